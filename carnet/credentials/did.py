@@ -74,7 +74,9 @@ def did_key_document(did: str) -> dict[str, Any]:
     return did_document(did, [key])
 
 
-def did_document(did: str, keys: list[Ed25519Key], *, also_known_as: list[str] | None = None) -> dict[str, Any]:
+def did_document(
+    did: str, keys: list[Ed25519Key], *, also_known_as: list[str] | None = None
+) -> dict[str, Any]:
     """A DID document listing ``keys`` as Multikey verification methods.
 
     Every key is listed for assertionMethod, current and retired alike: a retired key no longer
@@ -126,12 +128,15 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def resolve_verification_method(
+def find_verification_method(
     resolver: Resolver, method_id: str, *, purpose: str = "assertionMethod"
-) -> Ed25519Key:
-    """The public key of ``method_id``, after checking that its controller's document lists it
-    for ``purpose``. Raises :class:`ResolutionError` when the binding does not hold."""
-    if not isinstance(method_id, str) or "#" not in method_id and not method_id.startswith("did:"):
+) -> dict[str, Any]:
+    """The verification method ``method_id`` (a JSON object, any key type), after checking that
+    its controller's document is about that controller, lists the method, authorises it for
+    ``purpose`` and does not say someone else controls it (Controlled Identifiers v1.0, algorithm
+    "Retrieve Verification Method"). ``id`` is made absolute and ``controller`` filled in.
+    Raises :class:`ResolutionError` when the binding does not hold."""
+    if not isinstance(method_id, str) or ("#" not in method_id and not method_id.startswith("did:")):
         raise ResolutionError("the verification method must be a DID URL or a URL with a fragment")
     controller_id = method_id.split("#", 1)[0]
     document = resolver.resolve(controller_id)
@@ -162,10 +167,19 @@ def resolve_verification_method(
         raise ResolutionError(f"{method_id} is not authorised for {purpose} by {controller_id}")
     if method.get("controller") not in (None, controller_id):
         raise ResolutionError(f"{method_id} is controlled by another party than {controller_id}")
+    return {**method, "id": method_id, "controller": controller_id}
+
+
+def resolve_verification_method(
+    resolver: Resolver, method_id: str, *, purpose: str = "assertionMethod"
+) -> Ed25519Key:
+    """The public key of ``method_id``, after checking that its controller's document lists it
+    for ``purpose``. Raises :class:`ResolutionError` when the binding does not hold."""
+    method = find_verification_method(resolver, method_id, purpose=purpose)
     if method.get("type") not in ("Multikey", "Ed25519VerificationKey2020"):
         raise ResolutionError(f"{method_id} has an unsupported key type {method.get('type')!r}")
     try:
         public_key = decode_public_key(method.get("publicKeyMultibase", ""))
     except KeyFormatError as exc:
         raise ResolutionError(f"{method_id}: {exc}") from exc
-    return Ed25519Key(public_key, controller=controller_id, key_id=method_id)
+    return Ed25519Key(public_key, controller=method["controller"], key_id=method_id)

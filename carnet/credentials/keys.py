@@ -96,12 +96,12 @@ class Ed25519Key:
     @classmethod
     def generate(cls, *, controller: str | None = None, key_id: str | None = None) -> Ed25519Key:
         signing = nacl.signing.SigningKey.generate()
-        return cls(
-            bytes(signing.verify_key), seed=bytes(signing), controller=controller, key_id=key_id
-        )
+        return cls(bytes(signing.verify_key), seed=bytes(signing), controller=controller, key_id=key_id)
 
     @classmethod
-    def from_seed(cls, seed: bytes, *, controller: str | None = None, key_id: str | None = None) -> Ed25519Key:
+    def from_seed(
+        cls, seed: bytes, *, controller: str | None = None, key_id: str | None = None
+    ) -> Ed25519Key:
         signing = nacl.signing.SigningKey(seed)
         return cls(bytes(signing.verify_key), seed=seed, controller=controller, key_id=key_id)
 

@@ -108,7 +108,9 @@ def context_bytes(url: str) -> bytes:
     data = resources.files(__name__).joinpath(bundled.filename).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest != bundled.sha256:  # a damaged install must never sign or verify
-        raise RuntimeError(f"bundled context {bundled.filename} has sha256 {digest}, expected {bundled.sha256}")
+        raise RuntimeError(
+            f"bundled context {bundled.filename} has sha256 {digest}, expected {bundled.sha256}"
+        )
     return data
 
 

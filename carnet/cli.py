@@ -1,0 +1,293 @@
+"""The ``carnet`` command.
+
+    carnet keygen [--did-web URL] [--out FILE]      a new Ed25519 Multikey key pair
+    carnet did-document KEY.json [KEY.json ...]     the did:web document publishing keys
+    carnet sign --key KEY.json FILE [--format jwt]  sign a credential (eddsa-rdfc-2022 or VC-JWT)
+    carnet verify FILE|- [--json] [--lang en]       verify a credential, a VC-JWT or a baked image
+    carnet bake --credential CRED IMAGE [-o OUT]    bake a credential into a PNG or SVG
+    carnet unbake IMAGE                             print the credential baked into an image
+    carnet demo [--out DIR]                         make a key, sign, verify and bake a sample badge
+
+Exit status: 0 success (``verify``: valid), 1 failure (``verify``: not valid), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _language(arg: str | None) -> str:
+    if arg:
+        return arg
+    env = os.environ.get("CARNET_LANG") or os.environ.get("LANG", "")
+    return "en" if env.startswith("en") else "fr"
+
+
+def _read_input(path: str, *, binary: bool = True) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _read_json(path: str) -> Any:
+    try:
+        return json.loads(_read_input(path))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _passphrase(confirm: bool = False) -> str:
+    value = os.environ.get("CARNET_KEY_PASSPHRASE")
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UsageError("set CARNET_KEY_PASSPHRASE to read or write an encrypted key without a terminal")
+    first = getpass.getpass("Key passphrase: ")
+    if confirm and getpass.getpass("Repeat the passphrase: ") != first:
+        raise UsageError("the passphrases differ")
+    return first
+
+
+def _load_key(path: str) -> Any:
+    from carnet.credentials import keystore
+    from carnet.credentials.errors import CredentialError
+    from carnet.credentials.keys import Ed25519Key
+
+    document = _read_json(path)
+    try:
+        if isinstance(document, dict) and "ciphertext" in document:
+            return keystore.decrypt_key(json.dumps(document), passphrase=_passphrase())
+        return Ed25519Key.from_multikey(document)
+    except CredentialError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from carnet.credentials import keystore
+    from carnet.credentials.did import did_web_from_url
+    from carnet.credentials.keys import Ed25519Key
+
+    controller = None
+    key_id = None
+    if args.did_web:
+        try:
+            controller = did_web_from_url(args.did_web)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        key = Ed25519Key.generate(controller=controller)
+        key_id = f"{controller}#{key.public_key_multibase}"
+        key = Ed25519Key.from_seed(key.seed(), controller=controller, key_id=key_id)
+    else:
+        key = Ed25519Key.generate()
+    if args.out:
+        keystore.save_key(args.out, key, passphrase=_passphrase(confirm=True))
+        print(json.dumps(key.to_multikey(), indent=2))
+        print(f"Encrypted key written to {args.out}", file=sys.stderr)
+    else:
+        print(json.dumps(key.to_multikey(include_private=True), indent=2))
+    return 0
+
+
+def cmd_did_document(args: argparse.Namespace) -> int:
+    from carnet.credentials.did import did_document
+
+    keys = [_load_key(path) for path in args.keys]
+    controllers = {key.controller for key in keys}
+    if len(controllers) != 1:
+        raise UsageError("all keys must have the same controller (the did:web)")
+    print(json.dumps(did_document(controllers.pop(), keys), indent=2))
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    from carnet.credentials import SchemaError, sign, sign_jwt
+    from carnet.credentials.errors import CredentialError
+
+    key = _load_key(args.key)
+    document = _read_json(args.file)
+    if not isinstance(document, dict):
+        raise UsageError(f"{args.file} must hold a JSON object (a credential)")
+    try:
+        if args.format == "jwt":
+            from carnet.credentials import schema
+
+            schema.check(document)
+            print(sign_jwt(document, key))
+        else:
+            print(json.dumps(sign(document, key), indent=2, ensure_ascii=False))
+    except SchemaError as exc:
+        print("The credential does not follow the Open Badges 3.0 schema:", file=sys.stderr)
+        for path, message in exc.problems:
+            print(f"  {path}: {message}", file=sys.stderr)
+        return 1
+    except CredentialError as exc:
+        print(f"Cannot sign: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _resolver(args: argparse.Namespace) -> Any:
+    from carnet.credentials.did import Resolver
+    from carnet.credentials.fetch import GuardedFetcher
+
+    documents: dict[str, Any] = {}
+    for path in args.document or []:
+        document = _read_json(path)
+        identifier = document.get("id") if isinstance(document, dict) else None
+        if not isinstance(identifier, str):
+            raise UsageError(f"{path} has no id: give DID documents and status list credentials with an id")
+        if identifier.endswith("#list") and "credentialSubject" not in document:
+            identifier = identifier.removesuffix("#list")
+        documents[identifier] = document
+    fetcher = GuardedFetcher(args.allow_host) if args.allow_host else None
+    return Resolver(documents, fetcher=fetcher)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from carnet.credentials import verify
+
+    data = _read_input(args.file)
+    report = verify(data, resolver=_resolver(args))
+    language = _language(args.lang)
+    if args.json:
+        print(json.dumps(report.to_dict(language), indent=2, ensure_ascii=False))
+    else:
+        print(report.to_text(language))
+    return 0 if report.valid else 1
+
+
+def cmd_bake(args: argparse.Namespace) -> int:
+    from carnet.credentials import baking
+    from carnet.credentials.errors import BakingError
+
+    raw = _read_input(args.credential).decode("utf-8", "replace").strip()
+    credential: Any = raw
+    if raw.startswith("{"):
+        credential = _read_json(args.credential)
+    try:
+        baked = baking.bake(_read_input(args.image), credential)
+    except BakingError as exc:
+        print(f"Cannot bake: {exc}", file=sys.stderr)
+        return 1
+    if args.out:
+        Path(args.out).write_bytes(baked)
+    else:
+        sys.stdout.buffer.write(baked)
+    return 0
+
+
+def cmd_unbake(args: argparse.Namespace) -> int:
+    from carnet.credentials import baking
+    from carnet.credentials.errors import BakingError
+
+    try:
+        baked = baking.unbake(_read_input(args.image))
+    except BakingError as exc:
+        print(f"Cannot unbake: {exc}", file=sys.stderr)
+        return 1
+    if isinstance(baked.payload, str):
+        print(baked.payload)
+    else:
+        print(json.dumps(baked.payload, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from carnet.demo import run_demo
+
+    return run_demo(Path(args.out), language=_language(args.lang))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carnet", description="Carnet: Open Badges 3.0 micro-credentials.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    keygen = commands.add_parser("keygen", help="print a new Ed25519 Multikey key pair as JSON")
+    keygen.add_argument("--did-web", metavar="URL", help="controller did:web made from this https URL")
+    keygen.add_argument("--out", metavar="FILE", help="write the key encrypted to FILE (passphrase asked)")
+    keygen.set_defaults(func=cmd_keygen)
+
+    did_doc = commands.add_parser("did-document", help="print the DID document publishing these keys")
+    did_doc.add_argument("keys", nargs="+", metavar="KEY.json")
+    did_doc.set_defaults(func=cmd_did_document)
+
+    sign = commands.add_parser("sign", help="sign a credential")
+    sign.add_argument("--key", required=True, metavar="KEY.json")
+    sign.add_argument(
+        "--format", choices=["di", "jwt"], default="di", help="di: eddsa-rdfc-2022 (default); jwt: VC-JWT"
+    )
+    sign.add_argument("file", metavar="FILE")
+    sign.set_defaults(func=cmd_sign)
+
+    verify = commands.add_parser(
+        "verify", help="verify a credential (JSON, VC-JWT, baked PNG or SVG, or - for stdin)"
+    )
+    verify.add_argument("file", metavar="FILE")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.add_argument(
+        "--lang", choices=["fr", "en"], help="language of the report (default: from LANG, else French)"
+    )
+    verify.add_argument(
+        "--document",
+        action="append",
+        metavar="FILE",
+        help="a DID document or status list credential to use (repeatable)",
+    )
+    verify.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="host from which did:web documents and status lists may be fetched",
+    )
+    verify.set_defaults(func=cmd_verify)
+
+    bake = commands.add_parser("bake", help="bake a credential into a PNG or SVG image")
+    bake.add_argument("--credential", required=True, metavar="CRED")
+    bake.add_argument("image", metavar="IMAGE")
+    bake.add_argument("-o", "--out", metavar="OUT", help="output file (default: standard output)")
+    bake.set_defaults(func=cmd_bake)
+
+    unbake = commands.add_parser("unbake", help="print the credential baked into an image")
+    unbake.add_argument("image", metavar="IMAGE")
+    unbake.set_defaults(func=cmd_unbake)
+
+    demo = commands.add_parser("demo", help="make a key, sign a sample badge, verify it and bake it")
+    demo.add_argument("--out", default="demo-output", metavar="DIR")
+    demo.add_argument("--lang", choices=["fr", "en"])
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"carnet: {message}", file=sys.stderr)
+    raise SystemExit(USAGE_ERROR)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        _fail(str(exc))
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

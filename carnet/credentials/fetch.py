@@ -1,0 +1,313 @@
+"""The one guarded fetcher of Carnet, for did:web documents (did:web method specification §3.2
+"Read (Resolve)": the document is fetched over HTTPS) and status list credentials (Bitstring Status
+List v1.0 §3.2 "Validate Algorithm", step "dereference the statusListCredential URL").
+
+Whatever a credential names, :class:`GuardedFetcher` fetches only what the operator allowed:
+
+* ``https://`` only (TLS 1.2 or later, certificate and host name verified);
+* the URL's host must be in the allow-list exactly, compared lower-cased. An entry ``host`` allows
+  port 443 only; ``host:port`` allows that port only; IPv6 literals are written ``[::1]:8443``;
+* no redirect is followed: a 3xx answer is an error naming where it pointed;
+* a host name that resolves to a loopback, private, link-local, shared, multicast or reserved
+  address is refused (a credential must not make Carnet probe the operator's own network), unless
+  the allow-list names an IP literal or ``localhost`` itself. The connection is made to the very
+  address that was checked, so a second DNS answer cannot swap it;
+* ``timeout`` seconds for the whole exchange: connection, TLS handshake, request and answer (name
+  resolution is the system's and is not covered);
+* at most ``max_bytes`` of body are read: a larger ``Content-Length`` is refused before reading, and
+  reading stops one byte past the limit; compressed answers are refused (``Accept-Encoding:
+  identity``);
+* the media type must be JSON: ``application/json`` or any ``application/*+json`` (RFC 6839 §3.1),
+  which covers ``application/did+json``, ``application/ld+json`` and ``application/vc+ld+json``.
+  ``text/plain``, ``text/html`` and ``application/octet-stream`` are refused: a server that does not
+  say it serves JSON is answering something else (an error page, a login form). A ``charset``, if
+  given, must be UTF-8 (RFC 8259 §8.1);
+* the body is parsed by :func:`carnet.credentials.jsonsafe.loads` (UTF-8, no NaN/Infinity, no
+  duplicate names, depth at most 64).
+
+Every refusal raises :class:`~carnet.credentials.errors.FetchError` with a message that says what
+was refused and why. Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+import urllib.parse
+from collections.abc import Iterable
+from typing import Any
+
+from carnet.credentials import jsonsafe
+from carnet.credentials.errors import FetchError
+
+MAX_DEPTH = 64
+MAX_URL_LENGTH = 2048
+USER_AGENT = "Carnet credential verifier"
+ACCEPT = "application/did+json, application/ld+json, application/json;q=0.9"
+_CHUNK = 64 * 1024
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """``application/json`` or ``application/<anything>+json``, parameters ignored."""
+    if not content_type:
+        return False
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _charset(content_type: str) -> str | None:
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _parse_entry(entry: str) -> tuple[str, int | None]:
+    text = entry.strip().lower()
+    if not text or any(c in text for c in "/@?#") or any(ord(c) <= 32 for c in text):
+        raise ValueError(f"allow-list entries are host names or host:port, not {entry!r}")
+    parsed = urllib.parse.urlsplit("//" + text)
+    try:
+        port = parsed.port
+    except ValueError:
+        raise ValueError(f"allow-list entry {entry!r} has an invalid port") from None
+    host = parsed.hostname
+    if not host:
+        raise ValueError(f"allow-list entry {entry!r} has no host")
+    return host, port
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to a checked address, verifying the certificate for ``host``."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext):
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address = address
+        self._tls = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        try:
+            self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+class GuardedFetcher:
+    """Fetches JSON over HTTPS from allow-listed hosts only. See the module documentation."""
+
+    def __init__(
+        self,
+        allowed_hosts: Iterable[str],
+        *,
+        timeout: float = 5.0,
+        max_bytes: int = 256 * 1024,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if isinstance(allowed_hosts, str):
+            allowed_hosts = [allowed_hosts]
+        self.allowed: frozenset[tuple[str, int | None]] = frozenset(_parse_entry(h) for h in allowed_hosts)
+        if timeout <= 0 or max_bytes <= 0:
+            raise ValueError("timeout and max_bytes must be positive")
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        if ssl_context is None:
+            ssl_context = ssl.create_default_context()
+            ssl_context.minimum_version = ssl.TLSVersion.TLSv1_2
+        self.ssl_context = ssl_context
+
+    def __repr__(self) -> str:
+        hosts = ", ".join(sorted(h if p is None else f"{h}:{p}" for h, p in self.allowed))
+        return f"<GuardedFetcher [{hosts}] timeout={self.timeout}s max_bytes={self.max_bytes}>"
+
+    def get_json(self, url: str) -> Any:
+        """The JSON document at ``url``. Raises :class:`FetchError` on any refusal or failure."""
+        host, port, target, shown = self._check_url(url)
+        addresses = self._addresses(host, port)
+        body = self._download(host, port, target, addresses, shown)
+        try:
+            return jsonsafe.loads(body, max_bytes=self.max_bytes, max_depth=MAX_DEPTH)
+        except ValueError as exc:
+            raise FetchError(f"{shown} did not answer usable JSON: {exc}") from None
+
+    def _check_url(self, url: Any) -> tuple[str, int, str, str]:
+        if not isinstance(url, str) or not url:
+            raise FetchError("the address to fetch must be a non-empty text")
+        shown = url if len(url) <= 200 else url[:200] + "…"
+        if len(url) > MAX_URL_LENGTH:
+            raise FetchError(f"the address {shown} is longer than {MAX_URL_LENGTH} characters")
+        if any(ord(c) <= 32 or ord(c) == 127 for c in url):
+            raise FetchError(f"the address {shown!r} contains spaces or control characters")
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme.lower() != "https":
+            raise FetchError(f"refused {shown}: only https:// addresses are fetched")
+        if parsed.username is not None or parsed.password is not None:
+            raise FetchError(f"refused {shown}: addresses with a user name or password are not fetched")
+        host = parsed.hostname
+        if not host:
+            raise FetchError(f"refused {shown}: the address has no host")
+        if not host.isascii():
+            raise FetchError(f"refused {shown}: write the host name in its ASCII (punycode) form")
+        try:
+            port = parsed.port or 443
+        except ValueError:
+            raise FetchError(f"refused {shown}: the port is not valid") from None
+        if (host, port) not in self.allowed and not (port == 443 and (host, None) in self.allowed):
+            where = host if port == 443 else f"{host}:{port}"
+            raise FetchError(f"refused {shown}: {where} is not among the hosts Carnet may fetch from")
+        target = parsed.path or "/"
+        if parsed.query:
+            target += "?" + parsed.query
+        return host, port, target, shown
+
+    def _resolve(self, host: str, port: int) -> list[str]:
+        """The addresses of ``host`` (a seam for tests)."""
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        return [str(info[4][0]) for info in infos]
+
+    def _addresses(self, host: str, port: int) -> list[str]:
+        if _is_ip_literal(host):
+            return [host]  # allow-listed as an IP literal: the operator chose this address
+        try:
+            addresses = list(dict.fromkeys(self._resolve(host, port)))
+        except (OSError, UnicodeError) as exc:
+            raise FetchError(f"cannot find the address of {host}: {exc}") from None
+        if not addresses:
+            raise FetchError(f"cannot find the address of {host}")
+        if host != "localhost":
+            for address in addresses:
+                if not _is_public(address):
+                    raise FetchError(
+                        f"refused {host}: it resolves to {address}, a loopback, private or reserved "
+                        "address (allow-list the IP address itself to fetch from it on purpose)"
+                    )
+        return addresses
+
+    def _download(self, host: str, port: int, target: str, addresses: list[str], shown: str) -> bytes:
+        deadline = time.monotonic() + self.timeout
+        last_error: OSError | None = None
+        for address in addresses:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            connection = _PinnedHTTPSConnection(
+                host, port, address=address, timeout=remaining, context=self.ssl_context
+            )
+            try:
+                connection.connect()
+            except ssl.SSLError as exc:
+                connection.close()
+                raise FetchError(f"the secure connection to {host} failed: {exc.reason or exc}") from None
+            except TimeoutError:
+                connection.close()
+                last_error = TimeoutError()
+                continue
+            except OSError as exc:
+                connection.close()
+                last_error = exc
+                continue
+            try:
+                return self._exchange(connection, host, target, deadline, shown)
+            finally:
+                connection.close()
+        if isinstance(last_error, TimeoutError) or time.monotonic() >= deadline:
+            raise FetchError(f"{host} did not answer within {self.timeout:g} seconds")
+        reason = last_error.strerror if last_error is not None and last_error.strerror else "unreachable"
+        raise FetchError(f"cannot connect to {host}: {reason}")
+
+    def _exchange(
+        self, connection: _PinnedHTTPSConnection, host: str, target: str, deadline: float, shown: str
+    ) -> bytes:
+        headers = {
+            "Accept": ACCEPT,
+            "Accept-Encoding": "identity",
+            "User-Agent": USER_AGENT,
+            "Connection": "close",
+        }
+        try:
+            self._set_timeout(connection, deadline, host)
+            connection.request("GET", target, headers=headers)
+            self._set_timeout(connection, deadline, host)
+            response = connection.getresponse()
+            self._check_response(response, shown)
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                self._set_timeout(connection, deadline, host)
+                chunk = response.read(min(_CHUNK, self.max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(f"{shown} answered more than {self.max_bytes} bytes: refused")
+        except TimeoutError:
+            raise FetchError(f"{host} did not answer within {self.timeout:g} seconds") from None
+        except ssl.SSLError as exc:
+            raise FetchError(f"the secure connection to {host} failed: {exc.reason or exc}") from None
+        except (http.client.HTTPException, OSError) as exc:
+            raise FetchError(f"{host} gave an unreadable answer ({type(exc).__name__})") from None
+        return b"".join(chunks)
+
+    def _set_timeout(self, connection: _PinnedHTTPSConnection, deadline: float, host: str) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError(f"{host} did not answer within {self.timeout:g} seconds")
+        if connection.sock is not None:
+            connection.sock.settimeout(remaining)
+
+    def _check_response(self, response: http.client.HTTPResponse, shown: str) -> None:
+        status = response.status
+        if 300 <= status < 400:
+            location = (response.getheader("Location") or "").strip()
+            where = f" to {location[:200]!r}" if location else ""
+            raise FetchError(
+                f"{shown} answered with a redirect (HTTP {status}){where}: redirects are not followed, "
+                "the final address must be used"
+            )
+        if status != 200:
+            raise FetchError(f"{shown} answered HTTP {status} {response.reason[:80]}".rstrip())
+        encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+        if encoding != "identity":
+            raise FetchError(f"{shown} answered a compressed body ({encoding[:40]}): refused")
+        content_type = response.getheader("Content-Type") or ""
+        if not is_json_media_type(content_type):
+            shown_type = content_type[:80] or "no Content-Type"
+            raise FetchError(
+                f"{shown} answered {shown_type}, not JSON (application/json or application/*+json)"
+            )
+        charset = _charset(content_type)
+        if charset not in (None, "utf-8", "utf8"):
+            raise FetchError(f"{shown} answered JSON in {charset[:40]}, but JSON must be UTF-8")
+        length = response.getheader("Content-Length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                raise FetchError(f"{shown} answered an invalid Content-Length") from None
+            if declared > self.max_bytes:
+                raise FetchError(
+                    f"{shown} announces {declared} bytes, more than the {self.max_bytes} accepted"
+                )
