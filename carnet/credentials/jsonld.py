@@ -73,7 +73,7 @@ def _unsafe(message: str) -> NoReturn:
 
 
 class _Term:
-    __slots__ = ("coerce", "graph", "iri", "is_list", "key", "scoped")
+    __slots__ = ("coerce", "graph", "iri", "is_list", "key", "predicate", "scoped")
 
     def __init__(
         self, key: str, iri_: str, coerce: str | None, graph: bool, scoped: Any, is_list: bool
@@ -84,12 +84,13 @@ class _Term:
         self.graph = graph
         self.scoped = scoped
         self.is_list = is_list
+        self.predicate = iri(iri_) if not iri_.startswith("@") else iri_
 
 
 class _Context:
     """A pyld active context, with memoised term look-ups and context transitions."""
 
-    __slots__ = ("_children", "_terms", "active", "previous")
+    __slots__ = ("_children", "_terms", "_types", "active", "id_aliases", "previous", "type_aliases")
 
     _processor = pyld_jsonld.JsonLdProcessor()
 
@@ -99,6 +100,17 @@ class _Context:
         self.previous = _Context(previous) if previous is not None else None
         self._terms: dict[str, _Term] = {}
         self._children: dict[tuple[int, bool, bool], _Context] = {}
+        self._types: dict[str, str] = {}
+        mappings = active["mappings"]
+        self.type_aliases = frozenset(
+            [
+                "@type",
+                *(key for key, mapping in mappings.items() if mapping and mapping.get("@id") == "@type"),
+            ]
+        )
+        self.id_aliases = frozenset(
+            ["@id", *(key for key, mapping in mappings.items() if mapping and mapping.get("@id") == "@id")]
+        )
         if "@language" in active or "@direction" in active:
             raise _Fallback
 
@@ -160,12 +172,6 @@ class _Context:
         self._terms[key] = term
         return term
 
-    def is_keyword_alias(self, key: str, keyword: str) -> bool:
-        if key == keyword:
-            return True
-        mapping = self.active["mappings"].get(key)
-        return mapping is not None and mapping.get("@id") == keyword
-
     def type_scoped(self, type_name: str) -> Any:
         mapping = self.active["mappings"].get(type_name)
         if mapping and "@context" in mapping:
@@ -173,8 +179,31 @@ class _Context:
         return None
 
     def expand_iri(self, value: str, *, vocab: bool) -> str:
+        if not vocab:
+            # IRI Expansion (JSON-LD API §4.2.2) of an id, inlined for the usual absolute IRI.
+            prefix, colon, suffix = value.partition(":")
+            if colon and prefix:
+                if prefix == "_" or suffix.startswith("//"):
+                    return value
+                mapping = self.active["mappings"].get(prefix)
+                if mapping and mapping["_prefix"]:
+                    return str(mapping["@id"]) + suffix
+                if is_absolute_iri(value):
+                    return value
         expanded = self._processor._expand_iri(self.active, value, base=None, vocab=vocab)
         return expanded if isinstance(expanded, str) else ""
+
+    def type_iri(self, type_name: str) -> str:
+        """The serialised IRI of a type, memoised (bounded: types come from the document)."""
+        serialised = self._types.get(type_name)
+        if serialised is None:
+            expanded = self.expand_iri(type_name, vocab=True)
+            if not is_absolute_iri(expanded):
+                _unsafe(f"the type {type_name!r} is not defined by the document's contexts")
+            serialised = iri(expanded)
+            if len(self._types) < 1024:
+                self._types[type_name] = serialised
+        return serialised
 
 
 def _context_resolver() -> Any:
@@ -278,7 +307,7 @@ class _Walker:
             _unsafe("the document is nested too deeply")
         # Expansion §4.3.2 step 7: type-scoped contexts do not propagate into nested nodes.
         if context.previous is not None and not (
-            len(element) == 1 and context.is_keyword_alias(next(iter(element)), "@id")
+            len(element) == 1 and next(iter(element)) in context.id_aliases
         ):
             context = context.previous
         if property_scoped is not None:  # step 8
@@ -287,7 +316,8 @@ class _Walker:
             raise _Fallback
         # step 11: type-scoped contexts, types in lexicographic order
         type_context = context
-        type_keys = sorted(key for key in element if context.is_keyword_alias(key, "@type"))
+        aliases = context.type_aliases
+        type_keys = sorted(key for key in element if key in aliases)
         type_values: list[str] = []
         for key in type_keys:
             value = element[key]
@@ -319,12 +349,9 @@ class _Walker:
             subject = self.fresh()
         quads = self.quads
         for type_name in type_values:
-            expanded = type_context.expand_iri(type_name, vocab=True)
-            if not is_absolute_iri(expanded):
-                _unsafe(f"the type {type_name!r} is not defined by the document's contexts")
-            quads.append((subject, RDF_TYPE, iri(expanded), graph))
+            quads.append((subject, RDF_TYPE, type_context.type_iri(type_name), graph))
         for term, value in properties:
-            predicate = iri(term.iri)
+            predicate = term.predicate
             if term.is_list:
                 if value is not None:
                     quads.append(

@@ -9,6 +9,8 @@ exports and imports. Private keys never appear in ``repr`` and are written to di
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import base58
 import nacl.exceptions
 import nacl.signing
@@ -34,10 +36,12 @@ def multibase_decode(value: str) -> bytes:
         raise KeyFormatError("invalid base58btc characters in multibase value") from exc
 
 
+@lru_cache(maxsize=4096)  # issuers' keys recur on every verification; base58 is slow in Python
 def encode_public_key(public_key: bytes) -> str:
     return multibase_encode(ED25519_PUB_PREFIX + public_key)
 
 
+@lru_cache(maxsize=4096)
 def decode_public_key(public_key_multibase: str) -> bytes:
     raw = multibase_decode(public_key_multibase)
     if len(raw) != 34 or raw[:2] != ED25519_PUB_PREFIX:

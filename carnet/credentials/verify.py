@@ -82,16 +82,19 @@ def _read(data: Any) -> tuple[dict[str, Any] | None, str | None, str, dict[str, 
 
 
 def _depth_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return True
+    """Whether containers nest at most ``limit`` deep (without recursion)."""
+    level = [value]
+    for _ in range(limit + 1):
+        children: list[Any] = []
+        for item in level:
+            if type(item) is dict:
+                children.extend(v for v in item.values() if type(v) is dict or type(v) is list)
+            elif type(item) is list:
+                children.extend(v for v in item if type(v) is dict or type(v) is list)
+        if not children:
+            return True
+        level = children
+    return False
 
 
 def _issuer_id(credential: dict[str, Any]) -> str | None:
