@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -151,8 +153,9 @@ def run_demo(out: Path, *, language: str = "fr") -> int:
         f"5. Après révocation : {revoked.summary('fr')} {check.message('fr') if check else ''}",
         f"5. After revocation: {revoked.summary('en')} {check.message('en') if check else ''}",
     )
+    command = os.path.relpath(sys.argv[0]) if os.path.sep in sys.argv[0] else "carnet"
     say(
-        f"Fichiers dans {out}/ — essayez : carnet verify {out}/badge.png",
-        f"Files in {out}/ — try: carnet verify {out}/badge.png",
+        f"Fichiers dans {out}/ — essayez : {command} verify {out}/badge.png",
+        f"Files in {out}/ — try: {command} verify {out}/badge.png",
     )
     return 0 if report.valid and again.valid and not revoked.valid else 1
