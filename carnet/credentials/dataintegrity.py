@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from carnet.credentials import rdfc
+from carnet.credentials.contexts import DATA_INTEGRITY_V2, VC_V2
 from carnet.credentials.did import Resolver, resolve_verification_method
 from carnet.credentials.errors import JsonLdError, KeyFormatError, ProofError, ResolutionError
 from carnet.credentials.jsonld import to_rdf
@@ -65,6 +66,16 @@ def document_hash(document: dict[str, Any]) -> bytes:
     return hashlib.sha256(rdfc.canonicalize(to_rdf(_without_proof(document))).encode("utf-8")).digest()
 
 
+def _with_suite_context(document: dict[str, Any]) -> dict[str, Any]:
+    """VC 1.1 documents do not define DataIntegrityProof: add its context, as Data Integrity
+    §2.1 ("Add Proof", step on @context) and the JavaScript reference do."""
+    contexts = document.get("@context")
+    context_list = contexts if isinstance(contexts, list) else [contexts]
+    if VC_V2 in context_list or DATA_INTEGRITY_V2 in context_list:
+        return document
+    return {**document, "@context": [*context_list, DATA_INTEGRITY_V2]}
+
+
 def add_proof(
     document: dict[str, Any],
     key: Ed25519Key,
@@ -77,6 +88,7 @@ def add_proof(
     """A copy of ``document`` with one more ``eddsa-rdfc-2022`` proof (a proof set if it had one)."""
     if not key.has_private_key:
         raise ProofError("this key has no private part: it can verify but not sign")
+    document = _with_suite_context(document)
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,

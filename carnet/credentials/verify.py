@@ -16,7 +16,7 @@ from typing import Any
 
 from carnet.credentials import baking, jsonsafe, rdfc, schema, status
 from carnet.credentials import jwt as vcjwt
-from carnet.credentials.contexts import CONTEXTS, VC_V2
+from carnet.credentials.contexts import CONTEXTS, VC_V1, VC_V2
 from carnet.credentials.dataintegrity import parse_xsd_datetime, proofs_of, verify_proofs
 from carnet.credentials.did import Resolver
 from carnet.credentials.errors import BakingError, CredentialError, JsonLdError, StatusListError
@@ -224,8 +224,8 @@ def _check_contexts(report: VerificationReport, credential: dict[str, Any], *, i
     contexts = credential.get("@context")
     context_list = contexts if isinstance(contexts, list) else [contexts]
     problem = None
-    if not context_list or context_list[0] != VC_V2:
-        problem = f"the first context must be {VC_V2}"
+    if not context_list or context_list[0] not in (VC_V2, VC_V1):
+        problem = f"the first context must be {VC_V2} (or {VC_V1} for VC 1.1 credentials)"
     else:
         for context in context_list:
             if not isinstance(context, str) or context not in CONTEXTS:
@@ -374,8 +374,14 @@ def _format_date(moment: datetime) -> str:
 
 
 def _check_validity(report: VerificationReport, credential: dict[str, Any], now: datetime) -> None:
-    valid_from = parse_xsd_datetime(credential.get("validFrom"))
-    until_value = credential.get("validUntil")
+    # VC Data Model 1.1 credentials (Open Badges 3.0.0 / 3.0.1 era) name them issuanceDate / expirationDate.
+    legacy = (
+        credential.get("@context", [None])[0] == VC_V1
+        if isinstance(credential.get("@context"), list)
+        else False
+    )
+    valid_from = parse_xsd_datetime(credential.get("issuanceDate" if legacy else "validFrom"))
+    until_value = credential.get("expirationDate" if legacy else "validUntil")
     valid_until = parse_xsd_datetime(until_value) if until_value is not None else None
     if valid_from is None or (until_value is not None and valid_until is None):
         report.checks.append(Check("validity", Status.FAILED, "validity.invalid"))

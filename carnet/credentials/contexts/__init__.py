@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
+VC_V1 = "https://www.w3.org/2018/credentials/v1"  # VC Data Model 1.1: Open Badges 3.0.0 and 3.0.1 era
 OB_V3P0_3_0_0 = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
 OB_V3P0_3_0_1 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json"
 OB_V3P0_3_0_2 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json"
@@ -35,6 +36,11 @@ class BundledContext:
 
 
 _BUNDLED: tuple[BundledContext, ...] = (
+    BundledContext(
+        VC_V1,
+        "credentials-v1.jsonld",
+        "00d7dd6d3ad8b920e3e550dd3a3d9090bffcac84cdbf943da6924b3e0a5c8bb8",
+    ),
     BundledContext(
         VC_V2,
         "credentials-v2.jsonld",
