@@ -31,10 +31,11 @@ from carnet.credentials import jsonld as carnet_jsonld  # noqa: E402
 from carnet.credentials.dataintegrity import add_proof  # noqa: E402
 
 
-def rss_mb() -> float:
+def memory_mb(field: str = "VmRSS") -> float:
+    """Resident memory now (VmRSS) or at its peak (VmHWM), from /proc."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -114,28 +115,20 @@ def main() -> int:
     print(f"Verifying the same credential {args.count:,} times in one process:")
     gc.collect()
     checkpoints = {max(1, args.count // 10), args.count // 2, args.count}
-    start_rss = rss_mb()
+    start_rss = memory_mb()
     start = time.perf_counter()
     for i in range(1, args.count + 1):
         report = verify(signed)
         if not report.valid:
             raise SystemExit("a verification failed")
         if i in checkpoints:
-            print(f"  after {i:>7,}: RSS {rss_mb():7.1f} MB")
+            print(f"  after {i:>7,}: RSS {memory_mb():7.1f} MB")
     elapsed = time.perf_counter() - start
     print(
         f"  {args.count / elapsed:,.0f} verifications/s; RSS at start {start_rss:.1f} MB, "
-        f"peak {peak_rss_mb():.1f} MB"
+        f"peak {memory_mb('VmHWM'):.1f} MB"
     )
     return 0
-
-
-def peak_rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,11 @@ fetches a context from the network. Provenance of each file: ``PROVENANCE.md`` b
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from carnet.credentials.pinned import PinnedFile, read_pinned
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"  # VC Data Model 1.1: Open Badges 3.0.0 and 3.0.1 era
@@ -28,11 +27,7 @@ MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 
 
-@dataclass(frozen=True, slots=True)
-class BundledContext:
-    url: str
-    filename: str
-    sha256: str
+BundledContext = PinnedFile
 
 
 _BUNDLED: tuple[BundledContext, ...] = (
@@ -111,13 +106,7 @@ def context_bytes(url: str) -> bytes:
         bundled = CONTEXTS[url]
     except (KeyError, TypeError):
         raise UnknownContextError(str(url)) from None
-    data = resources.files(__name__).joinpath(bundled.filename).read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != bundled.sha256:  # a damaged install must never sign or verify
-        raise RuntimeError(
-            f"bundled context {bundled.filename} has sha256 {digest}, expected {bundled.sha256}"
-        )
-    return data
+    return read_pinned(__name__, bundled)
 
 
 @cache

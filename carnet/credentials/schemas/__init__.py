@@ -13,23 +13,18 @@ registry package ships the official standalone EndorsementCredential schema
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from carnet.credentials.pinned import PinnedFile, read_pinned
 
 OB_V3P0_SCHEMA_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
 OB_ACHIEVEMENT_CREDENTIAL = OB_V3P0_SCHEMA_BASE + "ob_v3p0_achievementcredential_schema.json"
 OB_PROFILE = OB_V3P0_SCHEMA_BASE + "ob_v3p0_profile_schema.json"
 
 
-@dataclass(frozen=True, slots=True)
-class BundledSchema:
-    url: str
-    filename: str
-    sha256: str
+BundledSchema = PinnedFile
 
 
 _BUNDLED: tuple[BundledSchema, ...] = (
@@ -63,13 +58,7 @@ def schema_bytes(url: str) -> bytes:
         bundled = SCHEMAS[url]
     except (KeyError, TypeError):
         raise UnknownSchemaError(str(url)) from None
-    data = resources.files(__name__).joinpath(bundled.filename).read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != bundled.sha256:  # a damaged install must never validate
-        raise RuntimeError(
-            f"bundled schema {bundled.filename} has sha256 {digest}, expected {bundled.sha256}"
-        )
-    return data
+    return read_pinned(__name__, bundled)
 
 
 @cache
