@@ -9,9 +9,11 @@ The schema is chosen from the document's ``type``:
 ``EndorsementCredential``                              ``#/$defs/EndorsementCredential`` of that
                                                        same official file (no registry package
                                                        ships the standalone endorsement schema)
-``ClrCredential``                                      the CLR envelope is **not** schema-checked
-                                                       (no registry package ships the CLR 2.0
-                                                       schema); every AchievementCredential in
+``ClrCredential``                                      no registry package ships the CLR 2.0
+                                                       schema: the envelope's required properties
+                                                       (CLR 2.0 §B.1) are checked here, its issuer
+                                                       against the Profile schema; every
+                                                       AchievementCredential in
                                                        ``credentialSubject.verifiableCredential``
                                                        is checked against the OB 3.0 schema
 ``Profile``                                            ``ob_v3p0_profile_schema.json``
@@ -177,9 +179,41 @@ def _unsupported_type(document: dict[str, Any]) -> SchemaProblem:
     )
 
 
-def _clr_problems(document: dict[str, Any]) -> list[_Found]:
-    """The problems of the AchievementCredentials inside a ClrCredential (its envelope is unchecked)."""
+def _clr_envelope_problems(document: dict[str, Any]) -> list[_Found]:
+    """The required properties of a ClrCredential and its ClrSubject (CLR 2.0 §B.1.1, §B.1.2).
+
+    No registry package ships the official CLR 2.0 JSON Schema, so these few rules are written
+    here from the specification; the issuer is checked against the official Profile schema.
+    """
     found: list[_Found] = []
+    for name in ("@context", "id", "type", "issuer", "validFrom", "name", "credentialSubject"):
+        if name not in document:
+            found.append(_Found((name,), "is required by CLR 2.0"))
+    types = _types(document)
+    if "VerifiableCredential" not in types:
+        found.append(_Found(("type",), 'must include "VerifiableCredential"'))
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        found += _problems(_validator(_Kind.PROFILE), issuer, ("issuer",))
+    elif "issuer" in document and not isinstance(issuer, str):
+        found.append(_Found(("issuer",), "must be a Profile object or an IRI", got=_json_type(issuer)))
+    subject = document.get("credentialSubject")
+    if "credentialSubject" in document and not isinstance(subject, dict):
+        found.append(_Found(("credentialSubject",), "must be a ClrSubject object", got=_json_type(subject)))
+    elif isinstance(subject, dict):
+        if "ClrSubject" not in _types(subject):
+            found.append(_Found(("credentialSubject", "type"), 'must include "ClrSubject"'))
+        credentials = subject.get("verifiableCredential")
+        if not isinstance(credentials, list) or not credentials:
+            found.append(
+                _Found(("credentialSubject", "verifiableCredential"), "must list at least one credential")
+            )
+    return found
+
+
+def _clr_problems(document: dict[str, Any]) -> list[_Found]:
+    """The problems of a ClrCredential: its envelope, and the AchievementCredentials inside it."""
+    found: list[_Found] = _clr_envelope_problems(document)
     subject = document.get("credentialSubject")
     subjects: Iterable[tuple[Path, Any]]
     if isinstance(subject, list):

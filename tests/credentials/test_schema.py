@@ -357,3 +357,14 @@ def test_schema_name_for_reports() -> None:
     assert schema.schema_name(endorsement()) == "Open Badges 3.0 EndorsementCredential"
     assert schema.schema_name(clr()) == "Open Badges 3.0 AchievementCredential (CLR 2.0 contents)"
     assert schema.schema_name({"type": "Foo"}) == "none"
+
+
+def test_a_clr_envelope_is_checked_for_its_required_properties() -> None:
+    document = clr()
+    del document["validFrom"]
+    document["credentialSubject"]["type"] = ["Other"]
+    paths = [problem.path for problem in validate(document)]
+    assert "$.validFrom" in paths and "$.credentialSubject.type" in paths
+    document = clr()
+    document["credentialSubject"]["verifiableCredential"] = []
+    assert [p.path for p in validate(document)] == ["$.credentialSubject.verifiableCredential"]
