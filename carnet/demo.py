@@ -147,6 +147,7 @@ def run_demo(out: Path, *, language: str = "fr") -> int:
         ),
         key,
     )
+    (out / "status-list.json").write_text(json.dumps(revoked_list, indent=2))
     revoked = verify(signed, resolver=Resolver({list_url: revoked_list}))
     check = revoked.check("status")
     say(
@@ -155,7 +156,9 @@ def run_demo(out: Path, *, language: str = "fr") -> int:
     )
     command = os.path.relpath(sys.argv[0]) if os.path.sep in sys.argv[0] else "carnet"
     say(
-        f"Fichiers dans {out}/ — essayez : {command} verify {out}/badge.png",
-        f"Files in {out}/ — try: {command} verify {out}/badge.png",
+        f"Fichiers dans {out}/ — essayez : {command} verify {out}/badge.png\n"
+        f"  et avec la liste de révocation : {command} verify --document {out}/status-list.json {out}/badge.png",
+        f"Files in {out}/ — try: {command} verify {out}/badge.png\n"
+        f"  and with the revocation list: {command} verify --document {out}/status-list.json {out}/badge.png",
     )
     return 0 if report.valid and again.valid and not revoked.valid else 1

@@ -46,9 +46,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The credential was extracted from the {image_format} image.",
     ),
     "format.unreadable": (
-        "Ce contenu n'est pas un justificatif lisible : {reason}. Vérifiez que vous avez collé ou téléversé "
+        "Ce contenu n'est pas un justificatif lisible. Vérifiez que vous avez collé ou téléversé "
         "le fichier complet (JSON, VC-JWT, ou image PNG ou SVG contenant un badge).",
-        "This is not a readable credential: {reason}. Check that you pasted or uploaded the whole file "
+        "This is not a readable credential. Check that you pasted or uploaded the whole file "
         "(JSON, VC-JWT, or a PNG or SVG image holding a badge).",
     ),
     "format.too_large": (
@@ -83,9 +83,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Every vocabulary used is known and checked.",
     ),
     "contexts.failed": (
-        "Le document utilise un vocabulaire inconnu ou des termes non définis : {reason}. Des données "
+        "Le document utilise un vocabulaire inconnu ou des termes non définis. Des données "
         "non signées pourraient s'y glisser; il est refusé.",
-        "The document uses an unknown vocabulary or undefined terms: {reason}. Unsigned data could ride "
+        "The document uses an unknown vocabulary or undefined terms. Unsigned data could ride "
         "along; it is refused.",
     ),
     "proof.ok": (
@@ -103,16 +103,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "match. Do not rely on this credential.",
     ),
     "proof.unsupported": (
-        "Le type de preuve n'est pas pris en charge : {reason}.",
-        "The proof type is not supported: {reason}.",
+        "Cette forme de preuve n'est pas prise en charge ou est mal formée.",
+        "This kind of proof is not supported or is malformed.",
     ),
     "binding.ok": (
         "La clé qui a signé appartient bien à l'émetteur {issuer} et est autorisée à émettre.",
         "The signing key belongs to the issuer {issuer} and is authorised to issue.",
     ),
     "binding.failed": (
-        "La clé qui a signé n'est pas une clé d'émission de l'émetteur annoncé : {reason}.",
-        "The signing key is not an issuing key of the stated issuer: {reason}.",
+        "La clé qui a signé n'est pas une clé d'émission de l'émetteur annoncé.",
+        "The signing key is not an issuing key of the stated issuer.",
     ),
     "binding.skipped": (
         "La clé n'a pas pu être vérifiée faute de signature valide.",
@@ -135,12 +135,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The issuer has suspended this credential for now.",
     ),
     "status.unavailable": (
-        "L'état de révocation n'a pas pu être consulté : {reason}.",
-        "The revocation status could not be read: {reason}.",
+        "L'état de révocation n'a pas pu être consulté : la liste publiée par l'émetteur est inaccessible ou d'un type inconnu.",
+        "The revocation status could not be read: the list the issuer publishes is out of reach or of an unknown kind.",
     ),
     "status.invalid": (
-        "La liste d'état publiée par l'émetteur n'est pas fiable : {reason}.",
-        "The status list the issuer published cannot be trusted: {reason}.",
+        "La liste d'état publiée par l'émetteur n'est pas fiable (signature, émetteur ou format).",
+        "The status list the issuer published cannot be trusted (signature, issuer or format).",
     ),
     "validity.ok": (
         "Le justificatif est en vigueur (valide depuis le {valid_from}{until}).",
@@ -269,9 +269,16 @@ class VerificationReport:
         marks = {Status.PASSED: "✔", Status.FAILED: "✘", Status.WARNING: "!", Status.SKIPPED: "–"}
         lines = [self.summary(language)]
         for check in self.checks:
+            detail_label = "detail" if language == "en" else "détail"
+            details = (
+                f"\n      ({detail_label}: {check.details.splitlines()[0][:200]})"
+                if check.details
+                and check.status in (Status.FAILED, Status.WARNING)
+                and check.name != "schema"
+                else ""
+            )
+            separator = " : " if language == "fr" else ": "
             lines.append(
-                f"  {marks[check.status]} {check.title(language)} : {check.message(language)}"
-                if language == "fr"
-                else f"  {marks[check.status]} {check.title(language)}: {check.message(language)}"
+                f"  {marks[check.status]} {check.title(language)}{separator}{check.message(language)}{details}"
             )
         return "\n".join(lines)
