@@ -6,7 +6,10 @@
     carnet verify FILE|- [--json] [--lang en]       verify a credential, a VC-JWT or a baked image
     carnet bake --credential CRED IMAGE [-o OUT]    bake a credential into a PNG or SVG
     carnet unbake IMAGE                             print the credential baked into an image
-    carnet demo [--out DIR]                         make a key, sign, verify and bake a sample badge
+    carnet credentials-demo [--out DIR]             make a key, sign, verify and bake a sample badge
+    carnet serve [--host H] [--port P]              run the platform (granian; settings from the environment)
+    carnet demo                                     the platform with demo accounts on SQLite
+    carnet manage COMMAND ...                       Django management commands
 
 Exit status: 0 success (``verify``: valid), 1 failure (``verify``: not valid), 2 usage error.
 """
@@ -208,10 +211,68 @@ def cmd_unbake(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_credentials_demo(args: argparse.Namespace) -> int:
     from carnet.demo import run_demo
 
     return run_demo(Path(args.out), language=_language(args.lang))
+
+
+def _django(*argv: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["carnet manage", *argv])
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django(*args.args)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The production-grade server (granian, WSGI), settings from the environment."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    if not args.no_migrate:
+        _django("migrate", "--noinput", "-v", "0")
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "carnet.site.wsgi:application",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.WSGI,
+        workers=args.workers,
+        blocking_threads=args.threads,
+    ).serve()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Migrate, load the demo accounts, say how to sign in, and serve."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    _django("migrate", "--noinput", "-v", "0")
+    _django("load_demo")
+    from carnet.site.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    english = _language(args.lang) == "en"
+    address = f"http://{args.host}:{args.port}/"
+    print(("Carnet is running at " if english else "Carnet tourne à l'adresse ") + address)
+    print(
+        ("Demo logins (password " if english else "Comptes de démonstration (mot de passe ")
+        + f"{DEMO_PASSWORD}):"
+    )
+    for email, _name, role_fr, role_en in DEMO_ACCOUNTS:
+        print(f"  {email:<30} {role_en if english else role_fr}")
+    print(
+        "Emails (verification codes) are written to data/emails/."
+        if english
+        else "Les courriels (codes de vérification) sont écrits dans data/emails/."
+    )
+    sys.stdout.flush()
+    args.no_migrate = True
+    args.workers, args.threads = 1, 4
+    return cmd_serve(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -267,10 +328,32 @@ def build_parser() -> argparse.ArgumentParser:
     unbake.add_argument("image", metavar="IMAGE")
     unbake.set_defaults(func=cmd_unbake)
 
-    demo = commands.add_parser("demo", help="make a key, sign a sample badge, verify it and bake it")
-    demo.add_argument("--out", default="demo-output", metavar="DIR")
+    credentials_demo = commands.add_parser(
+        "credentials-demo", help="make a key, sign a sample badge, verify it, bake it and revoke it"
+    )
+    credentials_demo.add_argument("--out", default="demo-output", metavar="DIR")
+    credentials_demo.add_argument("--lang", choices=["fr", "en"])
+    credentials_demo.set_defaults(func=cmd_credentials_demo)
+
+    serve = commands.add_parser(
+        "serve", help="run the platform (production-grade server; settings from the environment)"
+    )
+    serve.add_argument("--host", default=os.environ.get("CARNET_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("CARNET_PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("CARNET_WORKERS", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("CARNET_THREADS", "4")))
+    serve.add_argument("--no-migrate", action="store_true", help="do not apply database migrations first")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = commands.add_parser("demo", help="start the platform with demo accounts on the embedded defaults")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--lang", choices=["fr", "en"])
     demo.set_defaults(func=cmd_demo)
+
+    manage = commands.add_parser("manage", help="Django management commands (migrate, createsuperuser, ...)")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
     return parser
 
 

@@ -148,7 +148,7 @@ def test_did_document_publishes_every_key(tmp_path: Path):
 
 
 def test_demo_runs(tmp_path: Path):
-    result = run("demo", "--out", str(tmp_path / "demo"))
+    result = run("credentials-demo", "--out", str(tmp_path / "demo"))
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
     for name in ("credential.json", "credential.jwt", "badge.png", "badge.svg"):
         assert (tmp_path / "demo" / name).exists()

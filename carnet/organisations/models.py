@@ -1,0 +1,55 @@
+"""Organisations (recognising organisations and employers) and their members' roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("Organisme communautaire")
+        COLLEGE = "college", _("Collège ou cégep")
+        TRAINING = "training", _("Organisme de formation")
+        EMPLOYER = "employer", _("Employeur")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    description_fr = models.TextField(_("description (français)"), blank=True)
+    description_en = models.TextField(_("description (anglais)"), blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def recognises(self) -> bool:
+        """Whether it may define and issue micro-credentials (employers verify and search instead)."""
+        return self.kind != self.Kind.EMPLOYER
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrateur·rice de l'organisation")
+        ASSESSOR = "assessor", _("Évaluateur·rice")
+        MEMBER = "member", _("Membre")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="one_membership_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.role})"

@@ -1,0 +1,47 @@
+"""Settings read from the environment through small typed helpers (one place, no secrets in the repo)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else default
+
+
+def data_dir() -> Path:
+    """Where the embedded defaults keep their files (SQLite database, media, emails, secret key)."""
+    path = Path(env_str("CARNET_DATA_DIR", str(Path.cwd() / "data"))).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key() -> str:
+    """SECRET_KEY from the environment, or one made once and kept (mode 0600) in the data folder."""
+    value = env_str("SECRET_KEY")
+    if value:
+        return value
+    path = data_dir() / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()

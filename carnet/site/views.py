@@ -1,0 +1,35 @@
+"""Pages of the site shell: the home page each role sees, and the health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from carnet.organisations.models import Membership
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Visitors get what Carnet is; a signed-in person gets the home of each role they hold."""
+    if not request.user.is_authenticated:
+        return render(request, "site/welcome.html")
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return render(
+        request,
+        "site/home.html",
+        {
+            "admin_of": [m.organisation for m in memberships if m.role == Membership.Role.ADMIN],
+            "assessor_of": [m.organisation for m in memberships if m.role == Membership.Role.ASSESSOR],
+            "employer_of": [m.organisation for m in memberships if m.organisation.kind == "employer"],
+        },
+    )
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

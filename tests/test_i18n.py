@@ -1,0 +1,40 @@
+"""Translations are complete: every French string of the interface has its English text, compiled."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+from pathlib import Path
+
+LOCALE = Path(__file__).resolve().parents[1] / "carnet" / "locale"
+PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
+
+
+def entries(po: Path) -> list[tuple[str, str]]:
+    """(msgid, msgstr) pairs of a .po file, obsolete entries and the header left out."""
+    found: list[tuple[str, str]] = []
+    current: dict[str, str] = {}
+    field = None
+    for line in [*po.read_text(encoding="utf-8").split("\n"), ""]:
+        if line.startswith(("msgid ", "msgstr ")):
+            field, _, value = line.partition(" ")
+            current[field] = ast.literal_eval(value)
+        elif line.startswith('"') and field:
+            current[field] += ast.literal_eval(line)
+        elif not line.strip():
+            if current.get("msgid"):
+                found.append((current["msgid"], current.get("msgstr", "")))
+            current, field = {}, None
+    return found
+
+
+def test_every_english_string_is_translated():
+    assert len(entries(PO)) > 30
+    assert [msgid for msgid, msgstr in entries(PO) if not msgstr] == []
+
+
+def test_the_compiled_catalogue_matches_the_sources():
+    with (LOCALE / "en" / "LC_MESSAGES" / "django.mo").open("rb") as mo:
+        catalogue = gettext.GNUTranslations(mo)
+    for msgid, msgstr in entries(PO):
+        assert catalogue.gettext(msgid) == msgstr, msgid
