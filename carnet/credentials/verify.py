@@ -43,10 +43,12 @@ def _read(data: Any) -> tuple[dict[str, Any] | None, str | None, str, dict[str, 
         return data, None, "json", {}
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
-        if len(raw) > MAX_INPUT_BYTES:
-            raise _Unreadable("too large", "format.too_large", size=len(raw), limit=MAX_INPUT_BYTES)
-        stripped = raw.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if raw.startswith(b"\x89PNG") or stripped.startswith(b"<"):
+        stripped = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+        is_image = raw.startswith(b"\x89PNG") or stripped.startswith(b"<")
+        limit = baking.MAX_IMAGE_BYTES if is_image else MAX_INPUT_BYTES
+        if len(raw) > limit:
+            raise _Unreadable("too large", "format.too_large", size=len(raw), limit=limit)
+        if is_image:
             try:
                 baked = baking.unbake(raw)
             except BakingError as exc:
@@ -357,6 +359,8 @@ def _check_status(
         except StatusListError as exc:
             checks.append(Check("status", Status.FAILED, "status.invalid", {"reason": str(exc)}, str(exc)))
             return
+        if flagged and entry.get("statusPurpose") == "message":
+            continue  # a status message is information for the holder, not a revocation
         if flagged:
             purpose = entry.get("statusPurpose")
             code = "status.suspended" if purpose == "suspension" else "status.revoked"
