@@ -16,9 +16,12 @@ def entries(po: Path) -> list[tuple[str, str]]:
     current: dict[str, str] = {}
     field = None
     for line in [*po.read_text(encoding="utf-8").split("\n"), ""]:
-        if line.startswith(("msgid ", "msgstr ")):
+        if line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
             field, _, value = line.partition(" ")
+            field = {"msgstr[0]": "msgstr"}.get(field, field)
             current[field] = ast.literal_eval(value)
+        elif line.startswith("msgstr["):
+            field = None  # further plural forms: the first is enough to tell it is translated
         elif line.startswith('"') and field:
             current[field] += ast.literal_eval(line)
         elif not line.strip():

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "carnet.accounts",
     "carnet.organisations",
+    "carnet.frameworks",
+    "carnet.catalogue",
     "carnet.site",
 ]
 

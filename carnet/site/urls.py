@@ -11,6 +11,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("comptes/", include("allauth.urls")),
+    path("referentiels/", include("carnet.frameworks.urls")),
+    path("", include("carnet.catalogue.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -1,0 +1,215 @@
+"""The catalogue: micro-credentials an organisation recognises (Open Badges ``Achievement``s), in
+versions, and certificates that stack them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from carnet.organisations.models import Organisation
+
+
+def _pick(obj: Any, field: str, language: str | None = None) -> str:
+    language = (language or get_language() or "fr")[:2]
+    value = getattr(obj, f"{field}_{language}", "") if language == "en" else ""
+    return str(value or getattr(obj, f"{field}_fr"))
+
+
+class LearningContext(models.TextChoices):
+    WORK = "work", _("Travail")
+    VOLUNTEERING = "volunteering", _("Bénévolat")
+    SPORT = "sport", _("Sport")
+    COMMUNITY = "community", _("Vie communautaire")
+    TRAINING = "training", _("Formation")
+    DAILY_LIFE = "daily_life", _("Vie quotidienne")
+
+
+class AssessmentMethod(models.TextChoices):
+    ENDORSEMENTS = "endorsements", _("Autodéclaration appuyée par des endossements de tiers")
+    PORTFOLIO = "portfolio", _("Examen d'un portfolio")
+    OBSERVATION = "observation", _("Observation en situation")
+    TEST = "test", _("Épreuve ou test")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    PUBLISHED = "published", _("Publiée")
+    ARCHIVED = "archived", _("Archivée")
+
+
+class MicroCredential(models.Model):
+    """A micro-credential an organisation recognises; what it says lives in its versions."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="micro_credentials")
+    slug = models.SlugField(max_length=80)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="unique_slug_per_organisation")
+        ]
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        version = self.current_version()
+        return version.name_fr if version else self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:detail", args=[self.organisation.slug, self.slug])
+
+    def current_version(self) -> MicroCredentialVersion | None:
+        """The version shown: the newest published one, else the newest draft."""
+        published = self.versions.filter(published_at__isnull=False).order_by("-number").first()
+        return published or self.versions.order_by("-number").first()
+
+    def draft_version(self) -> MicroCredentialVersion | None:
+        return self.versions.filter(published_at__isnull=True).order_by("-number").first()
+
+
+class MicroCredentialVersion(models.Model):
+    """One version of what a micro-credential says. A published version never changes: an edit
+    makes a new version, and what was issued keeps the version it was issued against."""
+
+    micro_credential = models.ForeignKey(MicroCredential, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    name_fr = models.CharField(_("nom (français)"), max_length=120)
+    name_en = models.CharField(_("nom (anglais)"), max_length=120, blank=True)
+    description_fr = models.TextField(_("ce que la microattestation atteste (français)"))
+    description_en = models.TextField(_("ce que la microattestation atteste (anglais)"), blank=True)
+    criteria_fr = models.TextField(_("critères d'obtention (français)"))
+    criteria_en = models.TextField(_("critères d'obtention (anglais)"), blank=True)
+    evidence_fr = models.TextField(_("preuves attendues (français)"), blank=True)
+    evidence_en = models.TextField(_("preuves attendues (anglais)"), blank=True)
+    learning_contexts = models.JSONField(_("contextes d'apprentissage acceptés"), default=list)
+    assessment_method = models.CharField(
+        _("mode d'évaluation"), max_length=20, choices=AssessmentMethod.choices
+    )
+    endorsements_required = models.PositiveSmallIntegerField(_("endossements requis"), default=0)
+    validity_months = models.PositiveSmallIntegerField(_("durée de validité (mois)"), null=True, blank=True)
+    image = models.FileField(_("image du badge (SVG ou PNG)"), upload_to="badges/", blank=True)
+    image_png = models.FileField(_("image du badge (PNG)"), upload_to="badges/", blank=True)
+    design = models.JSONField(_("conception du badge"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["micro_credential", "number"], name="unique_version_number")
+        ]
+        ordering = ["micro_credential", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.name_fr} (v{self.number})"
+
+    def name(self, language: str | None = None) -> str:
+        return _pick(self, "name", language)
+
+    def description(self, language: str | None = None) -> str:
+        return _pick(self, "description", language)
+
+    def criteria(self, language: str | None = None) -> str:
+        return _pick(self, "criteria", language)
+
+    def evidence(self, language: str | None = None) -> str:
+        return _pick(self, "evidence", language)
+
+    def context_labels(self) -> list[str]:
+        labels = dict(LearningContext.choices)
+        return [str(labels[c]) for c in self.learning_contexts if c in labels]
+
+
+class Alignment(models.Model):
+    """A competency of a framework that a version attests, at a level."""
+
+    version = models.ForeignKey(MicroCredentialVersion, on_delete=models.CASCADE, related_name="alignments")
+    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="+")
+    level = models.ForeignKey(
+        "frameworks.Level", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "competency"], name="one_alignment_per_competency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.competency}"
+
+
+class Certificate(models.Model):
+    """A certificate that stacks micro-credentials (an Open Badges Achievement of type Certificate;
+    issued as a CLR 2.0 credential). Its requirements form a tree of groups: "all of" or "N of"."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates")
+    slug = models.SlugField(max_length=80)
+    name_fr = models.CharField(_("nom (français)"), max_length=120)
+    name_en = models.CharField(_("nom (anglais)"), max_length=120, blank=True)
+    description_fr = models.TextField(_("description (français)"))
+    description_en = models.TextField(_("description (anglais)"), blank=True)
+    hours = models.PositiveIntegerField(_("heures"), null=True, blank=True)
+    credits = models.DecimalField(_("crédits"), max_digits=5, decimal_places=1, null=True, blank=True)
+    accepts_other_organisations = models.BooleanField(
+        _("accepte les microattestations d'autres organismes"), default=False
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    root = models.OneToOneField("RequirementGroup", on_delete=models.PROTECT, related_name="certificate")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="unique_certificate_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.name_fr
+
+    def name(self, language: str | None = None) -> str:
+        return _pick(self, "name", language)
+
+    def description(self, language: str | None = None) -> str:
+        return _pick(self, "description", language)
+
+    def progress(self, held: set[int]) -> Progress:
+        """What is done and missing given the ids of the micro-credentials a person holds."""
+        return self.root.progress(held)
+
+
+class RequirementGroup(models.Model):
+    class Rule(models.TextChoices):
+        ALL = "all", _("Toutes")
+        N_OF = "n_of", _("Un nombre minimal")
+
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="groups")
+    rule = models.CharField(max_length=10, choices=Rule.choices, default=Rule.ALL)
+    minimum = models.PositiveSmallIntegerField(default=1)
+    label_fr = models.CharField(max_length=120, blank=True)
+    label_en = models.CharField(max_length=120, blank=True)
+    micro_credentials = models.ManyToManyField(MicroCredential, blank=True, related_name="requirement_groups")
+
+    def __str__(self) -> str:
+        return self.label_fr or f"{self.get_rule_display()} ({self.pk})"
+
+    def progress(self, held: set[int], depth: int = 0) -> Progress:
+        if depth > 8:
+            raise ValueError("requirement groups nest too deeply")
+        parts: list[tuple[bool, Any]] = [(mc.pk in held, mc) for mc in self.micro_credentials.all()]
+        parts += [(child.progress(held, depth + 1).complete, child) for child in self.groups.all()]
+        satisfied = sum(1 for ok, _item in parts if ok)
+        needed = len(parts) if self.rule == self.Rule.ALL else min(self.minimum, len(parts))
+        return Progress(
+            complete=satisfied >= needed,
+            satisfied=satisfied,
+            needed=needed,
+            missing=[item for ok, item in parts if not ok],
+        )
+
+
+class Progress:
+    """Progress towards a requirement group: complete or not, and what is missing."""
+
+    def __init__(self, *, complete: bool, satisfied: int, needed: int, missing: list[Any]) -> None:
+        self.complete, self.satisfied, self.needed, self.missing = complete, satisfied, needed, missing

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from carnet.catalogue import views
+
+app_name = "catalogue"
+urlpatterns = [
+    path("catalogue/", views.browse, name="browse"),
+    path("catalogue/<slug:org_slug>/<slug:slug>/", views.detail, name="detail"),
+    path("organisations/<slug:org_slug>/catalogue/", views.manage, name="manage"),
+    path("organisations/<slug:org_slug>/catalogue/nouvelle/", views.create, name="create"),
+    path("organisations/<slug:org_slug>/catalogue/<slug:slug>/", views.edit, name="edit"),
+    path("organisations/<slug:org_slug>/catalogue/<slug:slug>/publier/", views.publish, name="publish"),
+    path("organisations/<slug:org_slug>/catalogue/<slug:slug>/archiver/", views.archive, name="archive"),
+    path("organisations/<slug:org_slug>/catalogue/<slug:slug>/image/", views.design, name="design"),
+]

@@ -1,0 +1,207 @@
+"""Catalogue pages: the organisation's own catalogue (admins), and the public catalogue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carnet.catalogue import services
+from carnet.catalogue.forms import MicroCredentialForm
+from carnet.catalogue.models import Certificate, LearningContext, MicroCredential, Status
+from carnet.organisations.access import access_organisation
+from carnet.organisations.models import Organisation
+
+
+def _own_micro_credential(request: HttpRequest, org_slug: str, slug: str) -> MicroCredential:
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    return get_object_or_404(MicroCredential, organisation=organisation, slug=slug)
+
+
+@login_required
+def manage(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    items = organisation.micro_credentials.prefetch_related("versions").order_by("status", "slug")
+    return render(request, "catalogue/manage.html", {"organisation": organisation, "items": items})
+
+
+@login_required
+def create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    if not organisation.recognises:
+        raise Http404
+    form = MicroCredentialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = services.create_micro_credential(
+            organisation=organisation, fields=form.version_fields(), alignments=form.alignments()
+        )
+        messages.success(request, _("Brouillon enregistré. Publiez-le quand il est prêt."))
+        return redirect("catalogue:edit", organisation.slug, item.slug)
+    return render(request, "catalogue/form.html", {"organisation": organisation, "form": form})
+
+
+@login_required
+def edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    item = _own_micro_credential(request, org_slug, slug)
+    version = item.draft_version() or item.current_version()
+    initial_levels = [a.level for a in version.alignments.all() if a.level] if version else []
+    form = MicroCredentialForm(request.POST or None, instance=version, initial={"levels": initial_levels})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_micro_credential(
+                micro_credential=item, fields=form.version_fields(), alignments=form.alignments()
+            )
+        except services.CatalogueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Modifications enregistrées dans une version brouillon."))
+            return redirect("catalogue:edit", item.organisation.slug, item.slug)
+    return render(
+        request,
+        "catalogue/form.html",
+        {"organisation": item.organisation, "form": form, "item": item, "version": version},
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    item = _own_micro_credential(request, org_slug, slug)
+    try:
+        version = services.publish_micro_credential(micro_credential=item)
+    except services.CatalogueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Version %(number)s publiée.") % {"number": version.number})
+    return redirect("catalogue:edit", item.organisation.slug, item.slug)
+
+
+@login_required
+@require_POST
+def archive(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    item = _own_micro_credential(request, org_slug, slug)
+    services.archive_micro_credential(micro_credential=item)
+    messages.success(request, _("Microattestation archivée : elle n'apparaît plus au catalogue."))
+    return redirect("catalogue:manage", item.organisation.slug)
+
+
+def browse(request: HttpRequest) -> HttpResponse:
+    """The public catalogue, searchable by words, competency, organisation and learning context."""
+    items = MicroCredential.objects.filter(status=Status.PUBLISHED).select_related("organisation")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        items = items.filter(
+            Q(versions__name_fr__icontains=query)
+            | Q(versions__name_en__icontains=query)
+            | Q(versions__description_fr__icontains=query)
+            | Q(versions__description_en__icontains=query)
+        )
+    competency = request.GET.get("competence", "").strip()[:40]
+    if competency:
+        items = items.filter(versions__alignments__competency__code=competency)
+    context = request.GET.get("contexte", "")
+    organisation = request.GET.get("organisation", "")
+    if organisation:
+        items = items.filter(organisation__slug=organisation)
+    cards = [(item, item.current_version()) for item in items.distinct().order_by("slug")[:200]]
+    if context in LearningContext.values:  # a JSON list: filtered here, the same on SQLite and PostgreSQL
+        cards = [
+            (item, version) for item, version in cards if version and context in version.learning_contexts
+        ]
+    from carnet.frameworks.models import Competency
+
+    return render(
+        request,
+        "catalogue/browse.html",
+        {
+            "cards": cards,
+            "query": query,
+            "competencies": Competency.objects.filter(framework__status="published").order_by("code"),
+            "contexts": LearningContext.choices,
+            "organisations": Organisation.objects.exclude(kind=Organisation.Kind.EMPLOYER),
+            "selected": {"competence": competency, "contexte": context, "organisation": organisation},
+        },
+    )
+
+
+def detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    item = get_object_or_404(
+        MicroCredential.objects.select_related("organisation"), organisation__slug=org_slug, slug=slug
+    )
+    if item.status != Status.PUBLISHED:
+        raise Http404
+    version = item.versions.filter(published_at__isnull=False).order_by("-number").first()
+    alignments = version.alignments.select_related("competency", "level") if version else []
+    certificates = (
+        Certificate.objects.filter(status=Status.PUBLISHED)
+        .filter(
+            Q(root__micro_credentials=item)
+            | Q(root__groups__micro_credentials=item)
+            | Q(root__groups__groups__micro_credentials=item)
+        )
+        .distinct()
+    )
+    return render(
+        request,
+        "catalogue/detail.html",
+        {"item": item, "version": version, "alignments": alignments, "certificates": certificates},
+    )
+
+
+@login_required
+def design(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The badge designer (shape, colours, icon, text → SVG and PNG) and the upload of an image."""
+    from django.utils.translation import get_language
+
+    from carnet.catalogue import images
+    from carnet.catalogue.forms import BadgeDesignForm, BadgeUploadForm
+
+    item = _own_micro_credential(request, org_slug, slug)
+    language = (get_language() or "fr")[:2]
+    version = item.draft_version() or item.current_version()
+    design_form = BadgeDesignForm(
+        request.POST if request.POST.get("action") in ("preview", "design") else None,
+        language=language,
+        initial=(
+            version.design if version and version.design else {"title": version.name() if version else ""}
+        ),
+    )
+    upload_form = BadgeUploadForm(
+        request.POST if request.POST.get("action") == "upload" else None,
+        request.FILES or None,
+        language=language,
+    )
+    preview = None
+    if (
+        request.method == "POST"
+        and request.POST.get("action") in ("preview", "design")
+        and design_form.is_valid()
+    ):
+        svg = images.render_svg(design_form.design)
+        if request.POST["action"] == "design":
+            services.set_badge_image(
+                micro_credential=item,
+                image=svg,
+                image_name="badge.svg",
+                png=images.render_png(design_form.design),
+                design=dict(design_form.cleaned_data),
+            )
+            messages.success(request, _("Image du badge enregistrée."))
+            return redirect("catalogue:edit", item.organisation.slug, item.slug)
+        preview = svg.decode("utf-8")
+    if request.method == "POST" and request.POST.get("action") == "upload" and upload_form.is_valid():
+        assert upload_form.checked is not None
+        image, name, png = upload_form.checked
+        services.set_badge_image(micro_credential=item, image=image, image_name=name, png=png)
+        messages.success(request, _("Image du badge enregistrée."))
+        return redirect("catalogue:edit", item.organisation.slug, item.slug)
+    return render(
+        request,
+        "catalogue/design.html",
+        {"item": item, "organisation": item.organisation, "version": version, "design_form": design_form,
+         "upload_form": upload_form, "preview": preview},
+    )  # fmt: skip

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FrameworksConfig(AppConfig):
+    name = "carnet.frameworks"
+    label = "frameworks"
+    verbose_name = _("Référentiels de compétences")
