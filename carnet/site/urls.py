@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from carnet.site import views
 
@@ -8,6 +10,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
 ]
+if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    # The embedded default serves its own files (badge images; uploaded SVGs are sanitised first).
+    # With object storage (S3 and the like) the files are served from there instead.
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("comptes/", include("allauth.urls")),
