@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NoReturn
 
 from pyld import jsonld as pyld_jsonld
@@ -262,8 +263,25 @@ def _number_literal(value: int | float, datatype: str | None) -> str:
 
 
 def canonical_double(value: float) -> str:
-    """xsd:double canonical form as the JSON-LD algorithms write it (``1.1E0``)."""
-    return re.sub(r"(\d)0*E\+?(-)?0*(\d)", r"\1E\2\3", f"{value:1.15E}")
+    """xsd:double canonical form as the JSON-LD algorithms write it (``1.1E0``), rounded as
+    JavaScript's ``toExponential(15)`` rounds (ties away from zero, on the exact binary value),
+    which the reference uses; Python's own formatting rounds ties to even and differs on them."""
+    if value == 0:
+        return "0.0E0"
+    exact = Decimal(value)
+    exponent = exact.adjusted()
+    mantissa = exact.scaleb(-exponent).quantize(_SIXTEEN_DIGITS, rounding=ROUND_HALF_UP)
+    if abs(mantissa) >= 10:
+        mantissa, exponent = (mantissa / 10).quantize(_SIXTEEN_DIGITS, rounding=ROUND_HALF_UP), exponent + 1
+    digits = format(mantissa, "f").rstrip("0")
+    if digits.endswith("."):
+        digits += "0"
+    return f"{digits}E{exponent}"
+
+
+_SIXTEEN_DIGITS = Decimal("1.000000000000000")
+# The general processor (pyld) writes doubles with Python's rounding: use the reference's instead.
+pyld_jsonld._canonicalize_double = canonical_double
 
 
 class _Walker:

@@ -223,7 +223,7 @@ def _canonicalize(quads: Iterable[Quad], max_work: int) -> tuple[list[str], list
                 lines.append(f"{s} {p} {o} {g} .\n")
             else:
                 lines.append(f"{s} {p} {o} .\n")
-        lines.sort()
+        _sort_lines(lines)
         digest = _sha256("".join(lines).encode()).hexdigest()
         first_degree[node] = digest
         nodes = by_hash.get(digest)
@@ -256,6 +256,25 @@ def _canonicalize(quads: Iterable[Quad], max_work: int) -> tuple[list[str], list
     return plain, linked, canonical
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _utf16(line: str) -> bytes:
+    return line.encode("utf-16-be", "surrogatepass")
+
+
+def _sort_lines(lines: list[str]) -> None:
+    """Sort N-Quad lines as the JavaScript reference (rdf-canonize) does: by UTF-16 code units.
+
+    RDFC-1.0 §4.4 says "code point order"; the two orders differ only when a character above
+    U+FFFF meets one in U+E000-U+FFFF at the same position. Signatures must match the reference's,
+    so Carnet follows it (pyld and pyoxigraph sort by code point).
+    """
+    lines.sort()
+    if _ASTRAL.search("".join(lines)):
+        lines.sort(key=_utf16)
+
+
 def canonical_quads(quads: Iterable[Quad], *, max_work: int = DEFAULT_MAX_WORK) -> list[str]:
     """The sorted lines (each ending ``" .\\n"``) of the RDFC-1.0 canonical form of ``quads``.
 
@@ -267,7 +286,7 @@ def canonical_quads(quads: Iterable[Quad], *, max_work: int = DEFAULT_MAX_WORK) 
         f"{get(s, s)} {p} {get(o, o)} {get(g, g)} .\n" if g else f"{get(s, s)} {p} {get(o, o)} .\n"
         for s, p, o, g in linked
     ]
-    lines.sort()
+    _sort_lines(lines)
     return lines
 
 
