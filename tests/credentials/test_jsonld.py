@@ -195,3 +195,9 @@ def test_generated_credentials_agree_between_fast_and_general_paths(document):
 @given(credentials(any_text))
 def test_generated_credentials_canonicalise_as_the_javascript_reference(js_peer, document):
     assert jsonld.canonical_nquads(document) == js_peer.canonize(document)
+
+
+def test_lines_sort_as_the_javascript_reference_sorts_them(js_peer):
+    document = sample_credential(ISSUER, SUBJECT)
+    document["credentialSubject"]["achievement"]["tag"] = ["\U00010000", "\ue000", "a"]
+    assert jsonld.canonical_nquads(document) == js_peer.canonize(document)
