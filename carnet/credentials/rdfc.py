@@ -167,7 +167,7 @@ class _State:
         return _sha256("".join(data).encode()).hexdigest(), issuer
 
 
-def _canonicalize(quads: Iterable[Quad], max_work: int) -> tuple[list[str], list[Quad], dict[str, str]]:
+def _canonicalize(quads: Iterable[Quad], max_work: int) -> tuple[list[str], list[Quad], dict[str, str], bool]:
     """Lines of the distinct quads without blank nodes, the distinct quads with blank nodes, and
     the canonical term (``_:c14nN``) of every blank node term."""
     plain: list[str] = []
@@ -203,8 +203,12 @@ def _canonicalize(quads: Iterable[Quad], max_work: int) -> tuple[list[str], list
             linked.append(quad)
         else:
             plain.append(f"{s} {p} {o} {g} .\n" if g else f"{s} {p} {o} .\n")
+    # Beyond the BMP, the reference's line order differs from a plain sort (see _utf16).
+    text = "".join(plain) + "".join(["".join(quad) for quad in linked])
+    # A character above U+FFFF takes two UTF-16 code units: a fast exact test in C.
+    astral = len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
     if not mentions:
-        return plain, linked, {}
+        return plain, linked, {}, astral
 
     # §4.4 steps 3 and 4: first-degree hashes; unique ones get canonical identifiers in hash order.
     state = _State(mentions, max_work)
@@ -223,7 +227,7 @@ def _canonicalize(quads: Iterable[Quad], max_work: int) -> tuple[list[str], list
                 lines.append(f"{s} {p} {o} {g} .\n")
             else:
                 lines.append(f"{s} {p} {o} .\n")
-        _sort_lines(lines)
+        lines.sort(key=_utf16 if astral else None)
         digest = _sha256("".join(lines).encode()).hexdigest()
         first_degree[node] = digest
         nodes = by_hash.get(digest)
@@ -253,26 +257,17 @@ def _canonicalize(quads: Iterable[Quad], max_work: int) -> tuple[list[str], list
             for node in issuer:
                 if node not in canonical:
                     canonical[node] = f"_:c14n{len(canonical)}"
-    return plain, linked, canonical
-
-
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+    return plain, linked, canonical, astral
 
 
 def _utf16(line: str) -> bytes:
-    return line.encode("utf-16-be", "surrogatepass")
-
-
-def _sort_lines(lines: list[str]) -> None:
-    """Sort N-Quad lines as the JavaScript reference (rdf-canonize) does: by UTF-16 code units.
+    """Sort key of the JavaScript reference (rdf-canonize): UTF-16 code units.
 
     RDFC-1.0 §4.4 says "code point order"; the two orders differ only when a character above
     U+FFFF meets one in U+E000-U+FFFF at the same position. Signatures must match the reference's,
-    so Carnet follows it (pyld and pyoxigraph sort by code point).
+    so Carnet follows it there (pyld and pyoxigraph sort by code point).
     """
-    lines.sort()
-    if _ASTRAL.search("".join(lines)):
-        lines.sort(key=_utf16)
+    return line.encode("utf-16-be", "surrogatepass")
 
 
 def canonical_quads(quads: Iterable[Quad], *, max_work: int = DEFAULT_MAX_WORK) -> list[str]:
@@ -280,13 +275,13 @@ def canonical_quads(quads: Iterable[Quad], *, max_work: int = DEFAULT_MAX_WORK) 
 
     Raises :class:`CanonicalizationLimitError` when the N-degree work exceeds ``max_work``.
     """
-    lines, linked, canonical = _canonicalize(quads, max_work)
+    lines, linked, canonical, astral = _canonicalize(quads, max_work)
     get = canonical.get
     lines += [
         f"{get(s, s)} {p} {get(o, o)} {get(g, g)} .\n" if g else f"{get(s, s)} {p} {get(o, o)} .\n"
         for s, p, o, g in linked
     ]
-    _sort_lines(lines)
+    lines.sort(key=_utf16 if astral else None)
     return lines
 
 
@@ -300,5 +295,5 @@ def canonicalize(quads: Iterable[Quad], *, max_work: int = DEFAULT_MAX_WORK) -> 
 
 def canonical_labels(quads: Iterable[Quad], *, max_work: int = DEFAULT_MAX_WORK) -> dict[str, str]:
     """The canonical label of every blank node: input label → ``c14nN`` (both without ``_:``)."""
-    _, _, canonical = _canonicalize(quads, max_work)
+    _, _, canonical, _ = _canonicalize(quads, max_work)
     return {node[2:]: label[2:] for node, label in canonical.items()}

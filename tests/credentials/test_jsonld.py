@@ -130,7 +130,7 @@ def test_doubles_use_the_canonical_form():
 
 # Text for comparisons with pyld: without the control characters that pyld does not escape (FACTS:
 # it writes them raw), and within the BMP, since pyld sorts lines by code point where the reference
-# sorts by UTF-16 code units (see rdfc._sort_lines). The comparison with the reference uses any text.
+# sorts by UTF-16 code units (see rdfc._utf16). The comparison with the reference uses any text.
 safe_text = st.text(
     alphabet=st.characters(
         max_codepoint=0xFFFF,
