@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from carnet.catalogue.models import Alignment, MicroCredential, MicroCredentialVersion, Status
 from carnet.organisations.models import Organisation
@@ -43,7 +44,7 @@ def create_micro_credential(
 ) -> MicroCredential:
     """A new micro-credential, as a draft (version 1)."""
     if not organisation.recognises:
-        raise CatalogueError("Un employeur ne définit pas de microattestations.")
+        raise CatalogueError(_("Un employeur ne définit pas de microattestations."))
     micro_credential = MicroCredential.objects.create(
         organisation=organisation, slug=_unique_slug(organisation, str(fields["name_fr"]))
     )
@@ -67,7 +68,7 @@ def update_micro_credential(
     is never changed: the edit makes a new draft version, published when the admin publishes it."""
     micro_credential = MicroCredential.objects.select_for_update().get(pk=micro_credential.pk)
     if micro_credential.status == Status.ARCHIVED:
-        raise CatalogueError("Une microattestation archivée ne peut plus être modifiée.")
+        raise CatalogueError(_("Une microattestation archivée ne peut plus être modifiée."))
     version = micro_credential.draft_version()
     if version is None:
         latest = micro_credential.versions.order_by("-number").first()
@@ -93,9 +94,11 @@ def publish_micro_credential(*, micro_credential: MicroCredential) -> MicroCrede
     micro_credential = MicroCredential.objects.select_for_update().get(pk=micro_credential.pk)
     version = micro_credential.draft_version()
     if version is None:
-        raise CatalogueError("Il n'y a aucune nouvelle version à publier.")
+        raise CatalogueError(_("Il n'y a aucune nouvelle version à publier."))
     if not version.alignments.exists():
-        raise CatalogueError("Alignez la microattestation sur au moins une compétence avant de la publier.")
+        raise CatalogueError(
+            _("Alignez la microattestation sur au moins une compétence avant de la publier.")
+        )
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
     micro_credential.status = Status.PUBLISHED

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("comptes/", include("allauth.urls")),
     path("referentiels/", include("carnet.frameworks.urls")),
     path("", include("carnet.catalogue.urls")),
+    path("", include("carnet.organisations.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
