@@ -149,3 +149,46 @@ class BadgeUploadForm(forms.Form):
         except images.BadgeImageError as exc:
             raise forms.ValidationError(exc.message(self.language)) from None
         return upload
+
+
+class CertificateForm(forms.Form):
+    name_fr = forms.CharField(label=_("Nom (français)"), max_length=120)
+    name_en = forms.CharField(label=_("Nom (anglais)"), max_length=120, required=False)
+    description_fr = forms.CharField(
+        label=_("Description (français)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_en = forms.CharField(
+        label=_("Description (anglais)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    hours = forms.IntegerField(label=_("Heures (facultatif)"), min_value=0, required=False)
+    credits = forms.DecimalField(
+        label=_("Crédits (facultatif)"), min_value=0, max_digits=5, decimal_places=1, required=False
+    )
+    accepts_other_organisations = forms.BooleanField(
+        label=_("Accepter les microattestations équivalentes d'autres organismes"), required=False
+    )
+    required = forms.ModelMultipleChoiceField(
+        label=_("Microattestations toutes exigées"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    choose_from = forms.ModelMultipleChoiceField(
+        label=_("Microattestations au choix"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    choose_at_least = forms.IntegerField(
+        label=_("Nombre minimal à obtenir parmi celles au choix"), min_value=0, initial=0
+    )
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from carnet.catalogue.models import MicroCredential
+
+        published = MicroCredential.objects.filter(status="published").select_related("organisation")
+        for name in ("required", "choose_from"):
+            self.fields[name].queryset = published
+            self.fields[name].label_from_instance = lambda item: f"{item} — {item.organisation.name}"
+        self.organisation = organisation

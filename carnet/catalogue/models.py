@@ -167,6 +167,9 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return self.name_fr
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:certificate", args=[self.organisation.slug, self.slug])
+
     def name(self, language: str | None = None) -> str:
         return _pick(self, "name", language)
 

@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from carnet.catalogue.models import Alignment, MicroCredential, MicroCredentialVersion, Status
+from carnet.catalogue.models import (
+    Alignment,
+    Certificate,
+    MicroCredential,
+    MicroCredentialVersion,
+    RequirementGroup,
+    Status,
+)
 from carnet.organisations.models import Organisation
 
 VERSION_FIELDS = (
@@ -134,3 +141,58 @@ def set_badge_image(
     version.design = design or {}
     version.save(update_fields=["image", "image_png", "design"])
     return version
+
+
+@transaction.atomic
+def create_certificate(
+    *,
+    organisation: Organisation,
+    fields: Mapping[str, Any],
+    required: Iterable[MicroCredential],
+    choose_from: Iterable[MicroCredential] = (),
+    choose_at_least: int = 0,
+) -> Certificate:
+    """A certificate (draft): every micro-credential of ``required``, and at least
+    ``choose_at_least`` of ``choose_from`` (a nested "N of" group)."""
+    required, choose_from = list(required), list(choose_from)
+    if not organisation.recognises:
+        raise CatalogueError(_("Un employeur ne définit pas de certificats."))
+    if not required and not choose_from:
+        raise CatalogueError(_("Un certificat regroupe au moins une microattestation."))
+    if choose_from and not 1 <= choose_at_least <= len(choose_from):
+        raise CatalogueError(
+            _("Le nombre à choisir doit être entre 1 et le nombre de microattestations proposées.")
+        )
+    accepts_others = bool(fields.get("accepts_other_organisations"))
+    for item in [*required, *choose_from]:
+        if item.organisation_id != organisation.pk and not accepts_others:
+            raise CatalogueError(_("Ce certificat n'accepte pas les microattestations d'autres organismes."))
+    root = RequirementGroup.objects.create(rule=RequirementGroup.Rule.ALL)
+    root.micro_credentials.set(required)
+    if choose_from:
+        group = RequirementGroup.objects.create(
+            parent=root, rule=RequirementGroup.Rule.N_OF, minimum=choose_at_least
+        )
+        group.micro_credentials.set(choose_from)
+    slug = slugify(str(fields["name_fr"]))[:70] or "certificat"
+    base, n = slug, 2
+    while Certificate.objects.filter(organisation=organisation, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    names = (
+        "name_fr",
+        "name_en",
+        "description_fr",
+        "description_en",
+        "hours",
+        "credits",
+        "accepts_other_organisations",
+    )
+    return Certificate.objects.create(
+        organisation=organisation, slug=slug, root=root, **{k: v for k, v in fields.items() if k in names}
+    )
+
+
+@transaction.atomic
+def publish_certificate(*, certificate: Certificate) -> None:
+    certificate.status = Status.PUBLISHED
+    certificate.save(update_fields=["status"])

@@ -205,3 +205,52 @@ def design(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
         {"item": item, "organisation": item.organisation, "version": version, "design_form": design_form,
          "upload_form": upload_form, "preview": preview},
     )  # fmt: skip
+
+
+@login_required
+def certificates(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organisation's certificates, and a form to define a new one."""
+    from carnet.catalogue.forms import CertificateForm
+
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    if not organisation.recognises:
+        raise Http404
+    form = CertificateForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            certificate = services.create_certificate(
+                organisation=organisation,
+                fields=data,
+                required=data["required"],
+                choose_from=data["choose_from"],
+                choose_at_least=data["choose_at_least"] or 0,
+            )
+        except services.CatalogueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if request.POST.get("publish"):
+                services.publish_certificate(certificate=certificate)
+            messages.success(request, _("Certificat enregistré."))
+            return redirect("catalogue:certificates", organisation.slug)
+    return render(
+        request,
+        "catalogue/certificates.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "certificates": organisation.certificates.order_by("slug"),
+        },
+    )
+
+
+def certificate_detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("organisation", "root"),
+        organisation__slug=org_slug,
+        slug=slug,
+        status=Status.PUBLISHED,
+    )
+    return render(
+        request, "catalogue/certificate.html", {"certificate": certificate, "root": certificate.root}
+    )
