@@ -84,6 +84,7 @@ def _load_key(path: str) -> Any:
 def cmd_keygen(args: argparse.Namespace) -> int:
     from carnet.credentials import keystore
     from carnet.credentials.did import did_web_from_url
+    from carnet.credentials.errors import CredentialError
     from carnet.credentials.keys import Ed25519Key
 
     controller = None
@@ -99,7 +100,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     else:
         key = Ed25519Key.generate()
     if args.out:
-        keystore.save_key(args.out, key, passphrase=_passphrase(confirm=True))
+        try:
+            keystore.save_key(args.out, key, passphrase=_passphrase(confirm=True))
+        except CredentialError as exc:
+            raise UsageError(str(exc)) from None
         print(json.dumps(key.to_multikey(), indent=2))
         print(f"Encrypted key written to {args.out}", file=sys.stderr)
     else:

@@ -153,3 +153,18 @@ def test_demo_runs(tmp_path: Path):
     for name in ("credential.json", "credential.jwt", "badge.png", "badge.svg"):
         assert (tmp_path / "demo" / name).exists()
     assert "révocation" in result.stdout.decode()
+
+
+def test_keygen_never_overwrites_a_key_file(tmp_path: Path):
+    out = tmp_path / "key.enc.json"
+    env = {"CARNET_KEY_PASSPHRASE": "correct horse battery"}
+    assert run("keygen", "--out", str(out), env=env).returncode == 0
+    again = run("keygen", "--out", str(out), env=env)
+    assert again.returncode == 2 and b"Traceback" not in again.stderr and b"already exists" in again.stderr
+
+
+def test_sign_refuses_what_is_not_a_credential(tmp_path: Path, key_file: Path):
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    result = run("sign", "--key", str(key_file), str(empty))
+    assert result.returncode == 1 and b"Traceback" not in result.stderr

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from carnet.catalogue.models import LearningContext, MicroCredentialVersion
+from carnet.frameworks.models import Level
 
 
 class MicroCredentialForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -44,8 +45,6 @@ class MicroCredentialForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from carnet.frameworks.models import Level
-
         self.fields["levels"].queryset = (
             Level.objects.filter(competency__framework__status="published")
             .select_related("competency")

@@ -7,16 +7,10 @@ from typing import Any
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from carnet.frameworks.models import pick
 from carnet.organisations.models import Organisation
-
-
-def _pick(obj: Any, field: str, language: str | None = None) -> str:
-    language = (language or get_language() or "fr")[:2]
-    value = getattr(obj, f"{field}_{language}", "") if language == "en" else ""
-    return str(value or getattr(obj, f"{field}_fr"))
 
 
 class LearningContext(models.TextChoices):
@@ -107,16 +101,16 @@ class MicroCredentialVersion(models.Model):
         return f"{self.name_fr} (v{self.number})"
 
     def name(self, language: str | None = None) -> str:
-        return _pick(self, "name", language)
+        return pick(self, "name", language)
 
     def description(self, language: str | None = None) -> str:
-        return _pick(self, "description", language)
+        return pick(self, "description", language)
 
     def criteria(self, language: str | None = None) -> str:
-        return _pick(self, "criteria", language)
+        return pick(self, "criteria", language)
 
     def evidence(self, language: str | None = None) -> str:
-        return _pick(self, "evidence", language)
+        return pick(self, "evidence", language)
 
     def context_labels(self) -> list[str]:
         labels = dict(LearningContext.choices)
@@ -171,10 +165,10 @@ class Certificate(models.Model):
         return reverse("catalogue:certificate", args=[self.organisation.slug, self.slug])
 
     def name(self, language: str | None = None) -> str:
-        return _pick(self, "name", language)
+        return pick(self, "name", language)
 
     def description(self, language: str | None = None) -> str:
-        return _pick(self, "description", language)
+        return pick(self, "description", language)
 
     def progress(self, held: set[int]) -> Progress:
         """What is done and missing given the ids of the micro-credentials a person holds."""

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from carnet.catalogue import services
 from carnet.catalogue.forms import MicroCredentialForm
 from carnet.catalogue.models import Certificate, LearningContext, MicroCredential, Status
+from carnet.frameworks.models import Competency
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
 
@@ -112,8 +113,6 @@ def browse(request: HttpRequest) -> HttpResponse:
         cards = [
             (item, version) for item, version in cards if version and context in version.learning_contexts
         ]
-    from carnet.frameworks.models import Competency
-
     return render(
         request,
         "catalogue/browse.html",

@@ -67,6 +67,8 @@ def sign(
     (:class:`SchemaError` lists each problem with its JSON path); every document must be safe
     JSON-LD (:class:`JsonLdError`).
     """
+    if not isinstance(document, dict) or "@context" not in document or "type" not in document:
+        raise ProofError("only a JSON-LD document with @context and type can be signed")
     if validate and schema.has_schema(document):
         schema.check(document)
     return dataintegrity.add_proof(document, key, created=created, proof_purpose=proof_purpose)

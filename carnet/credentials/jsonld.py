@@ -522,6 +522,8 @@ def _general_to_rdf(document: dict[str, Any]) -> list[Quad]:
     options = {**_PYLD_OPTIONS, "contextResolver": _context_resolver()}
     try:
         expanded = processor.expand(_integral_floats_as_ints(copy.deepcopy(document)), options)
+        if not expanded:
+            _unsafe("the document holds no data once expanded (an empty object would be dropped)")
         _check_expanded(expanded, top=True)
         dataset = processor.to_rdf(
             expanded, {**options, "produceGeneralizedRdf": False, "rdfDirection": "i18n-datatype"}

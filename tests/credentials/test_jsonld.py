@@ -201,3 +201,9 @@ def test_lines_sort_as_the_javascript_reference_sorts_them(js_peer):
     document = sample_credential(ISSUER, SUBJECT)
     document["credentialSubject"]["achievement"]["tag"] = ["\U00010000", "\ue000", "a"]
     assert jsonld.canonical_nquads(document) == js_peer.canonize(document)
+
+
+@pytest.mark.parametrize("document", [{}, {"@context": []}, {"@context": {"x": "https://e.x/"}}])
+def test_an_empty_document_is_refused(document):
+    with pytest.raises(JsonLdError):
+        jsonld.to_rdf(document)
