@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "carnet.organisations",
     "carnet.frameworks",
     "carnet.catalogue",
+    "carnet.audit",
     "carnet.site",
 ]
 
