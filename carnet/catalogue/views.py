@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from carnet.catalogue import services
 from carnet.catalogue.forms import MicroCredentialForm
+from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_catalogue
 from carnet.catalogue.models import Certificate, LearningContext, MicroCredential, Status
 from carnet.frameworks.models import Competency
 from carnet.organisations.access import access_organisation
@@ -91,38 +93,22 @@ def archive(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
 
 
 def browse(request: HttpRequest) -> HttpResponse:
-    """The public catalogue, searchable by words, competency, organisation and learning context."""
-    items = MicroCredential.objects.filter(status=Status.PUBLISHED).select_related("organisation")
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        items = items.filter(
-            Q(versions__name_fr__icontains=query)
-            | Q(versions__name_en__icontains=query)
-            | Q(versions__description_fr__icontains=query)
-            | Q(versions__description_en__icontains=query)
-        )
-    competency = request.GET.get("competence", "").strip()[:40]
-    if competency:
-        items = items.filter(versions__alignments__competency__code=competency)
-    context = request.GET.get("contexte", "")
-    organisation = request.GET.get("organisation", "")
-    if organisation:
-        items = items.filter(organisation__slug=organisation)
-    cards = [(item, item.current_version()) for item in items.distinct().order_by("slug")[:200]]
-    if context in LearningContext.values:  # a JSON list: filtered here, the same on SQLite and PostgreSQL
-        cards = [
-            (item, version) for item, version in cards if version and context in version.learning_contexts
-        ]
+    """The public catalogue: micro-credentials and certificates, searchable by words, competency,
+    level, organisation and learning context."""
+    search = CatalogueSearch.from_params(request.GET)
+    results = search_catalogue(search)
+    page = Paginator(results.versions, 24).get_page(request.GET.get("page"))
     return render(
         request,
         "catalogue/browse.html",
         {
-            "cards": cards,
-            "query": query,
+            "search": search,
+            "page": page,
+            "results": results,
             "competencies": Competency.objects.filter(framework__status="published").order_by("code"),
+            "levels": level_choices(),
             "contexts": LearningContext.choices,
-            "organisations": Organisation.objects.exclude(kind=Organisation.Kind.EMPLOYER),
-            "selected": {"competence": competency, "contexte": context, "organisation": organisation},
+            "organisations": Organisation.objects.exclude(kind=Organisation.Kind.EMPLOYER).order_by("name"),
         },
     )
 

@@ -1,0 +1,125 @@
+"""Reads of the public catalogue: what a visitor finds for a search and its filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import get_language
+
+from carnet.catalogue.models import Certificate, LearningContext, MicroCredentialVersion, Status
+from carnet.frameworks.models import Level
+
+
+@dataclass
+class CatalogueSearch:
+    """A visitor's search; blank fields do not filter."""
+
+    query: str = ""
+    competency: str = ""  # a competency code
+    level: int | None = None  # a level rank (1 = the first level)
+    context: str = ""  # a LearningContext value
+    organisation: str = ""  # an organisation slug
+
+    @classmethod
+    def from_params(cls, params: Any) -> CatalogueSearch:
+        """Read the search from query parameters; values that make no sense are ignored."""
+        rank = params.get("niveau", "")
+        context = params.get("contexte", "")
+        return cls(
+            query=params.get("q", "").strip()[:100],
+            competency=params.get("competence", "").strip()[:40],
+            level=int(rank) if rank.isdigit() and 0 < int(rank) < 100 else None,
+            context=context if context in LearningContext.values else "",
+            organisation=params.get("organisation", "").strip()[:50],
+        )
+
+    @property
+    def filters_micro_credentials(self) -> bool:
+        return bool(self.competency or self.level or self.context)
+
+
+@dataclass
+class CatalogueResults:
+    versions: list[MicroCredentialVersion] = field(default_factory=list)
+    certificates: list[Certificate] = field(default_factory=list)
+
+
+def current_versions() -> QuerySet[MicroCredentialVersion]:
+    """The version shown for each published micro-credential: its newest published version."""
+    newest = (
+        MicroCredentialVersion.objects.filter(micro_credential=OuterRef("micro_credential"))
+        .exclude(published_at=None)
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return MicroCredentialVersion.objects.filter(
+        micro_credential__status=Status.PUBLISHED, number=Subquery(newest)
+    ).exclude(published_at=None)
+
+
+def search_catalogue(search: CatalogueSearch) -> CatalogueResults:
+    versions = (
+        current_versions()
+        .select_related("micro_credential__organisation")
+        .prefetch_related("alignments__competency", "alignments__level")
+    )
+    if search.query:
+        words = Q()
+        for name in ("name_fr", "name_en", "description_fr", "description_en", "criteria_fr", "criteria_en"):
+            words |= Q(**{f"{name}__icontains": search.query})
+        versions = versions.filter(words)
+    if search.competency or search.level:
+        aligned = Q()
+        if search.competency:
+            aligned &= Q(alignments__competency__code=search.competency)
+        if search.level:
+            aligned &= Q(alignments__level__rank=search.level)
+        versions = versions.filter(aligned)
+    if search.organisation:
+        versions = versions.filter(micro_credential__organisation__slug=search.organisation)
+    found = list(versions.distinct().order_by("name_fr", "pk"))
+    if search.context:  # a JSON list, filtered here: the same on SQLite and PostgreSQL
+        found = [version for version in found if search.context in version.learning_contexts]
+    return CatalogueResults(versions=found, certificates=_certificates(search, found))
+
+
+def _certificates(search: CatalogueSearch, versions: list[MicroCredentialVersion]) -> list[Certificate]:
+    """Published certificates matching the words and organisation; with competency, level or context
+    filters, those that count at least one of the micro-credentials found."""
+    certificates = Certificate.objects.filter(status=Status.PUBLISHED).select_related("organisation")
+    if search.query:
+        certificates = certificates.filter(
+            Q(name_fr__icontains=search.query)
+            | Q(name_en__icontains=search.query)
+            | Q(description_fr__icontains=search.query)
+            | Q(description_en__icontains=search.query)
+        )
+    if search.organisation:
+        certificates = certificates.filter(organisation__slug=search.organisation)
+    if search.filters_micro_credentials:
+        found = [version.micro_credential_id for version in versions]
+        certificates = certificates.filter(
+            Q(root__micro_credentials__in=found)
+            | Q(root__groups__micro_credentials__in=found)
+            | Q(root__groups__groups__micro_credentials__in=found)
+        )
+    return list(certificates.distinct().order_by("name_fr", "pk"))
+
+
+def level_choices() -> list[tuple[int, str]]:
+    """The level ranks used by published frameworks, each with its names (``2 — Fonctionnel``)."""
+    english = (get_language() or "fr")[:2] == "en"
+    levels = (
+        Level.objects.filter(competency__framework__status="published")
+        .order_by("rank", "name_fr")
+        .values_list("rank", "name_fr", "name_en")
+        .distinct()
+    )
+    choices = []
+    for rank, group in groupby(levels, key=lambda level: level[0]):
+        names = dict.fromkeys((name_en if english and name_en else name_fr) for _, name_fr, name_en in group)
+        choices.append((rank, f"{rank} — {' / '.join(list(names)[:3])}"))
+    return choices
