@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from carnet.accounts.models import User
-from carnet.organisations.models import Membership, Organisation
+from carnet.audit.services import record_event
+from carnet.organisations.models import Invitation, Membership, Organisation
+
+INVITATION_LIFETIME = timedelta(days=14)
 
 
 @transaction.atomic
@@ -16,10 +28,20 @@ def create_organisation(
 ) -> Organisation:
     """A new organisation, with ``admin`` as its first administrator."""
     organisation = Organisation.objects.create(
-        name=name, kind=kind, slug=slug or slugify(name)[:50], website=website
+        name=name, kind=kind, slug=slug or _free_slug(name), website=website
     )
     Membership.objects.create(organisation=organisation, user=admin, role=Membership.Role.ADMIN)
+    record_event(verb="organisation.created", actor=admin, organisation=organisation, target=organisation)
     return organisation
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:44] or "organisation"
+    slug, number = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 @transaction.atomic
@@ -55,3 +77,95 @@ def change_role(*, organisation: Organisation, user: User, role: str) -> Members
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_member(
+    *, organisation: Organisation, email: str, role: str, invited_by: User
+) -> Invitation | None:
+    """Add the person with account ``email`` to ``organisation``, or, if there is none, email them
+    an invitation link (returned; None when the person was added directly). A pending invitation
+    to the same address is replaced, so only the newest link works."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        add_member(organisation=organisation, user=user, role=role)
+        record_event(verb="member.added", actor=invited_by, organisation=organisation, target=user)
+        return None
+    now = timezone.now()
+    organisation.invitations.filter(email__iexact=email, accepted_at=None, cancelled_at=None).update(
+        cancelled_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=invited_by,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    record_event(verb="member.invited", actor=invited_by, organisation=organisation, target=invitation)
+    link = settings.SITE_URL.rstrip("/") + reverse("organisations:invitation", args=[token])
+    transaction.on_commit(lambda: _send_invitation(invitation, link))
+    return invitation
+
+
+def _send_invitation(invitation: Invitation, link: str) -> None:
+    context = {"invitation": invitation, "link": link, "days": INVITATION_LIFETIME.days}
+    send_mail(
+        subject=render_to_string("organisations/invitation_subject.txt", context).strip(),
+        message=render_to_string("organisations/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The pending invitation of ``token``, if there is one."""
+    invitation = (
+        Invitation.objects.select_related("organisation").filter(token_hash=_token_hash(token)).first()
+    )
+    return invitation if invitation is not None and invitation.is_pending else None
+
+
+class InvitationError(ValueError):
+    """An invitation that can no longer be used (the message is for the person who opened it)."""
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user: User) -> Membership:
+    """``user`` joins the organisation with the invitation's role. The link works once."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organisation")
+        .filter(token_hash=_token_hash(token)).first()
+    )  # fmt: skip
+    if invitation is None or not invitation.is_pending:
+        raise InvitationError(
+            _(
+                "Cette invitation n'est plus valide (déjà utilisée, annulée ou expirée). Demandez-en une nouvelle."
+            )
+        )
+    existing = Membership.objects.filter(organisation=invitation.organisation, user=user).first()
+    if existing is not None and existing.role == Membership.Role.ADMIN:
+        membership = existing  # an invitation never lowers an admin's role
+    else:
+        membership = add_member(organisation=invitation.organisation, user=user, role=invitation.role)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_event(verb="member.joined", actor=user, organisation=invitation.organisation, target=invitation)
+    return membership
+
+
+@transaction.atomic
+def cancel_invitation(*, invitation: Invitation, actor: User) -> None:
+    if invitation.accepted_at is None and invitation.cancelled_at is None:
+        invitation.cancelled_at = timezone.now()
+        invitation.save(update_fields=["cancelled_at"])
+        record_event(
+            verb="member.invitation_cancelled", actor=actor, organisation=invitation.organisation,
+            target=invitation,
+        )  # fmt: skip

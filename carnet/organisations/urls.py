@@ -6,4 +6,11 @@ app_name = "organisations"
 urlpatterns = [
     path("organisations/<slug:org_slug>/membres/", views.members, name="members"),
     path("organisations/<slug:org_slug>/membres/<int:member_id>/", views.change, name="change"),
+    path(
+        "organisations/<slug:org_slug>/invitations/<int:invitation_id>/annuler/",
+        views.cancel_invitation,
+        name="cancel_invitation",
+    ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("employeurs/nouveau/", views.create_employer, name="create_employer"),
 ]

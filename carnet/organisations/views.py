@@ -1,4 +1,4 @@
-"""The organisation's members, managed by its admins."""
+"""The organisation's members, managed by its admins; invitations; employers opening their space."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from carnet.accounts.models import User
 from carnet.organisations import services
 from carnet.organisations.access import access_organisation
-from carnet.organisations.forms import AddMemberForm
-from carnet.organisations.models import Membership
+from carnet.organisations.forms import AddMemberForm, EmployerForm
+from carnet.organisations.models import Invitation, Membership, Organisation
 
 
 @login_required
@@ -21,25 +20,35 @@ def members(request: HttpRequest, org_slug: str) -> HttpResponse:
     organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
     form = AddMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
-        if user is None:
-            form.add_error(
-                "email",
-                _("Aucun compte n'utilise cette adresse. Demandez à la personne de créer son compte."),
+        email, role = form.cleaned_data["email"], form.cleaned_data["role"]
+        invitation = services.invite_member(
+            organisation=organisation,
+            email=email,
+            role=role,
+            invited_by=request.user,  # type: ignore[arg-type]
+        )
+        if invitation is None:
+            messages.success(
+                request, _("%(person)s fait maintenant partie de l'organisation.") % {"person": email}
             )
         else:
-            services.add_member(organisation=organisation, user=user, role=form.cleaned_data["role"])
             messages.success(
-                request, _("%(person)s fait maintenant partie de l'organisation.") % {"person": user}
+                request,
+                _("Aucun compte n'utilise encore %(email)s : une invitation lui a été envoyée par courriel.")
+                % {"email": email},
             )
-            return redirect("organisations:members", organisation.slug)
+        return redirect("organisations:members", organisation.slug)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__email")
+    invitations = [
+        i for i in organisation.invitations.filter(accepted_at=None, cancelled_at=None) if i.is_pending
+    ]
     return render(
         request,
         "organisations/members.html",
         {
             "organisation": organisation,
             "memberships": memberships,
+            "invitations": invitations,
             "form": form,
             "roles": Membership.Role.choices,
         },
@@ -61,3 +70,51 @@ def change(request: HttpRequest, org_slug: str, member_id: int) -> HttpResponse:
     except services.MembershipError as exc:
         messages.error(request, str(exc))
     return redirect("organisations:members", organisation.slug)
+
+
+@login_required
+@require_POST
+def cancel_invitation(request: HttpRequest, org_slug: str, invitation_id: int) -> HttpResponse:
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    invitation = get_object_or_404(Invitation, organisation=organisation, pk=invitation_id)
+    services.cancel_invitation(invitation=invitation, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Invitation annulée : son lien ne fonctionne plus."))
+    return redirect("organisations:members", organisation.slug)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens: sign in or create an account, then accept."""
+    pending = services.find_invitation(token)
+    if pending is None:
+        return render(request, "organisations/invitation.html", {"invitation": None}, status=410)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.accept_invitation(token=token, user=request.user)  # type: ignore[arg-type]
+        except services.InvitationError as exc:
+            messages.error(request, str(exc))
+            return redirect("home")
+        messages.success(
+            request,
+            _("Bienvenue : vous faites maintenant partie de %(name)s.")
+            % {"name": membership.organisation.name},
+        )
+        return redirect("home")
+    return render(request, "organisations/invitation.html", {"invitation": pending})
+
+
+@login_required
+def create_employer(request: HttpRequest) -> HttpResponse:
+    """A recruiter opens their organisation's employer space and becomes its administrator."""
+    form = EmployerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.create_organisation(
+            name=form.cleaned_data["name"],
+            kind=Organisation.Kind.EMPLOYER,
+            admin=request.user,  # type: ignore[arg-type]
+            website=form.cleaned_data["website"],
+        )
+        messages.success(
+            request, _("L'espace employeur de %(name)s est ouvert.") % {"name": organisation.name}
+        )
+        return redirect("home")
+    return render(request, "organisations/create_employer.html", {"form": form})

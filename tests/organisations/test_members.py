@@ -17,12 +17,6 @@ def test_an_admin_adds_an_assessor_by_email(client, org_admin, organisation, lea
     assert Membership.objects.get(organisation=organisation, user=learner).role == "assessor"
 
 
-def test_an_unknown_email_is_explained(client, org_admin, organisation):
-    client.force_login(org_admin)
-    page = client.post(URL, {"email": "nobody@example.test", "role": "assessor"}).content.decode()
-    assert "Aucun compte" in page
-
-
 def test_the_last_admin_cannot_leave_or_be_demoted(client, org_admin, organisation):
     client.force_login(org_admin)
     membership = Membership.objects.get(user=org_admin)
