@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "credentials"))
+from jspeer import JsPeer, JsPeerUnavailable
 
 from carnet.organisations.models import Membership, Organisation
 from carnet.organisations.services import add_member, create_organisation
@@ -58,3 +66,25 @@ def outsider(make_user):
 @pytest.fixture
 def staff(make_user):
     return make_user("staff@carnet.test", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(scope="session")
+def js_peer() -> Iterator[JsPeer]:
+    """The JavaScript reference peer (Digital Bazaar stack), one node process per session.
+
+    Missing node or ``interop/js/node_modules`` fails the test, unless CARNET_ALLOW_SKIP_INTEROP=1,
+    which turns it into a skip.
+    """
+    peer = JsPeer()
+    try:
+        peer.start()
+    except JsPeerUnavailable as exc:
+        if os.environ.get("CARNET_ALLOW_SKIP_INTEROP") == "1":
+            pytest.skip(f"interoperability with the JavaScript reference not tested: {exc}")
+        pytest.fail(
+            f"{exc}. Run ./scripts/test, which installs them (npm ci in interop/js); "
+            "or set CARNET_ALLOW_SKIP_INTEROP=1 to skip the interoperability tests.",
+            pytrace=False,
+        )
+    with peer:
+        yield peer

@@ -20,6 +20,11 @@ class Organisation(models.Model):
     description_fr = models.TextField(_("description (français)"), blank=True)
     description_en = models.TextField(_("description (anglais)"), blank=True)
     website = models.URLField(_("site web"), blank=True)
+    requires_second_review = models.BooleanField(
+        _("exige une deuxième évaluation"),
+        default=False,
+        help_text=_("Une microattestation n'est délivrée qu'après l'approbation de deux évaluateur·rices."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

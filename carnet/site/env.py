@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -45,3 +46,15 @@ def secret_key() -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
+
+
+def key_encryption_key(secret: str) -> bytes:
+    """The key that encrypts the organisations' signing keys at rest: CARNET_KEY_ENCRYPTION_KEY (at
+    least 32 characters; keep it apart from the database and its backups). Without it, one is derived
+    from SECRET_KEY, which is fine for the demo and tests but ties the keys to that secret."""
+    value = env_str("CARNET_KEY_ENCRYPTION_KEY")
+    if value:
+        if len(value) < 32:
+            raise ValueError("CARNET_KEY_ENCRYPTION_KEY must hold at least 32 characters")
+        return hashlib.sha256(value.encode()).digest()
+    return hashlib.sha256(b"carnet-kek:" + secret.encode()).digest()

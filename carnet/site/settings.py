@@ -8,12 +8,13 @@ from pathlib import Path
 
 import dj_database_url
 
-from carnet.site.env import data_dir, env_bool, env_int, env_list, env_str, secret_key
+from carnet.site.env import data_dir, env_bool, env_int, env_list, env_str, key_encryption_key, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
 
 SECRET_KEY = secret_key()
+KEY_ENCRYPTION_KEY = key_encryption_key(SECRET_KEY)
 DEBUG = env_bool("CARNET_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -33,6 +34,8 @@ INSTALLED_APPS = [
     "carnet.frameworks",
     "carnet.catalogue",
     "carnet.audit",
+    "carnet.recognition",
+    "carnet.issuing",
     "carnet.site",
 ]
 
@@ -150,3 +153,6 @@ SESSION_COOKIE_SECURE = env_bool("CARNET_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Background work (Django's tasks API): run at once by default; see docs/operations.md for a worker.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

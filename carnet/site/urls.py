@@ -9,6 +9,7 @@ from carnet.site import views
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
+    path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
 ]
 if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
     # The embedded default serves its own files (badge images; uploaded SVGs are sanitised first).
@@ -20,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("referentiels/", include("carnet.frameworks.urls")),
     path("", include("carnet.catalogue.urls")),
     path("", include("carnet.organisations.urls")),
+    path("", include("carnet.recognition.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

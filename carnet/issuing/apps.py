@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IssuingConfig(AppConfig):
+    name = "carnet.issuing"
+    label = "issuing"

@@ -1,0 +1,54 @@
+"""The endorsements of people without an account, kept as Open Badges 3.0 ``EndorsementCredential``s
+signed by the platform (did:web of the site): the platform attests what the endorser told it through
+a single-use link. Their subject is the credential the request will become (its id is fixed from the
+start: ``urn:uuid:<request uuid>``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from carnet.credentials import model as ob
+from carnet.credentials import sign
+from carnet.issuing.identity import platform_profile, signer
+
+
+def endorsed_credential_id(request: Any) -> str:
+    return f"urn:uuid:{request.uuid}"
+
+
+def endorsement_comment(endorsement: Any) -> str:
+    """What the endorser testified, as plain text (the credential's ``endorsementComment``)."""
+    request = endorsement.request
+    with translation.override("fr"):
+        who = endorsement.endorser_name if endorsement.consent_to_be_named else _("Une personne non nommée")
+        lines = [
+            _("%(who)s (%(relationship)s) endosse « %(title)s ».")
+            % {"who": who, "relationship": endorsement.get_relationship_display(),
+               "title": request.version.name("fr")},
+            _("Contexte : %(context)s") % {"context": endorsement.context},
+        ]  # fmt: skip
+        if endorsement.period_start or endorsement.period_end:
+            period = " – ".join(str(d) for d in (endorsement.period_start, endorsement.period_end) if d)
+            lines.append(_("Période observée : %(period)s") % {"period": period})
+        for item in endorsement.observations:
+            lines.append(f"{item['criterion']} — {item['observed']}")
+        if endorsement.level_observed is not None:
+            lines.append(_("Niveau observé : %(level)s") % {"level": endorsement.level_observed.name("fr")})
+        if endorsement.comment:
+            lines.append(endorsement.comment)
+    return "\n".join(lines)
+
+
+def sign_learner_endorsement(endorsement: Any) -> dict[str, Any]:
+    request = endorsement.request
+    document = ob.endorsement_credential(
+        issuer=platform_profile(),
+        endorsed_id=endorsed_credential_id(request),
+        valid_from=timezone.now(),
+        name=f"Endossement : {request.version.name('fr')}",
+        comment=endorsement_comment(endorsement),
+    )
+    return sign(document, signer().key_for(None))
