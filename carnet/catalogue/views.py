@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from carnet.catalogue import services
 from carnet.catalogue.forms import MicroCredentialForm
-from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_catalogue
 from carnet.catalogue.models import Certificate, LearningContext, MicroCredential, Status
+from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_catalogue
 from carnet.frameworks.models import Competency
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
