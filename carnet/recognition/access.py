@@ -42,7 +42,8 @@ def access_request_to_review(user: Any, uuid: Any) -> RecognitionRequest:
     """A submitted (or decided) request of an organisation ``user`` assesses for. Drafts stay private
     to their learner. Nobody reviews their own request."""
     request = _request(uuid)
-    if request.status == RecognitionRequest.Status.DRAFT or request.learner_id == getattr(user, "pk", None):
+    never_submitted = request.status == RecognitionRequest.Status.DRAFT or request.submitted_at is None
+    if never_submitted or request.learner_id == getattr(user, "pk", None):
         raise Http404
     if not can_review(user, request.organisation):
         raise Http404

@@ -242,3 +242,9 @@ def test_the_catalogue_page_offers_to_ask_for_it(client, learner, micro_credenti
     assert "Connectez-vous pour la demander" in html.unescape(client.get(url).content.decode())
     client.force_login(learner)
     assert f"/demandes/ouvrir/cje-test/{micro_credential.slug}/" in client.get(url).content.decode()
+
+
+def test_a_draft_withdrawn_before_submission_stays_private(client, draft_request, assessor):
+    services.withdraw_request(request=draft_request)
+    client.force_login(assessor)
+    assert client.get(f"/evaluation/{draft_request.uuid}/").status_code == 404
