@@ -166,28 +166,193 @@ class CertificateForm(forms.Form):
     accepts_other_organisations = forms.BooleanField(
         label=_("Accepter les microattestations équivalentes d'autres organismes"), required=False
     )
-    required = forms.ModelMultipleChoiceField(
-        label=_("Microattestations toutes exigées"),
+
+
+class RequirementGroupForm(forms.Form):
+    """One group of a certificate's requirements; the first of the list is the main group."""
+
+    label_fr = forms.CharField(label=_("Libellé (français, facultatif)"), max_length=120, required=False)
+    label_en = forms.CharField(label=_("Libellé (anglais, facultatif)"), max_length=120, required=False)
+    rule = forms.ChoiceField(
+        label=_("Ce qui est exigé"),
+        choices=[
+            ("all", _("Tous les éléments du groupe")),
+            ("n_of", _("Un nombre minimal d'éléments du groupe")),
+        ],
+        initial="all",
+    )
+    minimum = forms.IntegerField(
+        label=_("Nombre minimal"),
+        min_value=1,
+        required=False,
+        help_text=_("Seulement pour « un nombre minimal » : combien d'éléments du groupe sont exigés."),
+    )
+    parent = forms.TypedChoiceField(label=_("Compris dans"), coerce=int, initial="0")
+    micro_credentials = forms.ModelMultipleChoiceField(
+        label=_("Microattestations du groupe"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-    )
-    choose_from = forms.ModelMultipleChoiceField(
-        label=_("Microattestations au choix"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    choose_at_least = forms.IntegerField(
-        label=_("Nombre minimal à obtenir parmi celles au choix"), min_value=0, initial=0
     )
 
-    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, group_count: int, queryset: Any, labels: dict[int, str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        from carnet.catalogue.models import MicroCredential
+        self.fields["parent"].choices = [(str(i), group_name(i)) for i in range(group_count)]
+        self.fields["micro_credentials"].queryset = queryset
+        self.fields["micro_credentials"].label_from_instance = lambda item: labels.get(item.pk) or str(item)
 
-        published = MicroCredential.objects.filter(status="published").select_related("organisation")
-        for name in ("required", "choose_from"):
-            self.fields[name].queryset = published
-            self.fields[name].label_from_instance = lambda item: f"{item} — {item.organisation.name}"
-        self.organisation = organisation
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("rule") == "n_of" and data.get("minimum") is None and "minimum" not in self.errors:
+            self.add_error("minimum", _("Indiquez combien d'éléments de ce groupe sont exigés."))
+        return data
+
+
+def group_name(index: int) -> str:
+    return str(_("Groupe principal")) if index == 0 else str(_("Groupe %(number)s") % {"number": index + 1})
+
+
+class BaseRequirementGroupFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, queryset: Any, labels: dict[int, str], **kwargs: Any) -> None:
+        self.queryset, self.labels = queryset, labels
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"group_count": self.total_form_count(), "queryset": self.queryset, "labels": self.labels}
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if index == 0:  # the main group holds the others and is never removed
+            del form.fields["parent"]
+            del form.fields["DELETE"]
+        else:
+            form.fields["DELETE"].label = _("Retirer ce groupe")
+
+
+RequirementGroupFormSet = forms.formset_factory(
+    RequirementGroupForm,
+    formset=BaseRequirementGroupFormSet,
+    extra=2,
+    min_num=1,
+    max_num=20,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+class CertificateEditor:
+    """The certificate form and its requirement groups (a formset; each group names the group that
+    holds it), validated together: each problem of the tree is shown beside the field it is about.
+    Used both to create and to edit a certificate."""
+
+    prefix = "groupes"
+
+    def __init__(self, data: Any = None, *, organisation: Any, certificate: Any = None) -> None:
+        from django.db.models import Case, Q, Value, When
+
+        from carnet.catalogue.models import MicroCredential
+        from carnet.catalogue.selectors import current_versions
+
+        self.organisation, self.certificate = organisation, certificate
+        self.adding_group = bool(data is not None and data.get("add_group"))
+        if self.adding_group:  # one more empty row, nothing saved, nothing lost
+            data = data.copy()
+            total = data.get(f"{self.prefix}-TOTAL_FORMS", "")
+            data[f"{self.prefix}-TOTAL_FORMS"] = str(min(int(total) + 1, 20) if total.isdigit() else total)
+        initial_fields, initial_groups = self._initial() if certificate is not None else ({}, None)
+        in_tree = [pk for group in initial_groups or () for pk in group["micro_credentials"]]
+        queryset = (
+            MicroCredential.objects.filter(Q(status="published") | Q(pk__in=in_tree))
+            .select_related("organisation")
+            .annotate(own=Case(When(organisation=organisation, then=Value(0)), default=Value(1)))
+            .order_by("own", "organisation__name", "slug")
+        )
+        names = dict(
+            current_versions()
+            .filter(micro_credential__in=queryset)
+            .values_list("micro_credential", "name_fr")
+        )
+        labels = {item.pk: f"{names.get(item.pk) or item} — {item.organisation.name}" for item in queryset}
+        self.form = CertificateForm(data, initial=initial_fields)
+        self.groups = RequirementGroupFormSet(
+            data, initial=initial_groups, prefix=self.prefix, queryset=queryset, labels=labels
+        )
+
+    def _initial(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """What the certificate says now; its groups from the top down, each naming its parent."""
+        from carnet.catalogue.models import RequirementGroup
+        from carnet.catalogue.services import CERTIFICATE_FIELDS
+
+        certificate = self.certificate
+        fields = {name: getattr(certificate, name) for name in CERTIFICATE_FIELDS}
+        groups, index, level = [], {}, [certificate.root]
+        while level:
+            for group in level:
+                index[group.pk] = len(groups)
+                groups.append({
+                    "label_fr": group.label_fr, "label_en": group.label_en, "rule": group.rule,
+                    "minimum": group.minimum, "parent": str(index.get(group.parent_id, "")),
+                    "micro_credentials": [item.pk for item in group.micro_credentials.all()],
+                })  # fmt: skip
+            level = list(
+                RequirementGroup.objects.filter(parent__in=level)
+                .order_by("pk")
+                .prefetch_related("micro_credentials")
+            )
+        return fields, groups
+
+    def is_valid(self) -> bool:
+        if self.adding_group:
+            return False
+        valid = self.form.is_valid()
+        valid = self.groups.is_valid() and valid
+        if not valid:
+            return False
+        from carnet.catalogue.services import check_requirements
+
+        problems = check_requirements(
+            organisation=self.organisation,
+            groups=self.requirements(),
+            accepts_other_organisations=self.form.cleaned_data["accepts_other_organisations"],
+        )
+        self.add_problems(problems)
+        return not problems
+
+    @property
+    def show_errors(self) -> bool:
+        return self.form.is_bound and not self.adding_group
+
+    def fields(self) -> dict[str, Any]:
+        return dict(self.form.cleaned_data)
+
+    def requirements(self) -> list[Any]:
+        """The groups typed, without the empty rows and those the admin removes."""
+        from carnet.catalogue.services import RequirementSpec
+
+        specs = []
+        for index, form in enumerate(self.groups.forms):
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            specs.append(
+                RequirementSpec(
+                    key=index,
+                    parent=None if index == 0 else data["parent"],
+                    rule=data["rule"],
+                    minimum=data["minimum"],
+                    label_fr=data["label_fr"],
+                    label_en=data["label_en"],
+                    micro_credentials=tuple(data["micro_credentials"]),
+                )
+            )
+        return specs
+
+    def add_problems(self, problems: list[Any]) -> None:
+        for problem in problems:
+            if problem.key is None:
+                self.form.add_error(None, problem.message)
+            else:
+                form = self.groups.forms[problem.key]
+                form.add_error(problem.field if problem.field in form.fields else None, problem.message)

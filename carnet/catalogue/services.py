@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from carnet.audit.services import record_event
 from carnet.catalogue.models import (
     Alignment,
     Certificate,
@@ -143,56 +145,282 @@ def set_badge_image(
     return version
 
 
+# Certificates. A certificate's requirements form a tree of groups, typed by the admin as a flat list
+# (``RequirementSpec``: each group names its parent); ``check_requirements`` says what is wrong with
+# such a list, group by group, and the services below build the tree only from a list that passes.
+
+MAX_DEPTH = 3  # the main group, its sub-groups and theirs (what the catalogue's searches look through)
+CERTIFICATE_FIELDS = (
+    "name_fr", "name_en", "description_fr", "description_en", "hours", "credits",
+    "accepts_other_organisations",
+)  # fmt: skip
+RESERVED_CERTIFICATE_SLUGS = {"nouveau"}  # taken by the URL of the creation page
+
+
+@dataclass(frozen=True)
+class RequirementSpec:
+    """One group of a requirement tree as the admin typed it. ``key`` identifies the group in the
+    list; ``parent`` is the key of the group that holds it (None for the main group)."""
+
+    key: int
+    parent: int | None
+    rule: str = RequirementGroup.Rule.ALL
+    minimum: int | None = 1
+    label_fr: str = ""
+    label_en: str = ""
+    micro_credentials: tuple[MicroCredential, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequirementProblem:
+    """What is wrong with one group (``key``) and which of its fields (``field``); both None when
+    the problem is with the tree as a whole."""
+
+    key: int | None
+    field: str | None
+    message: str
+
+
+class RequirementTreeError(CatalogueError):
+    def __init__(self, problems: list[RequirementProblem]) -> None:
+        super().__init__(problems[0].message)
+        self.problems = problems
+
+
+def check_requirements(
+    *, organisation: Organisation, groups: Sequence[RequirementSpec], accepts_other_organisations: bool
+) -> list[RequirementProblem]:
+    """Everything wrong with a requirement tree: a missing or unknown parent, a cycle, more than
+    ``MAX_DEPTH`` levels, an empty group, a minimum out of range, a micro-credential not published,
+    of another organisation when the certificate does not accept them, or counted twice."""
+    problems: list[RequirementProblem] = []
+    roots = [group for group in groups if group.parent is None]
+    if not groups or len(roots) != 1:
+        return [RequirementProblem(None, None, _("Un certificat a un seul groupe principal."))]
+    by_key = {group.key: group for group in groups}
+    for group in groups:
+        if group.parent is not None and group.parent not in by_key:
+            problems.append(
+                RequirementProblem(
+                    group.key,
+                    "parent",
+                    _("Le groupe choisi comme parent est vide ou retiré : choisissez-en un autre."),
+                )
+            )
+    for group in groups:
+        seen, current, depth = {group.key}, group, 1
+        while current.parent is not None and current.parent in by_key:
+            current, depth = by_key[current.parent], depth + 1
+            if current.key == group.key:
+                problems.append(
+                    RequirementProblem(
+                        group.key,
+                        "parent",
+                        _(
+                            "Ce choix crée une boucle : un groupe ne peut pas se trouver, directement ou par "
+                            "un sous-groupe, dans lui-même."
+                        ),
+                    )
+                )
+                break
+            if current.key in seen:  # a cycle further up, reported on the groups that form it
+                break
+            seen.add(current.key)
+        else:
+            if depth > MAX_DEPTH:
+                problems.append(
+                    RequirementProblem(
+                        group.key,
+                        "parent",
+                        _(
+                            "Trop de niveaux : un certificat compte au plus %(depth)s niveaux de groupes (le "
+                            "groupe principal, ses sous-groupes et les sous-groupes de ceux-ci)."
+                        )
+                        % {"depth": MAX_DEPTH},
+                    )
+                )
+    counted: set[int] = set()
+    status = dict(  # as stored now, not as the objects passed remember it
+        MicroCredential.objects.filter(
+            pk__in=[item.pk for group in groups for item in group.micro_credentials]
+        ).values_list("pk", "status")
+    )
+    for group in groups:
+        items = len(group.micro_credentials) + sum(1 for child in groups if child.parent == group.key)
+        if items == 0:
+            problems.append(
+                RequirementProblem(
+                    group.key,
+                    "micro_credentials",
+                    _(
+                        "Ce groupe est vide : cochez au moins une microattestation ou rattachez-y un sous-groupe."
+                    ),
+                )
+            )
+        elif group.rule == RequirementGroup.Rule.N_OF and not 1 <= (group.minimum or 0) <= items:
+            problems.append(
+                RequirementProblem(
+                    group.key,
+                    "minimum",
+                    _(
+                        "Le minimum doit être entre 1 et %(count)s, le nombre d'éléments de ce groupe "
+                        "(microattestations cochées et sous-groupes)."
+                    )
+                    % {"count": items},
+                )
+            )
+        for item in group.micro_credentials:
+            if status.get(item.pk) != Status.PUBLISHED:
+                message = _("« %(name)s » n'est pas publiée : retirez-la de ce groupe.")
+            elif item.organisation_id != organisation.pk and not accepts_other_organisations:
+                message = _(
+                    "« %(name)s » est une microattestation d'un autre organisme : cochez « Accepter les "
+                    "microattestations équivalentes d'autres organismes » ou retirez-la."
+                )
+            elif item.pk in counted:
+                message = _(
+                    "« %(name)s » figure déjà dans un autre groupe : une microattestation compte une seule fois."
+                )
+            else:
+                counted.add(item.pk)
+                continue
+            problems.append(RequirementProblem(group.key, "micro_credentials", message % {"name": item}))
+    return problems
+
+
+def _build_requirements(groups: Sequence[RequirementSpec]) -> RequirementGroup:
+    """The tree of an already checked list, parents created before their sub-groups."""
+    by_key = {group.key: group for group in groups}
+
+    def depth(group: RequirementSpec) -> int:
+        return 0 if group.parent is None else 1 + depth(by_key[group.parent])
+
+    created: dict[int, RequirementGroup] = {}
+    for spec in sorted(groups, key=depth):
+        n_of = spec.rule == RequirementGroup.Rule.N_OF
+        group = RequirementGroup.objects.create(
+            parent=created[spec.parent] if spec.parent is not None else None,
+            rule=RequirementGroup.Rule.N_OF if n_of else RequirementGroup.Rule.ALL,
+            minimum=(spec.minimum or 1) if n_of else 1,
+            label_fr=spec.label_fr,
+            label_en=spec.label_en,
+        )
+        group.micro_credentials.set(spec.micro_credentials)
+        created[spec.key] = group
+    return next(group for group in created.values() if group.parent_id is None)
+
+
+def _check(organisation: Organisation, fields: Mapping[str, Any], groups: Sequence[RequirementSpec]) -> None:
+    if not organisation.recognises:
+        raise CatalogueError(_("Un employeur ne définit pas de certificats."))
+    accepts_others = bool(fields.get("accepts_other_organisations"))
+    problems = check_requirements(
+        organisation=organisation, groups=groups, accepts_other_organisations=accepts_others
+    )
+    if problems:
+        raise RequirementTreeError(problems)
+
+
+def _summary(group: RequirementGroup) -> dict[str, Any]:
+    """A requirement tree in a few words, for the audit trail."""
+    return {
+        "rule": group.rule,
+        "minimum": group.minimum,
+        "label": group.label_fr,
+        "micro_credentials": sorted(group.micro_credentials.values_list("pk", flat=True)),
+        "groups": [_summary(child) for child in group.groups.order_by("pk")],
+    }
+
+
+def _json(value: Any) -> Any:
+    return value if value is None or isinstance(value, (bool, int, str)) else str(value)
+
+
 @transaction.atomic
 def create_certificate(
     *,
     organisation: Organisation,
     fields: Mapping[str, Any],
-    required: Iterable[MicroCredential],
-    choose_from: Iterable[MicroCredential] = (),
-    choose_at_least: int = 0,
+    groups: Sequence[RequirementSpec],
+    actor: Any = None,
 ) -> Certificate:
-    """A certificate (draft): every micro-credential of ``required``, and at least
-    ``choose_at_least`` of ``choose_from`` (a nested "N of" group)."""
-    required, choose_from = list(required), list(choose_from)
-    if not organisation.recognises:
-        raise CatalogueError(_("Un employeur ne définit pas de certificats."))
-    if not required and not choose_from:
-        raise CatalogueError(_("Un certificat regroupe au moins une microattestation."))
-    if choose_from and not 1 <= choose_at_least <= len(choose_from):
-        raise CatalogueError(
-            _("Le nombre à choisir doit être entre 1 et le nombre de microattestations proposées.")
-        )
-    accepts_others = bool(fields.get("accepts_other_organisations"))
-    for item in [*required, *choose_from]:
-        if item.organisation_id != organisation.pk and not accepts_others:
-            raise CatalogueError(_("Ce certificat n'accepte pas les microattestations d'autres organismes."))
-    root = RequirementGroup.objects.create(rule=RequirementGroup.Rule.ALL)
-    root.micro_credentials.set(required)
-    if choose_from:
-        group = RequirementGroup.objects.create(
-            parent=root, rule=RequirementGroup.Rule.N_OF, minimum=choose_at_least
-        )
-        group.micro_credentials.set(choose_from)
+    """A certificate (draft) whose requirements are the tree ``groups`` describes."""
+    _check(organisation, fields, groups)
     slug = slugify(str(fields["name_fr"]))[:70] or "certificat"
     base, n = slug, 2
-    while Certificate.objects.filter(organisation=organisation, slug=slug).exists():
+    while (
+        slug in RESERVED_CERTIFICATE_SLUGS
+        or Certificate.objects.filter(organisation=organisation, slug=slug).exists()
+    ):
         slug, n = f"{base}-{n}", n + 1
-    names = (
-        "name_fr",
-        "name_en",
-        "description_fr",
-        "description_en",
-        "hours",
-        "credits",
-        "accepts_other_organisations",
+    certificate = Certificate.objects.create(
+        organisation=organisation,
+        slug=slug,
+        root=_build_requirements(groups),
+        **{k: v for k, v in fields.items() if k in CERTIFICATE_FIELDS},
     )
-    return Certificate.objects.create(
-        organisation=organisation, slug=slug, root=root, **{k: v for k, v in fields.items() if k in names}
+    record_event(verb="certificate.created", actor=actor, organisation=organisation, target=certificate)
+    return certificate
+
+
+@transaction.atomic
+def update_certificate(
+    *,
+    certificate: Certificate,
+    fields: Mapping[str, Any],
+    groups: Sequence[RequirementSpec],
+    actor: Any = None,
+) -> Certificate:
+    """Change what a certificate says and replace its requirement tree. A published certificate
+    stays editable and stays published (unlike a micro-credential, it has no versions yet): the
+    audit event keeps what changed, the old and new requirements included. Progress is always
+    computed against the current tree."""
+    certificate = (
+        Certificate.objects.select_for_update().select_related("organisation").get(pk=certificate.pk)
+    )
+    if certificate.status == Status.ARCHIVED:
+        raise CatalogueError(_("Un certificat archivé ne peut plus être modifié."))
+    _check(certificate.organisation, fields, groups)
+    changed = {}
+    for name in CERTIFICATE_FIELDS:
+        if name in fields and fields[name] != getattr(certificate, name):
+            changed[name] = [_json(getattr(certificate, name)), _json(fields[name])]
+            setattr(certificate, name, fields[name])
+    old_root = certificate.root
+    before = _summary(old_root)
+    certificate.root = _build_requirements(groups)
+    certificate.save(update_fields=[*CERTIFICATE_FIELDS, "root"])
+    old_root.delete()  # its sub-groups go with it
+    after = _summary(certificate.root)
+    record_event(
+        verb="certificate.updated",
+        actor=actor,
+        organisation=certificate.organisation,
+        target=certificate,
+        data={
+            "status": certificate.status,
+            "fields": changed,
+            "requirements": {"before": before, "after": after} if before != after else {},
+        },
+    )
+    return certificate
+
+
+@transaction.atomic
+def publish_certificate(*, certificate: Certificate, actor: Any = None) -> None:
+    certificate.status = Status.PUBLISHED
+    certificate.save(update_fields=["status"])
+    record_event(
+        verb="certificate.published", actor=actor, organisation=certificate.organisation, target=certificate
     )
 
 
 @transaction.atomic
-def publish_certificate(*, certificate: Certificate) -> None:
-    certificate.status = Status.PUBLISHED
+def archive_certificate(*, certificate: Certificate, actor: Any = None) -> None:
+    """Withdraw a certificate from the catalogue: its public page answers 404, as an archived
+    micro-credential's does; it stays listed, as archived, for its organisation."""
+    certificate.status = Status.ARCHIVED
     certificate.save(update_fields=["status"])
+    record_event(
+        verb="certificate.archived", actor=actor, organisation=certificate.organisation, target=certificate
+    )

@@ -8,6 +8,21 @@ urlpatterns = [
     path("catalogue/<slug:org_slug>/<slug:slug>/", views.detail, name="detail"),
     path("certificats/<slug:org_slug>/<slug:slug>/", views.certificate_detail, name="certificate"),
     path("organisations/<slug:org_slug>/certificats/", views.certificates, name="certificates"),
+    path(
+        "organisations/<slug:org_slug>/certificats/nouveau/",
+        views.certificate_create,
+        name="certificate_create",
+    ),
+    path(
+        "organisations/<slug:org_slug>/certificats/<slug:slug>/",
+        views.certificate_edit,
+        name="certificate_edit",
+    ),
+    path(
+        "organisations/<slug:org_slug>/certificats/<slug:slug>/archiver/",
+        views.certificate_archive,
+        name="certificate_archive",
+    ),
     path("organisations/<slug:org_slug>/catalogue/", views.manage, name="manage"),
     path("organisations/<slug:org_slug>/catalogue/nouvelle/", views.create, name="create"),
     path("organisations/<slug:org_slug>/catalogue/<slug:slug>/", views.edit, name="edit"),

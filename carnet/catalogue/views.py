@@ -192,41 +192,95 @@ def design(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     )  # fmt: skip
 
 
+def _own_certificate(request: HttpRequest, org_slug: str, slug: str) -> Certificate:
+    """A certificate of an organisation the user administers; 404 for anyone else, anonymous
+    visitors included (they learn nothing of drafts)."""
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    return get_object_or_404(
+        Certificate.objects.select_related("organisation", "root"), organisation=organisation, slug=slug
+    )
+
+
 @login_required
 def certificates(request: HttpRequest, org_slug: str) -> HttpResponse:
-    """The organisation's certificates, and a form to define a new one."""
-    from carnet.catalogue.forms import CertificateForm
+    """The organisation's certificates, each with a link to edit it."""
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    if not organisation.recognises:
+        raise Http404
+    return render(
+        request,
+        "catalogue/certificates.html",
+        {"organisation": organisation, "certificates": organisation.certificates.order_by("status", "slug")},
+    )
+
+
+def certificate_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    from carnet.catalogue.forms import CertificateEditor
 
     organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
     if not organisation.recognises:
         raise Http404
-    form = CertificateForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    editor = CertificateEditor(request.POST or None, organisation=organisation)
+    if request.method == "POST" and editor.is_valid():
         try:
             certificate = services.create_certificate(
                 organisation=organisation,
-                fields=data,
-                required=data["required"],
-                choose_from=data["choose_from"],
-                choose_at_least=data["choose_at_least"] or 0,
+                fields=editor.fields(),
+                groups=editor.requirements(),
+                actor=request.user,
             )
+        except services.RequirementTreeError as exc:
+            editor.add_problems(exc.problems)
         except services.CatalogueError as exc:
-            form.add_error(None, str(exc))
+            editor.form.add_error(None, str(exc))
         else:
             if request.POST.get("publish"):
-                services.publish_certificate(certificate=certificate)
+                services.publish_certificate(certificate=certificate, actor=request.user)
             messages.success(request, _("Certificat enregistré."))
             return redirect("catalogue:certificates", organisation.slug)
     return render(
-        request,
-        "catalogue/certificates.html",
-        {
-            "organisation": organisation,
-            "form": form,
-            "certificates": organisation.certificates.order_by("slug"),
-        },
+        request, "catalogue/certificate_form.html", {"organisation": organisation, "editor": editor}
     )
+
+
+def certificate_edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    """Edit a certificate and its requirement tree; a published one stays published (the change
+    is in the audit trail)."""
+    from carnet.catalogue.forms import CertificateEditor
+
+    certificate = _own_certificate(request, org_slug, slug)
+    organisation = certificate.organisation
+    editor = CertificateEditor(request.POST or None, organisation=organisation, certificate=certificate)
+    if request.method == "POST" and editor.is_valid():
+        try:
+            services.update_certificate(
+                certificate=certificate,
+                fields=editor.fields(),
+                groups=editor.requirements(),
+                actor=request.user,
+            )
+        except services.RequirementTreeError as exc:
+            editor.add_problems(exc.problems)
+        except services.CatalogueError as exc:
+            editor.form.add_error(None, str(exc))
+        else:
+            if request.POST.get("publish") and certificate.status == Status.DRAFT:
+                services.publish_certificate(certificate=certificate, actor=request.user)
+            messages.success(request, _("Modifications du certificat enregistrées."))
+            return redirect("catalogue:certificate_edit", organisation.slug, certificate.slug)
+    return render(
+        request,
+        "catalogue/certificate_form.html",
+        {"organisation": organisation, "editor": editor, "certificate": certificate},
+    )
+
+
+@require_POST
+def certificate_archive(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    certificate = _own_certificate(request, org_slug, slug)
+    services.archive_certificate(certificate=certificate, actor=request.user)
+    messages.success(request, _("Certificat archivé : il n'apparaît plus au catalogue."))
+    return redirect("catalogue:certificates", certificate.organisation.slug)
 
 
 def certificate_detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
