@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from carnet.frameworks.models import Framework
+from carnet.frameworks.models import Competency, Framework
 
 
 def access_framework_admin(user: Any) -> None:
@@ -19,6 +19,13 @@ def access_framework_admin(user: Any) -> None:
 def access_framework_to_manage(user: Any, framework_uuid: Any) -> Framework:
     access_framework_admin(user)
     return get_object_or_404(Framework, uuid=framework_uuid)
+
+
+def access_competency_to_manage(
+    user: Any, framework_uuid: Any, competency_uuid: Any
+) -> tuple[Framework, Competency]:
+    framework = access_framework_to_manage(user, framework_uuid)
+    return framework, get_object_or_404(Competency, uuid=competency_uuid, framework=framework)
 
 
 def access_published_framework(slug: str) -> Framework:

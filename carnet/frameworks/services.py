@@ -14,13 +14,18 @@ from typing import Any
 
 from django.apps import apps as global_apps
 from django.db import transaction
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
+from carnet.audit.services import record_event
 from carnet.frameworks.models import (
     COMPETENCY_FIELDS,
     FRAMEWORK_FIELDS,
     LEVEL_FIELDS,
+    Competency,
     Framework,
+    Indicator,
+    Level,
     framework_data,
 )
 
@@ -28,7 +33,12 @@ DEFAULT_FRAMEWORK_FILE = Path(__file__).parent / "data" / "generic-competencies.
 
 
 class FrameworkError(Exception):
-    """A change that cannot be made; the message is for the person who asked for it."""
+    """A change that cannot be made; the message is for the person who asked for it. ``field``
+    names the form field the message is about, when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _framework_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,3 +202,175 @@ def install_default_framework(*, apps: Any = global_apps) -> Any:
     )
     _write_competencies(framework, data["competencies"], apps)
     return framework
+
+
+def _draft_to_change(framework: Framework) -> Framework:
+    """Where a change to ``framework``'s content goes: the framework itself when it is a draft;
+    for a published one, its next draft version (the one in progress, or a copy made now)."""
+    if framework.status == Framework.Status.DRAFT:
+        return framework
+    return update_framework(framework=framework, fields={})
+
+
+def _same_competency(draft: Framework, competency: Competency) -> Competency:
+    """``competency`` as it is in ``draft`` (a copy of its framework has the same codes)."""
+    if competency.framework_id == draft.pk:
+        return competency
+    found = draft.competencies.filter(code=competency.code).first()
+    if found is None:
+        raise FrameworkError(
+            _(
+                "La compétence %(code)s n'existe plus dans la version %(version)s, en brouillon. "
+                "Modifiez ce brouillon directement."
+            )
+            % {"code": competency.code, "version": draft.version}
+        )
+    return found
+
+
+def _check_competency(
+    draft: Framework,
+    competency: Competency | None,
+    fields: Mapping[str, Any],
+    indicators: Sequence[Mapping[str, Any]],
+    levels: Sequence[Mapping[str, Any]],
+) -> None:
+    """The rules the form checks already, checked again where the change goes (the draft of a
+    published framework may differ from what the form was checked against)."""
+    code = str(fields.get("code") or "").strip()
+    if not code:
+        raise FrameworkError(_("Indiquez le code de la compétence."), field="code")
+    others = draft.competencies.exclude(pk=competency.pk if competency else None)
+    if others.filter(code=code).exists():
+        raise FrameworkError(
+            _("Le code %(code)s est déjà celui d'une autre compétence de ce référentiel.") % {"code": code},
+            field="code",
+        )
+    if not str(fields.get("name_fr") or "").strip():
+        raise FrameworkError(_("Indiquez le nom de la compétence en français."), field="name_fr")
+    if any(not str(row.get("text_fr") or "").strip() for row in indicators):
+        raise FrameworkError(_("Chaque indicateur a besoin d'un texte en français."))
+    if any(not str(row.get("name_fr") or "").strip() for row in levels):
+        raise FrameworkError(_("Chaque niveau a besoin d'un nom en français."))
+    if sorted(int(row["rank"]) for row in levels) != list(range(1, len(levels) + 1)):
+        raise FrameworkError(_("Les rangs des niveaux vont de 1 au nombre de niveaux, sans trou ni doublon."))
+
+
+def _with_ids(rows: Sequence[Mapping[str, Any]], ids: Mapping[Any, Any]) -> list[dict[str, Any]]:
+    """``rows`` naming, through ``ids``, other objects than those they named (the others are new)."""
+    return [{**row, "id": ids.get(row.get("id"))} for row in rows]
+
+
+def _write_indicators(competency: Competency, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The indicators of ``competency`` become ``rows``, in that order; a row with the ``id`` of an
+    indicator changes it (its identifier stays), the others are new, and what is not listed goes."""
+    competency.indicators.exclude(pk__in=[row["id"] for row in rows if row.get("id")]).delete()
+    existing = {indicator.pk: indicator for indicator in competency.indicators.all()}
+    for position, row in enumerate(rows):
+        indicator = existing.pop(row.get("id"), None) or Indicator(competency=competency)
+        indicator.text_fr, indicator.text_en = row["text_fr"], row.get("text_en", "")
+        indicator.order = position
+        indicator.save()
+
+
+def _write_levels(competency: Competency, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Like :func:`_write_indicators`, for levels. A level a micro-credential aligns to stays."""
+    try:
+        competency.levels.exclude(pk__in=[row["id"] for row in rows if row.get("id")]).delete()
+    except ProtectedError as exc:
+        raise FrameworkError(
+            _("Un niveau retiré est visé par une microattestation : %(names)s. Gardez ce niveau.")
+            % {"names": _aligned_names(exc)}
+        ) from exc
+    # Ranks may swap (1 ↔ 2): move the kept levels out of the way of the unique rank first.
+    competency.levels.update(rank=F("rank") + 1000)
+    existing = {level.pk: level for level in competency.levels.all()}
+    for row in rows:
+        level = existing.pop(row.get("id"), None) or Level(competency=competency)
+        for name in LEVEL_FIELDS:
+            setattr(level, name, row.get(name, ""))
+        level.save()
+
+
+def _aligned_names(error: ProtectedError) -> str:
+    names = sorted({str(getattr(obj, "version", obj)) for obj in error.protected_objects})
+    return ", ".join(names)
+
+
+@transaction.atomic
+def save_competency(
+    *,
+    framework: Framework,
+    competency: Competency | None = None,
+    fields: Mapping[str, Any],
+    indicators: Sequence[Mapping[str, Any]],
+    levels: Sequence[Mapping[str, Any]],
+    actor: Any = None,
+) -> Competency:
+    """Adds a competency to ``framework`` (``competency`` is None) or changes one of its
+    competencies, with its indicators and levels, which replace the old ones (rows carrying the
+    ``id`` of an existing indicator or level change it and keep its identifier).
+
+    A published framework stays as it is: the change goes to its next draft version (the one in
+    progress, or a copy made now); the competency returned belongs to the framework changed."""
+    draft = _draft_to_change(framework)
+    if competency is not None and draft.pk != framework.pk:
+        # The rows name the published objects; their copies are at the same position (indicators)
+        # and rank (levels).
+        source, competency = competency, _same_competency(draft, competency)
+        # (A draft in progress may have fewer or more indicators: the extra rows are new.)
+        copies = zip(
+            source.indicators.values_list("pk", flat=True),
+            competency.indicators.values_list("pk", flat=True),
+            strict=False,
+        )
+        indicators = _with_ids(indicators, dict(copies))
+        by_rank = dict(competency.levels.values_list("rank", "pk"))
+        levels = _with_ids(
+            levels, {pk: by_rank.get(rank) for rank, pk in source.levels.values_list("rank", "pk")}
+        )
+    _check_competency(draft, competency, fields, indicators, levels)
+    adding = competency is None
+    if competency is None:
+        last = draft.competencies.order_by("-order").values_list("order", flat=True).first()
+        competency = Competency(framework=draft, order=0 if last is None else last + 1)
+    for name in (*COMPETENCY_FIELDS, "order"):
+        if name in fields and fields[name] is not None:
+            setattr(competency, name, fields[name])
+    competency.code = competency.code.strip()
+    competency.save()
+    _write_indicators(competency, indicators)
+    _write_levels(competency, levels)
+    record_event(
+        verb="framework.competency_added" if adding else "framework.competency_changed",
+        actor=actor,
+        target=competency,
+        data={"framework": str(draft.uuid), "version": draft.version, "code": competency.code},
+    )
+    return competency
+
+
+@transaction.atomic
+def remove_competency(*, framework: Framework, competency: Competency, actor: Any = None) -> Framework:
+    """Removes a competency, its indicators and levels. Refused when a micro-credential aligns to it.
+    For a published framework, it is removed from the next draft version, which is returned."""
+    draft = _draft_to_change(framework)
+    competency = _same_competency(draft, competency)
+    code, identifier = competency.code, str(competency.uuid)
+    try:
+        competency.delete()
+    except ProtectedError as exc:
+        raise FrameworkError(
+            _(
+                "La compétence %(code)s ne peut pas être supprimée : des microattestations s'y alignent "
+                "(%(names)s). Retirez-la d'abord de ces microattestations."
+            )
+            % {"code": code, "names": _aligned_names(exc)}
+        ) from exc
+    record_event(
+        verb="framework.competency_removed",
+        actor=actor,
+        target=draft,
+        data={"competency": identifier, "code": code, "version": draft.version},
+    )
+    return draft

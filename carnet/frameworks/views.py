@@ -1,5 +1,5 @@
 """Frameworks pages: the public list and detail of published frameworks, and their management by
-platform staff (create, edit, publish, archive, import, export)."""
+platform staff (create, edit, publish, archive, import, export, and the editor of competencies)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from carnet.frameworks import interchange, services
 from carnet.frameworks.access import (
+    access_competency_to_manage,
     access_framework_admin,
     access_framework_to_manage,
     access_published_framework,
 )
-from carnet.frameworks.forms import FrameworkForm, ImportForm
-from carnet.frameworks.models import Framework
+from carnet.frameworks.forms import CompetencyEditor, FrameworkForm, ImportForm
+from carnet.frameworks.models import Competency, Framework
 
 
 def framework_list(request: HttpRequest) -> HttpResponse:
@@ -44,9 +45,7 @@ def create(request: HttpRequest) -> HttpResponse:
     form = FrameworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         framework = services.create_framework(fields=form.cleaned_data)
-        messages.success(
-            request, _("Brouillon créé. Importez ses compétences ou ajoutez-les dans l'administration.")
-        )
+        messages.success(request, _("Brouillon créé. Importez ses compétences ou ajoutez-les ci-dessous."))
         return redirect("frameworks:edit", framework.uuid)
     return render(request, "frameworks/form.html", {"form": form})
 
@@ -74,6 +73,91 @@ def edit(request: HttpRequest, framework_uuid: str) -> HttpResponse:
     return render(
         request, "frameworks/form.html", {"form": form, "framework": framework, "competencies": competencies}
     )
+
+
+@require_http_methods(["GET", "POST"])
+def competency_add(request: HttpRequest, framework_uuid: str) -> HttpResponse:
+    framework = access_framework_to_manage(request.user, framework_uuid)
+    return _competency_page(request, framework, None)
+
+
+@require_http_methods(["GET", "POST"])
+def competency_edit(request: HttpRequest, framework_uuid: str, competency_uuid: str) -> HttpResponse:
+    framework, competency = access_competency_to_manage(request.user, framework_uuid, competency_uuid)
+    return _competency_page(request, framework, competency)
+
+
+def _competency_page(
+    request: HttpRequest, framework: Framework, competency: Competency | None
+) -> HttpResponse:
+    """Adds or edits a competency with its indicators and levels; for a published framework, the
+    change goes to its next draft version, whose page follows."""
+    if framework.status == Framework.Status.ARCHIVED:
+        messages.error(request, _("Un référentiel archivé ne peut plus être modifié."))
+        return redirect("frameworks:edit", framework.uuid)
+    editor = CompetencyEditor(request.POST or None, framework=framework, competency=competency)
+    if request.method == "POST" and editor.is_valid():
+        try:
+            saved = services.save_competency(
+                framework=framework,
+                competency=competency,
+                fields=editor.fields(),
+                indicators=editor.indicators.rows(),
+                levels=editor.levels.rows(),
+                actor=request.user,
+            )
+        except services.FrameworkError as exc:
+            editor.add_error(exc)
+        else:
+            _say_saved(request, framework, saved.framework)
+            if request.POST.get("stay"):
+                return redirect("frameworks:competency_edit", saved.framework.uuid, saved.uuid)
+            return redirect("frameworks:edit", saved.framework.uuid)
+    draft = framework.next_versions.filter(status=Framework.Status.DRAFT).first()
+    return render(
+        request,
+        "frameworks/competency_form.html",
+        {"framework": framework, "competency": competency, "editor": editor, "draft": draft},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def competency_delete(request: HttpRequest, framework_uuid: str, competency_uuid: str) -> HttpResponse:
+    framework, competency = access_competency_to_manage(request.user, framework_uuid, competency_uuid)
+    if framework.status == Framework.Status.ARCHIVED:
+        messages.error(request, _("Un référentiel archivé ne peut plus être modifié."))
+        return redirect("frameworks:edit", framework.uuid)
+    if request.method == "POST":
+        try:
+            changed = services.remove_competency(
+                framework=framework, competency=competency, actor=request.user
+            )
+        except services.FrameworkError as exc:
+            messages.error(request, str(exc))
+            return redirect("frameworks:edit", framework.uuid)
+        _say_saved(request, framework, changed, removed=True)
+        return redirect("frameworks:edit", changed.uuid)
+    return render(
+        request, "frameworks/competency_delete.html", {"framework": framework, "competency": competency}
+    )
+
+
+def _say_saved(
+    request: HttpRequest, framework: Framework, changed: Framework, *, removed: bool = False
+) -> None:
+    if changed.pk != framework.pk:
+        messages.success(
+            request,
+            _(
+                "Le référentiel publié n'a pas changé : la modification est enregistrée dans la version "
+                "%(version)s, un brouillon. Publiez-la quand elle sera prête."
+            )
+            % {"version": changed.version},
+        )
+    elif removed:
+        messages.success(request, _("Compétence supprimée."))
+    else:
+        messages.success(request, _("Compétence enregistrée."))
 
 
 @require_POST
