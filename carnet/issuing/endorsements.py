@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from carnet.credentials import model as ob
 from carnet.credentials import sign
-from carnet.issuing.identity import platform_profile, signer
+from carnet.issuing.identity import platform_profile
+from carnet.issuing.keys import signer
 
 
 def endorsed_credential_id(request: Any) -> str:

@@ -1,56 +1,69 @@
-"""Who signs: each organisation's did:web and issuer Profile, the platform's own did:web, their keys
-(sealed at rest with the key-encryption key from the environment), and a resolver that answers the
-platform's own DIDs and status lists from the database, so verifying what Carnet issued needs no
-network.
+"""Who issues: the did:web of each organisation and of the platform, their DID documents and issuer
+Profiles, the public URLs of what they publish, and a resolver that answers all of it from the
+database, so that verifying what Carnet issued needs no network.
 
-did:web (did:web method §3.2): ``https://host[:port]/organisations/<slug>/did.json`` ↔
-``did:web:host[%3Aport]:organisations:<slug>``; the platform is ``did:web:host[%3Aport]``
-(``/.well-known/did.json``)."""
+did:web (did:web Method Specification §3.2 "Read (Resolve)"): the DID's method-specific id is the
+host, a port written ``%3A<port>``, then the path segments joined by ``:``; the document is at
+``https://<host>[:<port>]/<segments>/did.json``, or ``/.well-known/did.json`` without a path. So::
+
+    https://host[:port]/organisations/<slug>/did.json ↔ did:web:host[%3Aport]:organisations:<slug>
+    https://host[:port]/.well-known/did.json          ↔ did:web:host[%3Aport]   (the platform)
+
+The mapping itself is :func:`carnet.credentials.did.did_web_from_url`; ``SITE_URL`` gives the host.
+did:web is defined over HTTPS only: outside verifiers can resolve these identifiers when Carnet is
+served over HTTPS at ``SITE_URL``.
+"""
 
 from __future__ import annotations
 
-import secrets
 import urllib.parse
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
+from django.http import Http404
+from django.urls import Resolver404, reverse
+from django.urls import resolve as resolve_path
 
-from carnet.audit.services import record_event
 from carnet.credentials import Ed25519Key, ResolutionError, Resolver
 from carnet.credentials import model as ob
-from carnet.credentials.did import did_document
-from carnet.credentials.keystore import decrypt_key, encrypt_key
+from carnet.credentials.did import Fetcher, did_document, did_web_from_url, did_web_url
 from carnet.issuing.models import SigningKey, StatusList
 from carnet.organisations.models import Organisation
 
 
 def site_url() -> str:
-    return settings.SITE_URL.rstrip("/")
-
-
-def _host() -> str:
-    parsed = urllib.parse.urlsplit(site_url())
-    host = parsed.hostname or "localhost"
-    return host + (f"%3A{parsed.port}" if parsed.port else "")
-
-
-def platform_did() -> str:
-    return f"did:web:{_host()}"
-
-
-def organisation_did(organisation: Organisation) -> str:
-    return f"did:web:{_host()}:organisations:{organisation.slug}"
+    """``SITE_URL`` as an origin: scheme, host and port (Carnet is served at the root of its host)."""
+    parsed = urllib.parse.urlsplit(settings.SITE_URL)
+    return f"{parsed.scheme}://{parsed.netloc}"
 
 
 def absolute(path: str) -> str:
     return site_url() + path
 
 
+def _did_for_path(path: str) -> str:
+    # did:web is always https, whatever the scheme of a development SITE_URL.
+    return did_web_from_url("https://" + urllib.parse.urlsplit(site_url()).netloc + path)
+
+
+def organisation_did(organisation: Organisation) -> str:
+    return _did_for_path(reverse("issuing:did", args=[organisation.slug]))
+
+
+def platform_did() -> str:
+    return _did_for_path("/")
+
+
+def key_id(controller: str, stored: SigningKey) -> str:
+    return f"{controller}#{stored.fragment}"
+
+
+def controller_of(organisation: Organisation | None) -> str:
+    return organisation_did(organisation) if organisation is not None else platform_did()
+
+
 def issuer_profile(organisation: Organisation) -> dict[str, Any]:
-    """The organisation's Open Badges issuer ``Profile``."""
+    """The organisation's Open Badges issuer ``Profile`` (its id is its DID)."""
     return ob.profile(
         organisation_did(organisation),
         organisation.name,
@@ -63,94 +76,83 @@ def platform_profile() -> dict[str, Any]:
     return ob.profile(platform_did(), "Carnet", url=site_url())
 
 
-class Signer(Protocol):
-    """What signs for an organisation (or the platform): the key held here, or a KMS/HSM behind the
-    same interface."""
-
-    def key_for(self, organisation: Organisation | None) -> Ed25519Key: ...
+def public_profile(organisation: Organisation) -> dict[str, Any]:
+    """The issuer Profile as a JSON-LD document of its own (what ``profil.json`` serves)."""
+    return {"@context": list(ob.OB_CONTEXT), **issuer_profile(organisation)}
 
 
-def _kek() -> bytes:
-    return bytes(settings.KEY_ENCRYPTION_KEY)
-
-
-def _controller(organisation: Organisation | None) -> str:
-    return organisation_did(organisation) if organisation is not None else platform_did()
-
-
-@transaction.atomic
-def ensure_signing_key(organisation: Organisation | None) -> SigningKey:
-    """The current key of ``organisation`` (None: the platform), made on first use."""
-    current = (
-        SigningKey.objects.select_for_update()
-        .filter(organisation=organisation, retired_at=None)
-        .order_by("-created_at")
-        .first()
-    )
-    if current is not None:
-        return current
-    return _new_key(organisation)
-
-
-def _new_key(organisation: Organisation | None) -> SigningKey:
-    fragment = f"key-{timezone.now():%Y%m%d}-{secrets.token_hex(3)}"
-    controller = _controller(organisation)
-    key = Ed25519Key.generate(controller=controller, key_id=f"{controller}#{fragment}")
-    return SigningKey.objects.create(
-        organisation=organisation,
-        fragment=fragment,
-        public_key_multibase=key.public_key_multibase,
-        sealed=encrypt_key(key, kek=_kek()),
-    )
-
-
-@transaction.atomic
-def rotate_signing_key(*, organisation: Organisation, actor: Any) -> SigningKey:
-    """Retire the current key (it stays published, so what it signed still verifies) and make a new one."""
-    SigningKey.objects.select_for_update().filter(organisation=organisation, retired_at=None).update(
-        retired_at=timezone.now()
-    )
-    key = _new_key(organisation)
-    record_event(verb="key.rotated", actor=actor, organisation=organisation, target=key)
-    return key
-
-
-class DatabaseSigner:
-    """Keys sealed in the database with the key-encryption key from the environment."""
-
-    def key_for(self, organisation: Organisation | None) -> Ed25519Key:
-        stored = ensure_signing_key(organisation)
-        key = decrypt_key(stored.sealed, kek=_kek())
-        assert isinstance(key, Ed25519Key)
-        return key
-
-
-def signer() -> Signer:
-    return DatabaseSigner()
-
-
-def _public_keys(organisation: Organisation | None) -> list[Ed25519Key]:
-    controller = _controller(organisation)
-    return [
+def did_document_of(organisation: Organisation | None) -> dict[str, Any]:
+    """Every key of ``organisation`` (None: the platform), current and retired, as Multikey
+    verification methods for ``assertionMethod``."""
+    controller = controller_of(organisation)
+    keys = [
         Ed25519Key.from_multikey(
             {
-                "id": f"{controller}#{k.fragment}",
-                "type": "Multikey",
+                "id": key_id(controller, k),
                 "controller": controller,
                 "publicKeyMultibase": k.public_key_multibase,
             }
         )
-        for k in SigningKey.objects.filter(organisation=organisation).order_by("created_at")
+        for k in SigningKey.objects.filter(organisation=organisation).order_by("created_at", "pk")
     ]
+    return did_document(controller, keys)
 
 
-def organisation_did_document(organisation: Organisation) -> dict[str, Any]:
-    """Every key of the organisation, current and retired."""
-    return did_document(organisation_did(organisation), _public_keys(organisation))
+def recognising_organisation(slug: str) -> Organisation:
+    """The organisation ``slug`` if it may issue (employers do not); Http404 otherwise."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None or not organisation.recognises:
+        raise Http404
+    return organisation
 
 
-def platform_did_document() -> dict[str, Any]:
-    return did_document(platform_did(), _public_keys(None))
+class PlatformResolver(Resolver):
+    """A :class:`~carnet.credentials.Resolver` that answers the platform's own DIDs and public
+    documents (DID documents, profiles, achievements, status lists) from the database, without
+    HTTP. Anything else goes to the documents it was given, did:key, or the fetcher if any."""
+
+    def resolve(self, identifier: str) -> Any:
+        if isinstance(identifier, str) and identifier:
+            path = self._own_path(identifier.split("#", 1)[0])
+            if path is not None:
+                return self._own_document(path)
+        return super().resolve(identifier)
+
+    @staticmethod
+    def _own_path(base: str) -> str | None:
+        here = urllib.parse.urlsplit(site_url())
+        if base.startswith("did:web:"):
+            try:
+                url = urllib.parse.urlsplit(did_web_url(base))
+            except ResolutionError:
+                return None
+            return url.path if url.netloc == here.netloc else None
+        url = urllib.parse.urlsplit(base)
+        if url.scheme in ("http", "https") and url.netloc == here.netloc and not url.query:
+            return url.path
+        return None
+
+    @staticmethod
+    def _own_document(path: str) -> Any:
+        from carnet.issuing import views  # the views build the public documents
+
+        try:
+            match = resolve_path(path)
+        except Resolver404:
+            match = None
+        builder = views.PUBLIC_DOCUMENTS.get(match.view_name) if match is not None else None
+        if builder is None:
+            raise ResolutionError(f"{absolute(path)} is not a document this platform publishes")
+        try:
+            return builder(**match.kwargs)
+        except Http404:
+            raise ResolutionError(f"{absolute(path)} does not exist on this platform") from None
+
+
+def resolver(*, fetcher: Fetcher | None = None) -> Resolver:
+    """The resolver to verify with inside Carnet: the platform's own identifiers from the database;
+    others only through ``fetcher`` (a :class:`carnet.credentials.fetch.GuardedFetcher`) if given."""
+    return PlatformResolver(fetcher=fetcher)
 
 
 def status_list_url(status_list: StatusList) -> str:
@@ -160,37 +162,3 @@ def status_list_url(status_list: StatusList) -> str:
             args=[status_list.organisation.slug, status_list.purpose, status_list.number],
         )
     )
-
-
-class PlatformResolver(Resolver):
-    """A resolver that answers the platform's own DIDs and status lists from the database and refuses
-    anything else unless a fetcher is given (never an attacker-chosen URL fetched by default)."""
-
-    def resolve(self, identifier: str) -> Any:
-        base = identifier.split("#", 1)[0] if isinstance(identifier, str) else identifier
-        own = self._own(base)
-        if own is not None:
-            return own
-        return super().resolve(identifier)
-
-    def _own(self, base: Any) -> Any:
-        if not isinstance(base, str):
-            return None
-        if base == platform_did():
-            return platform_did_document()
-        prefix = f"did:web:{_host()}:organisations:"
-        if base.startswith(prefix):
-            organisation = Organisation.objects.filter(slug=base.removeprefix(prefix)).first()
-            if organisation is None:
-                raise ResolutionError(f"{base} is not an organisation of this platform")
-            return organisation_did_document(organisation)
-        status_prefix = absolute("/organisations/")
-        if base.startswith(status_prefix) and "/statuts/" in base:
-            for status_list in StatusList.objects.select_related("organisation"):
-                if status_list_url(status_list) == base:
-                    return status_list.published
-        return None
-
-
-def resolver() -> Resolver:
-    return PlatformResolver()

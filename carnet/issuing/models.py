@@ -1,4 +1,6 @@
-"""Issued credentials, the organisations' signing keys (encrypted at rest) and their status lists."""
+"""Issued credentials, the signing keys of the organisations (encrypted at rest) and their status
+lists. The documents themselves are built and signed by :mod:`carnet.credentials`; these rows keep
+what was signed and what is needed to sign again."""
 
 from __future__ import annotations
 
@@ -6,15 +8,17 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
 class SigningKey(models.Model):
-    """An Ed25519 key of an organisation. The private part is sealed with the key-encryption key from
-    the environment (carnet.credentials.keystore); retired keys stay published so that what they
-    signed still verifies."""
+    """An Ed25519 key (Multikey) of an organisation, or of the platform when ``organisation`` is
+    empty (the platform signs the endorsements of people without an account). The private part is
+    kept only as an envelope encrypted with the key-encryption key from the environment
+    (:mod:`carnet.credentials.keystore`). A retired key signs nothing more but stays published in
+    the DID document, so that what it signed keeps verifying."""
 
-    # None: the platform's own key (it signs the endorsements of people without an account)
     organisation = models.ForeignKey(
         "organisations.Organisation",
         on_delete=models.PROTECT,
@@ -22,44 +26,48 @@ class SigningKey(models.Model):
         blank=True,
         related_name="signing_keys",
     )
-    fragment = models.CharField(max_length=60)
+    fragment = models.CharField(max_length=60)  # the key id is <DID>#<fragment>
     public_key_multibase = models.CharField(max_length=100)
-    sealed = models.TextField()  # the encrypted envelope (JSON)
+    envelope = models.JSONField()  # the encrypted private key (keystore envelope), never the key itself
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["organisation", "created_at"]
+        ordering = ["organisation", "created_at", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["organisation", "fragment"], name="unique_key_fragment"),
+            # One current key per organisation, and one for the platform (NULL would not collide).
             models.UniqueConstraint(
-                fields=["organisation", "fragment"], name="one_fragment_per_organisation"
-            ),
-            models.UniqueConstraint(
-                fields=["organisation"], condition=models.Q(retired_at=None), name="one_current_key"
+                Coalesce("organisation", 0), condition=models.Q(retired_at=None), name="one_current_key"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} #{self.fragment}"
+        return f"{self.organisation or 'Carnet'} #{self.fragment}"
 
 
 class StatusList(models.Model):
-    """A Bitstring Status List of an organisation (revocation), published as a signed credential."""
+    """A Bitstring Status List of an organisation for one purpose, republished as a signed
+    ``BitstringStatusListCredential`` every time a bit changes."""
+
+    class Purpose(models.TextChoices):
+        REVOCATION = "revocation", _("Révocation")
+        SUSPENSION = "suspension", _("Suspension")
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="status_lists"
     )
-    purpose = models.CharField(max_length=20, default="revocation")
-    number = models.PositiveIntegerField(default=1)
-    encoded = models.TextField()  # the bitstring, GZIP + base64url as in the credential
-    used = models.PositiveIntegerField(default=0)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    number = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
+    encoded = models.TextField()  # the bitstring as in encodedList: "u" + base64url(GZIP(bits))
     published = models.JSONField(default=dict)  # the signed BitstringStatusListCredential
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["organisation", "purpose", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "purpose", "number"], name="one_list_number")
+            models.UniqueConstraint(fields=["organisation", "purpose", "number"], name="unique_status_list")
         ]
 
     def __str__(self) -> str:
@@ -67,35 +75,47 @@ class StatusList(models.Model):
 
 
 class IssuedCredential(models.Model):
-    class State(models.TextChoices):
+    """An ``OpenBadgeCredential`` as it was signed, and its life since (suspension, revocation)."""
+
+    class Status(models.TextChoices):
         ACTIVE = "active", _("Valide")
         SUSPENDED = "suspended", _("Suspendue")
         REVOKED = "revoked", _("Révoquée")
+
+    class Source(models.TextChoices):
+        RECOGNITION = "recognition", _("Demande de reconnaissance")
+        BULK = "bulk", _("Délivrance en lot")
+        API = "api", _("API")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="issued_credentials"
     )
-    version = models.ForeignKey(
-        "catalogue.MicroCredentialVersion", on_delete=models.PROTECT, related_name="issued_credentials"
-    )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="credentials"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issued_credentials",
     )
     recipient_email = models.EmailField()
+    # What was issued keeps its version: a published version never changes and cannot be deleted.
+    micro_credential_version = models.ForeignKey(
+        "catalogue.MicroCredentialVersion", on_delete=models.PROTECT, related_name="issued_credentials"
+    )
     document = models.JSONField()  # the signed OpenBadgeCredential
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    source = models.CharField(max_length=20, default="recognition")
-    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
-    state_reason = models.TextField(blank=True)
-    state_changed_at = models.DateTimeField(null=True, blank=True)
-    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="credentials")
     status_index = models.PositiveIntegerField()
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
 
     class Meta:
-        ordering = ["-issued_at"]
+        ordering = ["-issued_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["status_list", "status_index"], name="one_credential_per_status_bit"
@@ -103,4 +123,9 @@ class IssuedCredential(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.version} → {self.recipient_email}"
+        return f"{self.micro_credential_version} → {self.recipient_email}"
+
+    @property
+    def credential_id(self) -> str:
+        """The credential's ``id``."""
+        return f"urn:uuid:{self.uuid}"

@@ -1,221 +1,308 @@
 """Issuing: the one place that turns a decision into a signed Open Badges 3.0 credential, and that
-revokes, suspends and reinstates it. Each write is atomic, recorded in the audit trail, and tells the
-learner by email once committed."""
+revokes, suspends and reinstates it. Each write is atomic, recorded in the audit trail, republishes
+the status list it changed, and tells the learner by email once committed (a background task).
+
+Open Badges 3.0 gives a credential one ``credentialStatus`` (its JSON Schema, which
+:func:`carnet.credentials.sign` and every conformant verifier apply, refuses a list). Each credential
+therefore points to one bit, in its organisation's revocation list: revoking sets it for good,
+suspending sets it until the credential is reinstated. Carnet's own records
+(``IssuedCredential.status``) tell a suspension from a revocation.
+"""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carnet.audit.services import record_event
+from carnet.catalogue.models import MicroCredentialVersion
 from carnet.credentials import model as ob
 from carnet.credentials import sign
 from carnet.credentials.status import MIN_SIZE, IndexAllocator, status_entry, status_list_credential
 from carnet.credentials.status import StatusList as Bitstring
-from carnet.issuing.achievements import achievement_document
-from carnet.issuing.identity import issuer_profile, organisation_did, signer, status_list_url
+from carnet.frameworks.models import Level
+from carnet.issuing.achievements import achievement_document, level_result
+from carnet.issuing.identity import issuer_profile, organisation_did, status_list_url
+from carnet.issuing.keys import ensure_signing_key, rotate_signing_key, signer
 from carnet.issuing.models import IssuedCredential, StatusList
+from carnet.issuing.tasks import tell_recipient
 from carnet.organisations.models import Organisation
 
-REVOCATION = "revocation"
+__all__ = [
+    "IssuingError",
+    "ensure_signing_key",
+    "issue_credential",
+    "reinstate_credential",
+    "revoke_credential",
+    "rotate_signing_key",
+    "suspend_credential",
+]
+
+# A list takes new credentials until three quarters of it are used: random draws stay cheap, and
+# each holder stays hidden among many (Bitstring Status List §6.1, herd privacy).
+FILL_LIMIT = MIN_SIZE * 3 // 4
 
 
 class IssuingError(ValueError):
     """A refused change; the message is for the person who asked."""
 
 
-def _current_list(organisation: Organisation) -> StatusList:
-    """The organisation's revocation list with room left, locked; a new one when it is full."""
-    status_list = (
+def _add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+# -- status lists ----------------------------------------------------------------------------------
+
+
+def _open_list(organisation: Organisation, purpose: str) -> StatusList:
+    """The organisation's list for ``purpose`` that takes new credentials, locked until commit; a
+    new one (published at once) when the last is full."""
+    latest = (
         StatusList.objects.select_for_update()
-        .filter(organisation=organisation, purpose=REVOCATION)
+        .filter(organisation=organisation, purpose=purpose)
         .order_by("-number")
         .first()
     )
-    if status_list is None or status_list.used >= status_list.size * 3 // 4:
-        number = status_list.number + 1 if status_list else 1
-        status_list = StatusList.objects.create(
-            organisation=organisation, purpose=REVOCATION, number=number,
-            encoded=Bitstring(MIN_SIZE).encode(), size=MIN_SIZE,
-        )  # fmt: skip
-        _publish(status_list)
+    if latest is not None and latest.credentials.count() < FILL_LIMIT:
+        return latest
+    status_list = StatusList.objects.create(
+        organisation=organisation, purpose=purpose, number=latest.number + 1 if latest else 1,
+        size=MIN_SIZE, encoded=Bitstring(MIN_SIZE).encode(),
+    )  # fmt: skip
+    _publish(status_list)
     return status_list
 
 
+def _allocate_index(status_list: StatusList) -> int:
+    """A random free index of a locked list (§2.1: indexes SHOULD be assigned randomly)."""
+    used = status_list.credentials.values_list("status_index", flat=True)
+    return IndexAllocator(status_list.size, used).allocate()
+
+
 def _publish(status_list: StatusList) -> None:
-    """Sign the list as a BitstringStatusListCredential with the organisation's current key."""
-    organisation = status_list.organisation
-    now = timezone.now()
+    """Sign the list as a BitstringStatusListCredential with the organisation's current key. It
+    has no end of validity: it is republished whenever a bit changes, and served with a short
+    max-age."""
     document = status_list_credential(
         status_list_url(status_list),
-        organisation_did(organisation),
+        organisation_did(status_list.organisation),
         Bitstring.decode(status_list.encoded),
         status_list.purpose,
-        valid_from=now,
-        valid_until=now + timedelta(days=365),
+        valid_from=timezone.now(),
     )
-    status_list.published = sign(document, signer().key_for(organisation))
+    status_list.published = sign(document, signer().key_for(status_list.organisation))
     status_list.save(update_fields=["published", "updated_at"])
-
-
-def issue_credential(
-    *,
-    organisation: Organisation,
-    version: Any,
-    recipient: Any,
-    recipient_email: str,
-    idempotency_key: str,
-    evidence: Iterable[Mapping[str, Any]] = (),
-    endorsements: Iterable[Mapping[str, Any]] = (),
-    level: Any = None,
-    actor: Any = None,
-    source: str = "recognition",
-    credential_uuid: Any = None,
-) -> IssuedCredential:
-    """Issue ``version`` to ``recipient`` (signed, with a status entry, stored, announced). The same
-    ``idempotency_key`` twice — a double click, a retried task, two workers racing — gives back the
-    credential issued the first time. ``credential_uuid`` fixes the credential's id in advance (the
-    endorsements gathered before issuance are about that id)."""
-    existing = IssuedCredential.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return _issue(
-                organisation=organisation, version=version, recipient=recipient, recipient_email=recipient_email,
-                idempotency_key=idempotency_key, evidence=evidence, endorsements=endorsements, level=level,
-                actor=actor, source=source, credential_uuid=credential_uuid,
-            )  # fmt: skip
-    except IntegrityError:
-        existing = IssuedCredential.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return existing
-
-
-def _issue(
-    *, organisation: Organisation, version: Any, recipient: Any, recipient_email: str, idempotency_key: str,
-    evidence: Iterable[Mapping[str, Any]], endorsements: Iterable[Mapping[str, Any]], level: Any, actor: Any,
-    source: str, credential_uuid: Any,
-) -> IssuedCredential:  # fmt: skip
-    if version.published_at is None:
-        raise IssuingError(_("Seule une version publiée d'une microattestation peut être délivrée."))
-    if version.micro_credential.organisation_id != organisation.pk:
-        raise IssuingError(_("Un organisme ne délivre que ses propres microattestations."))
-    status_list = _current_list(organisation)
-    used = IssuedCredential.objects.filter(status_list=status_list).values_list("status_index", flat=True)
-    index = IndexAllocator(status_list.size, used).allocate()
-    status_list.used += 1
-    status_list.save(update_fields=["used", "updated_at"])
-
-    now = timezone.now()
-    valid_until = now + timedelta(days=30 * version.validity_months) if version.validity_months else None
-    language = getattr(recipient, "preferred_language", "fr") or "fr"
-    achievement = achievement_document(version, language)
-    results = []
-    if level is not None:
-        results.append({"type": ["Result"], "value": level.name(language)})
-    subject = ob.achievement_subject(
-        achievement, identifiers=[ob.identity_object(recipient_email)], results=results
-    )
-    credential = IssuedCredential(
-        organisation=organisation, version=version, recipient=recipient, recipient_email=recipient_email,
-        idempotency_key=idempotency_key, source=source, valid_until=valid_until, status_list=status_list,
-        status_index=index,
-    )  # fmt: skip
-    if credential_uuid is not None:
-        credential.uuid = credential_uuid
-    document = ob.open_badge_credential(
-        credential_id=f"urn:uuid:{credential.uuid}",
-        issuer=issuer_profile(organisation),
-        subject=subject,
-        valid_from=now,
-        valid_until=valid_until,
-        name=version.name(language),
-        description=version.description(language),
-        evidence_=[ob.evidence(**{k: v for k, v in item.items() if v}) for item in evidence],
-        credential_status=status_entry(status_list_url(status_list), index, REVOCATION),
-        endorsements=list(endorsements),
-        image_url=achievement.get("image", {}).get("id"),
-        awarded_date=now,
-    )
-    credential.document = sign(document, signer().key_for(organisation))
-    credential.save()
-    record_event(verb="credential.issued", actor=actor, organisation=organisation, target=credential,
-                 data={"source": source})  # fmt: skip
-    transaction.on_commit(lambda: _tell(credential, "issued"))
-    return credential
 
 
 def _set_bit(credential: IssuedCredential, value: bool) -> None:
     status_list = StatusList.objects.select_for_update().get(pk=credential.status_list_id)
     bits = Bitstring.decode(status_list.encoded)
+    if bits.get(credential.status_index) == value:
+        return
     bits.set(credential.status_index, value)
     status_list.encoded = bits.encode()
     status_list.save(update_fields=["encoded", "updated_at"])
     _publish(status_list)
 
 
-def _change_state(
-    *, credential: IssuedCredential, state: str, reason: str, actor: Any, verb: str
+# -- issuing ---------------------------------------------------------------------------------------
+
+
+def issue_credential(
+    *,
+    organisation: Organisation,
+    version: MicroCredentialVersion,
+    recipient: Any,
+    recipient_email: str,
+    idempotency_key: str,
+    evidence: Iterable[Mapping[str, Any]] = (),
+    endorsements: Iterable[Mapping[str, Any]] = (),
+    level: Level | None = None,
+    actor: Any = None,
+    source: str = IssuedCredential.Source.RECOGNITION,
+    credential_uuid: Any = None,
 ) -> IssuedCredential:
-    credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
-    if credential.state == IssuedCredential.State.REVOKED:
-        raise IssuingError(_("Cette microattestation est révoquée : ce n'est pas réversible."))
-    credential.state, credential.state_reason, credential.state_changed_at = state, reason, timezone.now()
-    credential.save(update_fields=["state", "state_reason", "state_changed_at"])
-    # Open Badges 3.0 allows one credentialStatus per credential: the revocation list. A suspension sets
-    # the same bit (an outside verifier sees "not valid now") and reinstating clears it; Carnet's own
-    # pages tell suspended from revoked.
-    _set_bit(credential, state != IssuedCredential.State.ACTIVE)
-    record_event(
-        verb=verb,
-        actor=actor,
-        organisation=credential.organisation,
-        target=credential,
-        data={"reason": reason},
+    """Issue ``version`` to ``recipient`` (a user, or None with only an email): build the
+    OpenBadgeCredential, give it a status bit, sign it with the organisation's key, store it, record
+    ``credential.issued`` and, once committed, email the learner.
+
+    The same ``idempotency_key`` again — a double click, a retried task, two workers racing — gives
+    back the credential issued the first time (for another version or person it is refused).
+    ``evidence``: keyword arguments of :func:`carnet.credentials.model.evidence`; ``endorsements``:
+    signed EndorsementCredentials to embed; ``level``: the recognised level of one of the version's
+    competencies; ``credential_uuid`` fixes the credential's id in advance (endorsements gathered
+    before issuance are about that id).
+    """
+    recipient_email = recipient_email.strip()
+    existing = _already_issued(idempotency_key)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return _issue(
+                    organisation=organisation, version=version, recipient=recipient,
+                    recipient_email=recipient_email, idempotency_key=idempotency_key, evidence=evidence,
+                    endorsements=endorsements, level=level, actor=actor, source=source,
+                    credential_uuid=credential_uuid,
+                )  # fmt: skip
+        except IntegrityError:
+            # Another transaction committed the same key between our check and our insert.
+            existing = _already_issued(idempotency_key)
+            if existing is None:
+                raise
+    if existing.micro_credential_version_id != version.pk or existing.recipient_email != recipient_email:
+        raise IssuingError(_("Cette clé d'idempotence a déjà servi à délivrer une autre microattestation."))
+    return existing
+
+
+def _already_issued(idempotency_key: str) -> IssuedCredential | None:
+    return IssuedCredential.objects.filter(idempotency_key=idempotency_key).first()
+
+
+def _issue(
+    *, organisation: Organisation, version: MicroCredentialVersion, recipient: Any, recipient_email: str,
+    idempotency_key: str, evidence: Iterable[Mapping[str, Any]], endorsements: Iterable[Mapping[str, Any]],
+    level: Level | None, actor: Any, source: str, credential_uuid: Any,
+) -> IssuedCredential:  # fmt: skip
+    if not organisation.recognises or version.micro_credential.organisation_id != organisation.pk:
+        raise IssuingError(_("Un organisme ne délivre que les microattestations de son propre catalogue."))
+    if version.published_at is None:
+        raise IssuingError(_("Seule une version publiée d'une microattestation peut être délivrée."))
+    if level is not None and not version.alignments.filter(competency_id=level.competency_id).exists():
+        raise IssuingError(_("Le niveau reconnu doit être celui d'une compétence de la microattestation."))
+    if not recipient_email:
+        raise IssuingError(_("Indiquez l'adresse courriel de la personne qui reçoit la microattestation."))
+    if source not in IssuedCredential.Source.values:
+        raise IssuingError(f"unknown source {source!r}")
+
+    status_list = _open_list(organisation, StatusList.Purpose.REVOCATION)
+    now = timezone.now()
+    credential = IssuedCredential(
+        organisation=organisation, recipient=recipient, recipient_email=recipient_email,
+        micro_credential_version=version, issued_at=now, status_list=status_list,
+        status_index=_allocate_index(status_list), idempotency_key=idempotency_key, source=source,
+        valid_until=_add_months(now, version.validity_months) if version.validity_months else None,
+    )  # fmt: skip
+    if credential_uuid is not None:
+        credential.uuid = credential_uuid
+    credential.document = sign(
+        _credential_document(credential, recipient, evidence, endorsements, level),
+        signer().key_for(organisation),
     )
-    transaction.on_commit(lambda: _tell(credential, state))
+    credential.save()
+    record_event(verb="credential.issued", actor=actor, organisation=organisation, target=credential,
+                 data={"source": source, "idempotency_key": idempotency_key})  # fmt: skip
+    _tell_on_commit(credential, "issued")
     return credential
+
+
+def _credential_document(
+    credential: IssuedCredential,
+    recipient: Any,
+    evidence: Iterable[Mapping[str, Any]],
+    endorsements: Iterable[Mapping[str, Any]],
+    level: Level | None,
+) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential, in the learner's language (French otherwise)."""
+    version = credential.micro_credential_version
+    language = getattr(recipient, "preferred_language", "") or "fr"
+    achievement = achievement_document(version, language)
+    subject = ob.achievement_subject(
+        achievement,
+        # A salted hash of the email: the holder can prove it is theirs, nobody can read it.
+        identifiers=[ob.identity_object(credential.recipient_email)],
+        results=[level_result(version, level)] if level is not None else [],
+    )
+    return ob.open_badge_credential(
+        credential_id=credential.credential_id,
+        issuer=issuer_profile(credential.organisation),
+        subject=subject,
+        valid_from=credential.issued_at,
+        valid_until=credential.valid_until,
+        awarded_date=credential.issued_at,
+        name=version.name(language),
+        description=version.description(language),
+        image_url=achievement.get("image", {}).get("id"),
+        evidence_=[ob.evidence(**{k: v for k, v in item.items() if v}) for item in evidence],
+        endorsements=list(endorsements),
+        credential_status=status_entry(
+            status_list_url(credential.status_list), credential.status_index, credential.status_list.purpose
+        ),
+    )
+
+
+# -- revocation, suspension ------------------------------------------------------------------------
+
+
+def _change_status(
+    credential: IssuedCredential, *, to: str, allowed_from: set[str], refusal: str, reason: str, actor: Any,
+    verb: str,
+) -> IssuedCredential:  # fmt: skip
+    locked = IssuedCredential.objects.select_for_update().select_related("organisation").get(pk=credential.pk)
+    if locked.status not in allowed_from:
+        raise IssuingError(refusal)
+    locked.status, locked.status_reason, locked.status_changed_at = to, reason, timezone.now()
+    locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+    _set_bit(locked, to != IssuedCredential.Status.ACTIVE)
+    record_event(verb=verb, actor=actor, organisation=locked.organisation, target=locked,
+                 data={"reason": reason} if reason else {})  # fmt: skip
+    _tell_on_commit(locked, to)
+    credential.status, credential.status_reason = locked.status, locked.status_reason
+    credential.status_changed_at = locked.status_changed_at
+    return locked
+
+
+def _required(reason: str, message: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise IssuingError(message)
+    return reason
+
+
+ACTIVE = IssuedCredential.Status.ACTIVE
+SUSPENDED = IssuedCredential.Status.SUSPENDED
+REVOKED = IssuedCredential.Status.REVOKED
 
 
 @transaction.atomic
 def revoke_credential(*, credential: IssuedCredential, reason: str, actor: Any) -> IssuedCredential:
-    if not reason.strip():
-        raise IssuingError(_("Indiquez le motif de la révocation : la personne le recevra."))
-    return _change_state(credential=credential, state=IssuedCredential.State.REVOKED, reason=reason, actor=actor,
-                         verb="credential.revoked")  # fmt: skip
+    """Revoke for good (an active or a suspended credential): its status bit is set and stays set."""
+    return _change_status(
+        credential, to=REVOKED, allowed_from={ACTIVE, SUSPENDED},
+        refusal=_("Cette microattestation est déjà révoquée."),
+        reason=_required(reason, _("Indiquez le motif de la révocation : la personne le recevra.")),
+        actor=actor, verb="credential.revoked",
+    )  # fmt: skip
 
 
 @transaction.atomic
 def suspend_credential(*, credential: IssuedCredential, reason: str, actor: Any) -> IssuedCredential:
-    if not reason.strip():
-        raise IssuingError(_("Indiquez le motif de la suspension : la personne le recevra."))
-    return _change_state(credential=credential, state=IssuedCredential.State.SUSPENDED, reason=reason,
-                         actor=actor, verb="credential.suspended")  # fmt: skip
+    """Suspend an active credential until it is reinstated: it does not verify meanwhile."""
+    return _change_status(
+        credential, to=SUSPENDED, allowed_from={ACTIVE},
+        refusal=_("Seule une microattestation valide peut être suspendue."),
+        reason=_required(reason, _("Indiquez le motif de la suspension : la personne le recevra.")),
+        actor=actor, verb="credential.suspended",
+    )  # fmt: skip
 
 
 @transaction.atomic
-def reinstate_credential(*, credential: IssuedCredential, actor: Any) -> IssuedCredential:
-    credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
-    if credential.state != IssuedCredential.State.SUSPENDED:
-        raise IssuingError(_("Seule une microattestation suspendue peut être rétablie."))
-    return _change_state(credential=credential, state=IssuedCredential.State.ACTIVE, reason="", actor=actor,
-                         verb="credential.reinstated")  # fmt: skip
+def reinstate_credential(*, credential: IssuedCredential, actor: Any, reason: str = "") -> IssuedCredential:
+    """Lift a suspension (a revocation cannot be undone): the credential verifies again."""
+    return _change_status(
+        credential, to=ACTIVE, allowed_from={SUSPENDED},
+        refusal=_("Seule une microattestation suspendue peut être rétablie."),
+        reason=reason.strip(), actor=actor, verb="credential.reinstated",
+    )  # fmt: skip
 
 
-def _tell(credential: IssuedCredential, what: str) -> None:
-    language = getattr(credential.recipient, "preferred_language", "fr") or "fr"
-    context = {"credential": credential, "what": what, "name": credential.version.name(language)}
-    with translation.override(language):
-        subject = render_to_string("issuing/email/state_subject.txt", context).strip()
-        body = render_to_string("issuing/email/state.txt", context)
-    send_mail(subject=" ".join(subject.split()), message=body, from_email=None,
-              recipient_list=[credential.recipient_email])  # fmt: skip
+def _tell_on_commit(credential: IssuedCredential, what: str) -> None:
+    credential_id = credential.pk
+    transaction.on_commit(lambda: tell_recipient.enqueue(credential_id, what))

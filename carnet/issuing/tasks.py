@@ -1,0 +1,17 @@
+"""Background work of issuing (Django's tasks API): telling the learner, after the change is committed."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from carnet.issuing import notify
+from carnet.issuing.models import IssuedCredential
+
+
+@task()
+def tell_recipient(credential_id: int, what: str) -> None:
+    """Email the holder that their credential was issued, suspended, reinstated or revoked."""
+    credential = IssuedCredential.objects.select_related(
+        "organisation", "recipient", "micro_credential_version__micro_credential"
+    ).get(pk=credential_id)
+    notify.credential_changed(credential, what)

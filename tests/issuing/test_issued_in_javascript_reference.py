@@ -1,0 +1,48 @@
+"""What Carnet issues verifies in the JavaScript reference (Digital Bazaar's @digitalbazaar/vc with
+eddsa-rdfc-2022), given the did:web document and the status list as Carnet serves them: the
+reference fetches nothing, the documents are supplied with the request."""
+
+from __future__ import annotations
+
+import pytest
+
+from carnet.issuing import identity, services
+
+pytestmark = pytest.mark.django_db
+
+
+def served(client, url):
+    return client.get(url.removeprefix("http://127.0.0.1:8000")).json()
+
+
+def documents_for(credential, client):
+    issuer = credential.document["issuer"]["id"]
+    status_url = credential.document["credentialStatus"]["statusListCredential"]
+    return {
+        issuer: served(client, "/organisations/cje-test/did.json"),
+        status_url: served(client, status_url),
+    }
+
+
+def test_the_javascript_reference_verifies_an_issued_credential(issue, client, js_peer):
+    credential = issue()
+    result = js_peer.verify(credential.document, documents=documents_for(credential, client))
+    assert result["verified"] is True, result
+    assert [s["status"] for s in result["statuses"]] == [False]
+
+
+def test_the_javascript_reference_sees_a_revocation(issue, org_admin, client, js_peer):
+    credential = issue()
+    services.revoke_credential(credential=credential, reason="Erreur", actor=org_admin)
+    result = js_peer.verify(credential.document, documents=documents_for(credential, client))
+    assert [s["status"] for s in result["statuses"]] == [True], result
+
+
+def test_the_javascript_reference_verifies_after_a_rotation(issue, organisation, org_admin, client, js_peer):
+    old = issue(key="old")
+    services.rotate_signing_key(organisation=organisation, actor=org_admin)
+    assert js_peer.verify(old.document, documents=documents_for(old, client))["verified"] is True
+    assert (
+        identity.resolver().resolve(old.document["issuer"]["id"])["verificationMethod"][0]["id"]
+        == (old.document["proof"]["verificationMethod"])
+    )
