@@ -1,9 +1,13 @@
 from django.urls import path
 
-from carnet.recognition.views import endorse, requests, review
+from carnet.recognition.views import endorse, requests, review, skills
 
 app_name = "recognition"
 urlpatterns = [
+    # self-recognition: the learner's skills profile
+    path("competences/", skills.profile, name="skills"),
+    path("competences/<uuid:competency_uuid>/", skills.claim, name="claim"),
+    path("competences/<uuid:competency_uuid>/retirer/", skills.unclaim, name="unclaim"),
     # the learner's requests
     path("demandes/", requests.my_requests, name="requests"),
     path("demandes/ouvrir/<slug:org_slug>/<slug:slug>/", requests.open_request, name="open"),

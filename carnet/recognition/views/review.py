@@ -3,132 +3,152 @@ endorsements side by side, the conversation with the learner, and the decisions.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from carnet.accounts.models import User
 from carnet.frameworks.models import Level
-from carnet.recognition import services
-from carnet.recognition.access import REVIEW_ROLES, access_request_to_review, access_review_queue
-from carnet.recognition.forms import MessageForm, level_choices
-from carnet.recognition.models import RecognitionRequest
+from carnet.recognition import selectors, services
+from carnet.recognition.access import access_request_to_review, access_review_queue
+from carnet.recognition.forms import AssignForm, DecisionForm, MessageForm, QueueFilterForm
+from carnet.recognition.models import EndorsementInvitation, RecognitionRequest
 
-Status = RecognitionRequest.Status
+PER_PAGE = 25
 
 
 @login_required
 def queue(request: HttpRequest, org_slug: str) -> HttpResponse:
     organisation = access_review_queue(request.user, org_slug)
-    requests = (
-        RecognitionRequest.objects.filter(organisation=organisation)
-        .exclude(status=Status.DRAFT)
-        .exclude(learner=request.user)
-        .select_related("learner", "version", "assigned_to")
-    )
-    state = request.GET.get("etat", "pending")
-    if state == "pending":
-        requests = requests.filter(status__in=RecognitionRequest.IN_REVIEW)
-    elif state in Status.values:
-        requests = requests.filter(status=state)
-    assigned = request.GET.get("assignee", "")
-    if assigned == "me":
-        requests = requests.filter(assigned_to=request.user)
-    elif assigned == "none":
-        requests = requests.filter(assigned_to=None)
-    page = Paginator(requests.order_by("submitted_at", "pk"), 25).get_page(request.GET.get("page"))
-    states = [("pending", _("À décider")), *[(v, label) for v, label in Status.choices if v != Status.DRAFT]]
+    counts = selectors.status_counts(organisation, user=request.user)
+    filters = QueueFilterForm(request.GET or None, organisation=organisation, counts=counts)
+    chosen = filters.filters()
+    requests = selectors.review_queue(organisation, user=request.user, **chosen)
+    page = Paginator(requests, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "recognition/review_queue.html",
-        {"organisation": organisation, "page": page, "state": state, "assigned": assigned, "states": states},
+        {"organisation": organisation, "page": page, "filters": filters, "status": chosen["status"]},
     )
+
+
+def _reviewable(user: Any, request_uuid: Any) -> RecognitionRequest:
+    """The request to review; a draft withdrawn before it was ever submitted stays its learner's."""
+    item = access_request_to_review(user, request_uuid)
+    if item.submitted_at is None:
+        raise Http404
+    return item
+
+
+def _render(request: HttpRequest, item: RecognitionRequest, status: int = 200, **forms: Any) -> HttpResponse:
+    first = selectors.first_approval(item)
+    aligned = list(item.version.alignments.select_related("competency", "level"))
+    default_level = first.level_id if first else next((a.level_id for a in aligned if a.level_id), None)
+    endorsements = list(
+        item.completed_endorsements().select_related("invitation", "level_observed").order_by("created_at")
+    )
+    evidence = [(piece, selectors.safe_link(piece)) for piece in item.evidence.all()]
+    assessors = selectors.assessors_of(item.organisation, excluding=item.learner)
+    context = {
+        "item": item,
+        "version": item.version,
+        "aligned": aligned,
+        "criteria": selectors.criteria_coverage(item.criteria(), endorsements),
+        "endorsements": endorsements,
+        "pending_invitations": item.invitations.filter(status=EndorsementInvitation.Status.PENDING).count(),
+        "evidence": evidence,
+        "conversation": item.messages.select_related("author"),
+        "decisions": item.decisions.select_related("assessor", "level"),
+        "first_approval": first,
+        "is_first_approver": bool(first and first.assessor_id == request.user.pk),
+        "can_decide": item.status in RecognitionRequest.IN_REVIEW,
+        "decision_form": forms.get("decision_form")
+        or DecisionForm(version=item.version, initial={"seen_status": item.status, "level": default_level}),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(assessors=assessors, user=request.user, initial={"assessor": item.assigned_to_id}),
+        "message_form": forms.get("message_form") or MessageForm(),
+    }
+    return render(request, "recognition/review_request.html", context, status=status)
 
 
 @login_required
 def review(request: HttpRequest, request_uuid: str) -> HttpResponse:
-    item = access_request_to_review(request.user, request_uuid)
-    assessors = User.objects.filter(
-        memberships__organisation=item.organisation, memberships__role__in=REVIEW_ROLES
-    ).exclude(pk=item.learner_id)
-    aligned = item.version.alignments.select_related("competency", "level")
-    return render(
-        request,
-        "recognition/review.html",
-        {
-            "item": item,
-            "version": item.version,
-            "aligned": aligned,
-            "endorsements": item.completed_endorsements().select_related("invitation", "level_observed"),
-            "evidence": item.evidence.all(),
-            "conversation": item.messages.select_related("author"),
-            "decisions": item.decisions.select_related("assessor", "level"),
-            "levels": level_choices(item.version),
-            "default_level": next((a.level_id for a in aligned if a.level_id), None),
-            "assessors": assessors,
-            "message_form": MessageForm(),
-            "can_decide": item.status in RecognitionRequest.IN_REVIEW,
-        },
-    )
+    item = _reviewable(request.user, request_uuid)
+    return _render(request, item)
 
 
 @login_required
 @require_POST
 def assign(request: HttpRequest, request_uuid: str) -> HttpResponse:
-    item = access_request_to_review(request.user, request_uuid)
-    chosen = request.POST.get("assessor", "")
-    assessor = (
-        User.objects.filter(
-            pk=chosen, memberships__organisation=item.organisation, memberships__role__in=REVIEW_ROLES
-        ).first()
-        if chosen.isdigit()
-        else None
-    )
+    item = _reviewable(request.user, request_uuid)
+    assessors = selectors.assessors_of(item.organisation, excluding=item.learner)
+    form = AssignForm(request.POST, assessors=assessors, user=request.user)
+    if not form.is_valid():
+        return _render(request, item, assign_form=form, status=400)
+    assessor = form.chosen()
     services.assign_request(request=item, assessor=assessor, actor=request.user)  # type: ignore[arg-type]
-    messages.success(request, _("Attribution enregistrée."))
+    if assessor is None:
+        messages.success(request, _("La demande n'est plus attribuée."))
+    else:
+        messages.success(request, _("Demande attribuée à %(name)s.") % {"name": assessor})
     return redirect("recognition:review", item.uuid)
 
 
 @login_required
 @require_POST
 def decide(request: HttpRequest, request_uuid: str) -> HttpResponse:
-    item = access_request_to_review(request.user, request_uuid)
-    decision = request.POST.get("decision")
-    seen = request.POST.get("seen_status", "")
-    reasons = request.POST.get("reasons", "")[:5000]
+    item = _reviewable(request.user, request_uuid)
+    form = DecisionForm(request.POST, version=item.version)
+    if not form.is_valid():
+        messages.error(request, _("La décision n'est pas enregistrée : voyez les erreurs ci-dessous."))
+        return _render(request, item, decision_form=form, status=400)
+    data = form.cleaned_data
+    common = {"request": item, "assessor": request.user, "seen_status": data["seen_status"]}
     try:
-        if decision == "approve":
-            level_id = request.POST.get("level", "")
-            level = Level.objects.filter(pk=level_id).first() if level_id.isdigit() else None
-            services.approve_request(
-                request=item, assessor=request.user, level=level, seen_status=seen, comment=reasons
-            )  # type: ignore[arg-type]
-            messages.success(request, _("Demande approuvée."))
-        elif decision == "changes":
-            services.request_changes(request=item, assessor=request.user, reasons=reasons, seen_status=seen)  # type: ignore[arg-type]
-            messages.success(request, _("Modifications demandées : la personne est prévenue."))
-        elif decision == "decline":
-            services.decline_request(request=item, assessor=request.user, reasons=reasons, seen_status=seen)  # type: ignore[arg-type]
-            messages.success(request, _("Demande refusée : la personne reçoit vos motifs."))
+        if data["decision"] == DecisionForm.APPROVE:
+            level = Level.objects.filter(pk=data["level"]).first() if data["level"] else None
+            decision = services.approve_request(level=level, comment=data["reasons"], **common)
+            done = (
+                _("Première approbation enregistrée : une autre personne doit confirmer.")
+                if decision.request.status == RecognitionRequest.Status.AWAITING_SECOND_REVIEW
+                else _("Demande approuvée : la microattestation sera délivrée.")
+            )
+        elif data["decision"] == DecisionForm.CHANGES:
+            services.request_changes(reasons=data["reasons"], **common)
+            done = _("Modifications demandées : la personne est prévenue.")
         else:
-            messages.error(request, _("Choisissez une décision."))
-    except services.RecognitionError as exc:
+            services.decline_request(reasons=data["reasons"], **common)
+            done = _("Demande refusée : la personne reçoit vos motifs.")
+    except services.DecisionConflict as exc:
+        # Someone else decided first: show the page as it is now, with what happened.
         messages.error(request, str(exc))
+        return redirect("recognition:review", item.uuid)
+    except services.RecognitionError as exc:
+        # Refused (second approval by the same person, endorsements missing...): keep what was typed.
+        messages.error(request, str(exc))
+        return _render(request, item, decision_form=form, status=400)
+    messages.success(request, done)
     return redirect("recognition:review", item.uuid)
 
 
 @login_required
 @require_POST
 def message(request: HttpRequest, request_uuid: str) -> HttpResponse:
-    item = access_request_to_review(request.user, request_uuid)
+    item = _reviewable(request.user, request_uuid)
     form = MessageForm(request.POST)
     if form.is_valid():
-        services.post_message(request=item, author=request.user, body=form.cleaned_data["body"])  # type: ignore[arg-type]
-        messages.success(request, _("Message envoyé."))
-    else:
-        messages.error(request, _("Le message est vide ou trop long."))
-    return redirect("recognition:review", item.uuid)
+        try:
+            services.post_message(request=item, author=request.user, body=form.cleaned_data["body"])  # type: ignore[arg-type]
+        except services.RecognitionError as exc:
+            form.add_error("body", str(exc))
+        else:
+            messages.success(request, _("Message envoyé."))
+            return redirect(reverse("recognition:review", args=[item.uuid]) + "#conversation")
+    messages.error(request, _("Le message n'est pas envoyé : voyez l'erreur ci-dessous."))
+    return _render(request, item, message_form=form, status=400)
