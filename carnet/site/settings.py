@@ -34,8 +34,8 @@ INSTALLED_APPS = [
     "carnet.frameworks",
     "carnet.catalogue",
     "carnet.audit",
-    "carnet.recognition",
     "carnet.issuing",
+    "carnet.recognition",
     "carnet.site",
 ]
 
@@ -57,7 +57,8 @@ WSGI_APPLICATION = "carnet.site.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Carnet's own templates first, so that they can replace a library's (allauth's page layout).
+        "DIRS": [BASE_DIR / "site" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -154,5 +155,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Background work (Django's tasks API): run at once by default; see docs/operations.md for a worker.
+# Background work (Django's tasks API: emails, publication). Run at once, in the request, unless a
+# queue with its worker is configured here.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
