@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,6 +14,8 @@ from django.utils.translation import gettext as _
 from carnet.accounts.models import User
 from carnet.audit.services import record_event
 from carnet.organisations.models import Invitation, Membership, Organisation
+from carnet.site.mail import BOTH, send_templated
+from carnet.site.tokens import new_token, token_hash
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -79,10 +77,6 @@ def change_role(*, organisation: Organisation, user: User, role: str) -> Members
     return membership
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def invite_member(
     *, organisation: Organisation, email: str, role: str, invited_by: User
@@ -99,12 +93,12 @@ def invite_member(
     organisation.invitations.filter(email__iexact=email, accepted_at=None, cancelled_at=None).update(
         cancelled_at=now
     )
-    token = secrets.token_urlsafe(32)
+    token, digest = new_token()
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,
         role=role,
-        token_hash=_token_hash(token),
+        token_hash=digest,
         invited_by=invited_by,
         expires_at=now + INVITATION_LIFETIME,
     )
@@ -116,18 +110,13 @@ def invite_member(
 
 def _send_invitation(invitation: Invitation, link: str) -> None:
     context = {"invitation": invitation, "link": link, "days": INVITATION_LIFETIME.days}
-    send_mail(
-        subject=render_to_string("organisations/invitation_subject.txt", context).strip(),
-        message=render_to_string("organisations/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    send_templated("organisations/invitation", invitation.email, context, languages=BOTH)
 
 
 def find_invitation(token: str) -> Invitation | None:
     """The pending invitation of ``token``, if there is one."""
     invitation = (
-        Invitation.objects.select_related("organisation").filter(token_hash=_token_hash(token)).first()
+        Invitation.objects.select_related("organisation").filter(token_hash=token_hash(token)).first()
     )
     return invitation if invitation is not None and invitation.is_pending else None
 
@@ -141,7 +130,7 @@ def accept_invitation(*, token: str, user: User) -> Membership:
     """``user`` joins the organisation with the invitation's role. The link works once."""
     invitation = (
         Invitation.objects.select_for_update().select_related("organisation")
-        .filter(token_hash=_token_hash(token)).first()
+        .filter(token_hash=token_hash(token)).first()
     )  # fmt: skip
     if invitation is None or not invitation.is_pending:
         raise InvitationError(

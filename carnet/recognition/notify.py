@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from carnet.organisations.models import Membership
+from carnet.site.mail import BOTH, send_templated
 
 
 def _absolute(path: str) -> str:
@@ -19,12 +18,10 @@ def _absolute(path: str) -> str:
 
 
 def _send(template: str, recipients: list[str], context: dict[str, Any], language: str | None) -> None:
-    if not recipients:
-        return
-    with translation.override(language or "fr"):
-        subject = render_to_string(f"recognition/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"recognition/email/{template}.txt", context)
-    send_mail(subject=" ".join(subject.split()), message=body, from_email=None, recipient_list=recipients)
+    """To readers whose language we know (``language``), or in both when we do not (None)."""
+    if recipients:
+        languages = (language,) if language else BOTH
+        send_templated(f"recognition/email/{template}", recipients, context, languages=languages)
 
 
 def _to_learner(template: str, request: Any, **context: Any) -> None:
@@ -37,9 +34,13 @@ def _to_learner(template: str, request: Any, **context: Any) -> None:
 
 
 def request_submitted(request: Any) -> None:
-    assessors = Membership.objects.filter(
-        organisation=request.organisation, role__in=[Membership.Role.ASSESSOR, Membership.Role.ADMIN]
-    ).select_related("user")
+    assessors = (
+        Membership.objects.filter(
+            organisation=request.organisation, role__in=[Membership.Role.ASSESSOR, Membership.Role.ADMIN]
+        )
+        .exclude(user=request.learner)  # an assessor's own request is reviewed by the others
+        .select_related("user")
+    )
     link = _absolute(reverse("recognition:review", args=[request.uuid]))
     for membership in assessors:
         _send(

@@ -3,8 +3,6 @@ emails sent only once the change is committed."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -31,6 +29,7 @@ from carnet.recognition.models import (
     Situation,
     SkillClaim,
 )
+from carnet.site.tokens import new_token, token_hash
 
 INVITATION_LIFETIME = timedelta(days=30)
 MAX_OPEN_INVITATIONS_PER_REQUEST = 10
@@ -289,10 +288,6 @@ def withdraw_request(*, request: RecognitionRequest) -> None:
 # --- endorsement invitations -----------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def endorsement_link(token: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("recognition:endorse", args=[token])
 
@@ -330,13 +325,13 @@ def invite_endorser(
         raise RecognitionError(
             _("Vous ne pouvez pas vous endosser vous-même : invitez une personne qui vous a vu·e à l'œuvre.")
         )
-    token = secrets.token_urlsafe(32)
+    token, digest = new_token()
     invitation = EndorsementInvitation.objects.create(
         request=request,
         name=name[:150],
         email=email,
         relationship=relationship,
-        token_hash=_token_hash(token),
+        token_hash=digest,
         expires_at=now + INVITATION_LIFETIME,
         sent_at=now if email else None,
         send_count=1 if email else 0,
@@ -371,8 +366,7 @@ def resend_invitation(*, invitation: EndorsementInvitation) -> str:
         )
     if invitation.sent_at and now - invitation.sent_at < RESEND_INTERVAL:
         raise RecognitionError(_("Attendez au moins une heure avant d'envoyer de nouveau cette invitation."))
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = _token_hash(token)
+    token, invitation.token_hash = new_token()
     invitation.expires_at = now + INVITATION_LIFETIME
     update = ["token_hash", "expires_at"]
     if invitation.email:
@@ -410,7 +404,7 @@ def find_endorsement_invitation(token: str) -> EndorsementInvitation | None:
         EndorsementInvitation.objects.select_related(
             "request__version", "request__learner", "request__organisation"
         )
-        .filter(token_hash=_token_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
     if invitation is None or not invitation.is_open:
@@ -477,7 +471,14 @@ def decline_endorsement(*, token: str, reason: str = "") -> None:
 
 @transaction.atomic
 def assign_request(*, request: RecognitionRequest, assessor: User | None, actor: User) -> None:
-    RecognitionRequest.objects.filter(pk=request.pk).update(assigned_to=assessor)
+    """Give the request to ``assessor`` (None: to nobody), who must assess for its organisation."""
+    from carnet.recognition.access import can_review
+
+    if assessor is not None and (
+        assessor.pk == request.learner_id or not can_review(assessor, request.organisation)
+    ):
+        raise RecognitionError(_("Cette personne n'évalue pas les demandes de cet organisme."))
+    RecognitionRequest.objects.filter(pk=request.pk).update(assigned_to=assessor, updated_at=timezone.now())
     record_event(
         verb="request.assigned", actor=actor, organisation=request.organisation, target=request,
         data={"assessor": assessor.pk if assessor else None},
@@ -496,7 +497,7 @@ def post_message(*, request: RecognitionRequest, author: User, body: str) -> Mes
 
 
 def _decide(
-    *, request: RecognitionRequest, seen_status: str, new_status: str, assessor: User, **changes: Any
+    *, request: RecognitionRequest, seen_status: str, new_status: str, **changes: Any
 ) -> RecognitionRequest:
     """Move the request from ``seen_status`` (what the assessor saw) to ``new_status`` in one
     conditional update: of two assessors deciding at once, the second finds it changed and is told."""
@@ -525,7 +526,7 @@ def request_changes(
         request=request,
         seen_status=seen_status,
         new_status=RequestStatus.CHANGES_REQUESTED,
-        assessor=assessor,
+        recognised_level=None,  # a first approval's level no longer stands
     )
     decision = Decision.objects.create(
         request=request, assessor=assessor, kind=Decision.Kind.CHANGES_REQUESTED, reasons=reasons
@@ -544,7 +545,7 @@ def decline_request(
     if not reasons.strip():
         raise RecognitionError(_("Expliquez les motifs du refus : la personne les recevra."))
     request = _decide(
-        request=request, seen_status=seen_status, new_status=RequestStatus.DECLINED, assessor=assessor
+        request=request, seen_status=seen_status, new_status=RequestStatus.DECLINED, recognised_level=None
     )
     request.invitations.filter(status=EndorsementInvitation.Status.PENDING).update(
         status=EndorsementInvitation.Status.CANCELLED
@@ -579,7 +580,6 @@ def approve_request(
         request=request,
         seen_status=seen_status,
         new_status=new_status,
-        assessor=assessor,
         recognised_level=level,
     )
     decision = Decision.objects.create(

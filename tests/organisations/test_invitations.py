@@ -12,6 +12,7 @@ from django.utils import timezone
 from carnet.audit.models import AuditEvent
 from carnet.organisations import services
 from carnet.organisations.models import Invitation, Membership
+from carnet.site.tokens import token_hash
 
 pytestmark = pytest.mark.django_db
 URL = "/organisations/cje-test/membres/"
@@ -34,6 +35,7 @@ def test_an_unknown_email_gets_an_invitation_in_both_languages(
     assert message.to == ["new.assessor@example.test"]
     assert "CJE Test" in message.subject and "Invitation" in message.subject
     assert "Vous êtes invité·e à rejoindre CJE Test" in message.body
+    assert "You are invited to join CJE Test" in message.body and "Invitation to join CJE Test" in message.subject
     invitation = Invitation.objects.get()
     assert invitation.token_hash != token and token not in str(invitation.__dict__)
     assert AuditEvent.objects.filter(verb="member.invited", organisation=organisation).exists()
@@ -94,7 +96,7 @@ def test_accepting_never_lowers_an_admins_role(client, org_admin, organisation):
     )
     assert invitation is not None
     token = "x" * 43
-    Invitation.objects.filter(pk=invitation.pk).update(token_hash=services._token_hash(token))
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=token_hash(token))
     services.accept_invitation(token=token, user=org_admin)
     assert Membership.objects.get(organisation=organisation, user=org_admin).role == "admin"
 

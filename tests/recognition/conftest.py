@@ -80,3 +80,9 @@ def ready_request(draft_request, competency):
 @pytest.fixture
 def submitted_request(ready_request):
     return services.submit_request(request=ready_request)
+
+
+@pytest.fixture
+def endorse():
+    """``endorse(request)``: an endorsement recorded without signing."""
+    return endorse_directly

@@ -232,9 +232,70 @@ def test_drafts_are_not_shown_to_assessors(client, draft_request, assessor):
     )
 
 
-def test_an_evidence_file_is_served_only_to_the_learner_and_assessors(client, submitted_request, outsider):
-    client.force_login(outsider)
-    assert client.get(f"/demandes/{submitted_request.uuid}/preuves/1/").status_code == 404
+def test_an_evidence_file_is_served_only_to_the_learner_and_assessors(
+    client, ready_request, learner, assessor, outsider, employer
+):
+    evidence = services.add_evidence_file(
+        request=ready_request, name="equipe.png", data=png().read(), title="Équipe"
+    )
+    url = f"/demandes/{ready_request.uuid}/preuves/{evidence.pk}/"
+    client.force_login(learner)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Security-Policy"].startswith("sandbox")
+    client.force_login(assessor)
+    assert client.get(url).status_code == 404  # a draft stays private, even to the organisation
+    services.submit_request(request=ready_request)
+    assert client.get(url).status_code == 200
+    for person in (outsider, employer):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+
+
+def test_only_the_organisations_assessors_can_be_assigned(
+    submitted_request, assessor, learner, outsider, org_admin
+):
+    for person in (outsider, learner):
+        with pytest.raises(services.RecognitionError):
+            services.assign_request(request=submitted_request, assessor=person, actor=org_admin)
+    services.assign_request(request=submitted_request, assessor=assessor, actor=org_admin)
+    submitted_request.refresh_from_db()
+    assert submitted_request.assigned_to == assessor
+
+
+def test_asking_for_changes_after_a_first_approval_drops_its_level(
+    submitted_request, assessor, org_admin, competency
+):
+    organisation = submitted_request.organisation
+    organisation.requires_second_review = True
+    organisation.save(update_fields=["requires_second_review"])
+    level = competency.levels.get(rank=2)
+    services.approve_request(
+        request=submitted_request, assessor=assessor, level=level, seen_status="submitted"
+    )
+    services.request_changes(
+        request=submitted_request,
+        assessor=org_admin,
+        reasons="Une preuve de plus.",
+        seen_status="awaiting_second",
+    )
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == "changes_requested" and submitted_request.recognised_level is None
+
+
+def test_an_assessor_asking_for_their_own_recognition_is_not_emailed_about_it(
+    make_user, organisation, micro_credential, assessor, endorse, django_capture_on_commit_callbacks
+):
+    from carnet.organisations.services import add_member
+
+    colleague = make_user("colleague@org.test")
+    add_member(organisation=organisation, user=colleague, role="assessor")
+    own = services.open_request(learner=assessor, micro_credential=micro_credential)
+    services.save_draft(request=own, narrative="x" * 100)
+    services.set_places(request=own, places=[{"learning_context": "work", "name": "Atelier"}])
+    endorse(own)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_request(request=own)
+    assert sorted(m.to[0] for m in mail.outbox) == ["admin@org.test", "colleague@org.test"]
 
 
 def test_the_catalogue_page_offers_to_ask_for_it(client, learner, micro_credential):
