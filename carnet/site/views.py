@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from carnet.organisations.models import Membership
+from carnet.recognition.models import RecognitionRequest
+from carnet.recognition.selectors import review_queues_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,6 +20,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("organisation")
         .order_by("organisation__name")
     )
+    pending = {organisation.pk: count for organisation, count in review_queues_for(request.user)}
+    for membership in memberships:
+        membership.organisation.pending = pending.get(membership.organisation_id, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "site/home.html",
@@ -25,6 +30,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "admin_of": [m.organisation for m in memberships if m.role == Membership.Role.ADMIN],
             "assessor_of": [m.organisation for m in memberships if m.role == Membership.Role.ASSESSOR],
             "employer_of": [m.organisation for m in memberships if m.organisation.kind == "employer"],
+            "claims": request.user.skill_claims.count(),  # type: ignore[union-attr]
+            "requests": RecognitionRequest.objects.filter(learner=request.user)
+            .exclude(status="withdrawn")
+            .count(),
         },
     )
 

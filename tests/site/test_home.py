@@ -57,3 +57,11 @@ def test_the_admin_refuses_non_staff(client, org_admin):
 
 def test_health(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_home_page_leads_to_each_step_of_recognition(client, learner, assessor, organisation):
+    client.force_login(learner)
+    page = client.get("/").content.decode()
+    assert "/competences/" in page and "/demandes/" in page and "Vous reconnaissez 0 compétence" in page
+    client.force_login(assessor)
+    assert "Demandes à examiner (0)" in client.get("/").content.decode()
