@@ -35,7 +35,10 @@ def test_an_unknown_email_gets_an_invitation_in_both_languages(
     assert message.to == ["new.assessor@example.test"]
     assert "CJE Test" in message.subject and "Invitation" in message.subject
     assert "Vous êtes invité·e à rejoindre CJE Test" in message.body
-    assert "You are invited to join CJE Test" in message.body and "Invitation to join CJE Test" in message.subject
+    assert (
+        "You are invited to join CJE Test" in message.body
+        and "Invitation to join CJE Test" in message.subject
+    )
     invitation = Invitation.objects.get()
     assert invitation.token_hash != token and token not in str(invitation.__dict__)
     assert AuditEvent.objects.filter(verb="member.invited", organisation=organisation).exists()
