@@ -255,6 +255,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Migrate, load the demo accounts, say how to sign in, and serve."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    # Links in emails (invitations, endorsements) and the issuers' did:web follow the address served.
+    os.environ.setdefault("CARNET_SITE_URL", f"http://{args.host}:{args.port}")
     _django("migrate", "--noinput", "-v", "0")
     _django("load_demo")
     from carnet.site.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -268,10 +270,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     for email, _name, role_fr, role_en in DEMO_ACCOUNTS:
         print(f"  {email:<30} {role_en if english else role_fr}")
+    from django.conf import settings
+
+    emails = settings.DATA_DIR / "emails"
     print(
-        "Emails (verification codes) are written to data/emails/."
+        f"Emails (verification codes, invitations) are written to {emails}/."
         if english
-        else "Les courriels (codes de vérification) sont écrits dans data/emails/."
+        else f"Les courriels (codes de vérification, invitations) sont écrits dans {emails}/."
     )
     sys.stdout.flush()
     args.no_migrate = True
