@@ -27,3 +27,15 @@ def test_a_demo_login_works(client):
     response = client.post("/comptes/login/", {"login": "admin@cje.localhost", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "Administration de Carrefour" in client.get("/").content.decode()
+
+
+def test_the_demo_has_a_catalogue_to_browse_and_ask_from(client):
+    from carnet.catalogue.models import Certificate, MicroCredential
+
+    call_command("load_demo")
+    call_command("load_demo")
+    items = MicroCredential.objects.filter(organisation__slug="cje-outaouais", status="published")
+    assert items.count() == 3 and all(item.current_version().image_png for item in items)
+    assert Certificate.objects.get(status="published").progress(set(items.values_list("pk", flat=True))).complete
+    page = client.get("/catalogue/").content.decode()
+    assert "Travail d&#x27;équipe" in page and "Prêt·e pour l&#x27;emploi" in page

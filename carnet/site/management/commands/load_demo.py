@@ -9,6 +9,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from carnet.accounts.models import User
+from carnet.catalogue import images
+from carnet.catalogue import services as catalogue
+from carnet.catalogue.models import MicroCredential
+from carnet.frameworks.models import Competency
 from carnet.organisations.models import Membership, Organisation
 from carnet.organisations.services import add_member, create_organisation
 
@@ -74,4 +78,86 @@ class Command(BaseCommand):
             admin=users["rh@quincaillerie.localhost"],
             slug="quincaillerie-tremblay",
         )
-        self.stdout.write(f"Demo data ready: {len(users)} accounts, organisations {cje.slug}, {shop.slug}.")
+        if not cje.micro_credentials.exists():
+            self.demo_catalogue(cje, users["admin@cje.localhost"])
+        self.stdout.write(
+            f"Demo data ready: {len(users)} accounts, organisations {cje.slug}, {shop.slug}, "
+            f"{cje.micro_credentials.count()} micro-credentials."
+        )
+
+    def demo_catalogue(self, organisation: Organisation, admin: User) -> None:
+        """Three published micro-credentials aligned to the default framework, each with a designed
+        badge, and a certificate that stacks them: something to browse and to ask for."""
+        published = []
+        for code, icon, colour, fields in DEMO_MICRO_CREDENTIALS:
+            competency = Competency.objects.filter(framework__status="published", code=code).first()
+            if competency is None:
+                continue
+            item = catalogue.create_micro_credential(
+                organisation=organisation,
+                fields={**fields, "learning_contexts": ["work", "volunteering", "sport", "community"]},
+                alignments=[(competency, competency.levels.filter(rank=2).first())],
+            )
+            design = images.BadgeDesign(
+                shape="hexagon", background=colour, border="#f1c232", text_colour="#ffffff", icon=icon,
+                title=fields["name_fr"], subtitle="CJE Outaouais",
+            )  # fmt: skip
+            catalogue.set_badge_image(
+                micro_credential=item, image=images.render_svg(design), image_name="badge.svg",
+                png=images.render_png(design), design={"shape": "hexagon", "icon": icon, "background": colour},
+            )  # fmt: skip
+            catalogue.publish_micro_credential(micro_credential=item)
+            published.append(MicroCredential.objects.get(pk=item.pk))
+        if published:
+            certificate = catalogue.create_certificate(
+                organisation=organisation,
+                fields={
+                    "name_fr": "Prêt·e pour l'emploi",
+                    "name_en": "Ready for work",
+                    "description_fr": "Les compétences génériques que les employeurs demandent le plus.",
+                    "description_en": "The generic skills employers ask for most.",
+                    "hours": 30,
+                },
+                groups=[catalogue.RequirementSpec(key=1, parent=None, micro_credentials=tuple(published))],
+                actor=admin,
+            )
+            catalogue.publish_certificate(certificate=certificate)
+
+
+DEMO_MICRO_CREDENTIALS = [
+    (
+        "CG-EQU", "people", "#0b5394",
+        {
+            "name_fr": "Travail d'équipe", "name_en": "Teamwork",
+            "description_fr": "Contribue à un objectif commun avec d'autres personnes, partage l'information et aide à régler les désaccords.",
+            "description_en": "Works towards a shared goal with others, shares information and helps settle disagreements.",
+            "criteria_fr": "Coordonne ou partage le travail d'un groupe.\nAide à régler un désaccord de façon constructive.",
+            "criteria_en": "Coordinates or shares the work of a group.\nHelps settle a disagreement constructively.",
+            "evidence_fr": "Un récit de deux situations réelles et l'endossement d'une personne qui vous a vu·e à l'œuvre.",
+            "evidence_en": "An account of two real situations and the endorsement of someone who saw you at work.",
+            "assessment_method": "endorsements", "endorsements_required": 1,
+        },
+    ),
+    (
+        "CG-FIA", "clock", "#274e13",
+        {
+            "name_fr": "Fiabilité", "name_en": "Reliability",
+            "description_fr": "Tient ses engagements : présent, ponctuel, fait ce qui est convenu.",
+            "description_en": "Keeps commitments: present, on time, does what was agreed.",
+            "criteria_fr": "Respecte un horaire pendant au moins trois mois.\nPrévient quand un imprévu survient.",
+            "criteria_en": "Keeps a schedule for at least three months.\nLets others know when something unexpected happens.",
+            "assessment_method": "endorsements", "endorsements_required": 1, "validity_months": 36,
+        },
+    ),
+    (
+        "CG-COM", "speech", "#741b47",
+        {
+            "name_fr": "Communication orale", "name_en": "Oral communication",
+            "description_fr": "S'exprime clairement, écoute et s'assure d'être compris.",
+            "description_en": "Speaks clearly, listens and makes sure to be understood.",
+            "criteria_fr": "Explique une tâche à une autre personne.\nRépond à une question d'un client ou d'un usager.",
+            "criteria_en": "Explains a task to someone else.\nAnswers a question from a client or service user.",
+            "assessment_method": "portfolio", "endorsements_required": 0,
+        },
+    ),
+]  # fmt: skip
