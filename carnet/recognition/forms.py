@@ -87,7 +87,7 @@ class EvidenceFileForm(forms.Form):
 
 class EvidenceNoteForm(forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=200)
-    url = forms.URLField(label=_("Lien (facultatif)"), max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(label=_("Lien"), max_length=500, required=False, assume_scheme="https")
     description = forms.CharField(
         label=_("Description de ce que vous avez produit"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
         required=False,
@@ -103,7 +103,7 @@ class EvidenceNoteForm(forms.Form):
 class InviteForm(forms.Form):
     name = forms.CharField(label=_("Nom de la personne"), max_length=150)
     email = forms.EmailField(
-        label=_("Son adresse courriel (facultatif)"),
+        label=_("Son adresse courriel"),
         required=False,
         help_text=_("Sans adresse, vous recevez un lien à lui transmettre vous-même."),
     )
@@ -120,9 +120,9 @@ class MessageForm(forms.Form):
 
 class EndorsementForm(forms.Form):
     endorser_name = forms.CharField(label=_("Votre nom"), max_length=150)
-    endorser_email = forms.EmailField(label=_("Votre adresse courriel (facultatif)"), required=False)
+    endorser_email = forms.EmailField(label=_("Votre adresse courriel"), required=False)
     endorser_organisation = forms.CharField(
-        label=_("Votre organisme ou entreprise (facultatif)"), max_length=200, required=False
+        label=_("Votre organisme ou entreprise"), max_length=200, required=False
     )
     relationship = forms.ChoiceField(label=_("Votre lien avec la personne"), choices=Relationship.choices)
     context = forms.CharField(
@@ -131,16 +131,18 @@ class EndorsementForm(forms.Form):
         max_length=2000,
     )
     period_start = forms.DateField(
-        label=_("Depuis (facultatif)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Début de la période observée"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     period_end = forms.DateField(
-        label=_("Jusqu'à (facultatif)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Fin de la période observée"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     level_observed = forms.TypedChoiceField(
         label=_("Le niveau que vous avez observé"), required=False, coerce=int, empty_value=None
     )
     comment = forms.CharField(
-        label=_("Ce que vous voulez ajouter (facultatif)"),
+        label=_("Ce que vous voulez ajouter"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
         required=False,
@@ -196,7 +198,7 @@ class EndorsementForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Un mot pour la personne (facultatif)"),
+        label=_("Un mot pour la personne"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         required=False,
