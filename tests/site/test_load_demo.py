@@ -36,6 +36,8 @@ def test_the_demo_has_a_catalogue_to_browse_and_ask_from(client):
     call_command("load_demo")
     items = MicroCredential.objects.filter(organisation__slug="cje-outaouais", status="published")
     assert items.count() == 3 and all(item.current_version().image_png for item in items)
-    assert Certificate.objects.get(status="published").progress(set(items.values_list("pk", flat=True))).complete
+    assert (
+        Certificate.objects.get(status="published").progress(set(items.values_list("pk", flat=True))).complete
+    )
     page = client.get("/catalogue/").content.decode()
     assert "Travail d&#x27;équipe" in page and "Prêt·e pour l&#x27;emploi" in page
