@@ -6,6 +6,7 @@ import hashlib
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -58,3 +59,29 @@ def key_encryption_key(secret: str) -> bytes:
             raise ValueError("CARNET_KEY_ENCRYPTION_KEY must hold at least 32 characters")
         return hashlib.sha256(value.encode()).digest()
     return hashlib.sha256(b"carnet-kek:" + secret.encode()).digest()
+
+
+def file_storage() -> dict[str, Any]:
+    """Where uploaded files go (the ``default`` storage): ``media/`` in the data folder, or an
+    S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set. Objects in the bucket are private: no
+    ACL of their own (the bucket's, which stays closed) and signed, expiring links, because the bucket
+    holds the learners' evidence. Only a custom domain (AWS_S3_CUSTOM_DOMAIN) gives plain addresses,
+    for badge images. The keys are read by boto3 itself (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+    or the machine's role), so that they never sit in the settings."""
+    bucket = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO, OVH, Scaleway...
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "signature_version": "s3v4",  # what every region and S3-compatible service accepts
+            # Like the file system: a new name rather than silently replacing another file.
+            "file_overwrite": False,
+        },
+    }

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from carnet.site.env import data_dir, env_bool, env_int, env_list, env_str, key_encryption_key, secret_key
+from carnet.site.env import (
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    file_storage,
+    key_encryption_key,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -120,8 +129,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (badge images, evidence): MEDIA_ROOT by default; an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set (see env.file_storage and docs/operations.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -12,9 +12,10 @@ urlpatterns = [
     path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
 ]
 if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
-    # The embedded default serves its own files (badge images; uploaded SVGs are sanitised first).
-    # With object storage (S3 and the like) the files are served from there instead.
-    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
+    # The embedded default serves its badge images (uploaded SVGs are sanitised first), and only them:
+    # evidence files are read through the access-checked view of their request, never from here.
+    # With object storage (S3 and the like) the badge images are served from there instead.
+    urlpatterns.append(re_path(r"^media/(?P<path>badges/.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("comptes/", include("allauth.urls")),
