@@ -8,12 +8,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 sys.path.insert(0, str(Path(__file__).parent / "credentials"))
 from jspeer import JsPeer, JsPeerUnavailable
 
 from carnet.organisations.models import Membership, Organisation
 from carnet.organisations.services import add_member, create_organisation
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in French: a request to an /en/ page leaves English active in the thread."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -49,7 +49,11 @@ def _set_alignments(version: MicroCredentialVersion, alignments: Iterable[tuple[
 
 @transaction.atomic
 def create_micro_credential(
-    *, organisation: Organisation, fields: Mapping[str, Any], alignments: Iterable[tuple[Any, Any]] = ()
+    *,
+    organisation: Organisation,
+    fields: Mapping[str, Any],
+    alignments: Iterable[tuple[Any, Any]] = (),
+    actor: Any = None,
 ) -> MicroCredential:
     """A new micro-credential, as a draft (version 1)."""
     if not organisation.recognises:
@@ -63,6 +67,9 @@ def create_micro_credential(
         **{k: v for k, v in fields.items() if k in VERSION_FIELDS},
     )
     _set_alignments(version, alignments)
+    record_event(
+        verb="micro_credential.created", actor=actor, organisation=organisation, target=micro_credential
+    )
     return micro_credential
 
 
@@ -72,6 +79,7 @@ def update_micro_credential(
     micro_credential: MicroCredential,
     fields: Mapping[str, Any],
     alignments: Iterable[tuple[Any, Any]] | None = None,
+    actor: Any = None,
 ) -> MicroCredentialVersion:
     """Change what a micro-credential says. A draft version is edited in place; a published one
     is never changed: the edit makes a new draft version, published when the admin publishes it."""
@@ -94,11 +102,16 @@ def update_micro_credential(
     version.save()
     if alignments is not None:
         _set_alignments(version, alignments)
+    if actor is not None:
+        record_event(verb="micro_credential.updated", actor=actor, organisation=micro_credential.organisation,
+                     target=micro_credential, data={"version": version.number})  # fmt: skip
     return version
 
 
 @transaction.atomic
-def publish_micro_credential(*, micro_credential: MicroCredential) -> MicroCredentialVersion:
+def publish_micro_credential(
+    *, micro_credential: MicroCredential, actor: Any = None
+) -> MicroCredentialVersion:
     """Publish the draft version: from now on it is what the catalogue shows and what is issued."""
     micro_credential = MicroCredential.objects.select_for_update().get(pk=micro_credential.pk)
     version = micro_credential.draft_version()
@@ -112,14 +125,18 @@ def publish_micro_credential(*, micro_credential: MicroCredential) -> MicroCrede
     version.save(update_fields=["published_at"])
     micro_credential.status = Status.PUBLISHED
     micro_credential.save(update_fields=["status"])
+    record_event(verb="micro_credential.published", actor=actor, organisation=micro_credential.organisation,
+                 target=micro_credential, data={"version": version.number})  # fmt: skip
     return version
 
 
 @transaction.atomic
-def archive_micro_credential(*, micro_credential: MicroCredential) -> None:
+def archive_micro_credential(*, micro_credential: MicroCredential, actor: Any = None) -> None:
     """Withdraw from the catalogue; what was issued stays valid and verifiable."""
     micro_credential.status = Status.ARCHIVED
     micro_credential.save(update_fields=["status"])
+    record_event(verb="micro_credential.archived", actor=actor, organisation=micro_credential.organisation,
+                 target=micro_credential)  # fmt: skip
 
 
 @transaction.atomic

@@ -40,8 +40,9 @@ def create(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = MicroCredentialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         item = services.create_micro_credential(
-            organisation=organisation, fields=form.version_fields(), alignments=form.alignments()
-        )
+            organisation=organisation, fields=form.version_fields(), alignments=form.alignments(),
+            actor=request.user,
+        )  # fmt: skip
         messages.success(request, _("Brouillon enregistré. Publiez-le quand il est prêt."))
         return redirect("catalogue:edit", organisation.slug, item.slug)
     return render(request, "catalogue/form.html", {"organisation": organisation, "form": form})
@@ -56,8 +57,9 @@ def edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_micro_credential(
-                micro_credential=item, fields=form.version_fields(), alignments=form.alignments()
-            )
+                micro_credential=item, fields=form.version_fields(), alignments=form.alignments(),
+                actor=request.user,
+            )  # fmt: skip
         except services.CatalogueError as exc:
             messages.error(request, str(exc))
         else:
@@ -75,7 +77,7 @@ def edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
 def publish(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     item = _own_micro_credential(request, org_slug, slug)
     try:
-        version = services.publish_micro_credential(micro_credential=item)
+        version = services.publish_micro_credential(micro_credential=item, actor=request.user)
     except services.CatalogueError as exc:
         messages.error(request, str(exc))
     else:
@@ -87,7 +89,7 @@ def publish(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
 @require_POST
 def archive(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     item = _own_micro_credential(request, org_slug, slug)
-    services.archive_micro_credential(micro_credential=item)
+    services.archive_micro_credential(micro_credential=item, actor=request.user)
     messages.success(request, _("Microattestation archivée : elle n'apparaît plus au catalogue."))
     return redirect("catalogue:manage", item.organisation.slug)
 

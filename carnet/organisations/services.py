@@ -55,7 +55,7 @@ class MembershipError(ValueError):
 
 
 @transaction.atomic
-def remove_member(*, organisation: Organisation, user: User) -> None:
+def remove_member(*, organisation: Organisation, user: User, actor: User | None = None) -> None:
     """Remove ``user`` from ``organisation``; the last admin cannot be removed."""
     membership = Membership.objects.select_for_update().filter(organisation=organisation, user=user).first()
     if membership is None:
@@ -64,17 +64,37 @@ def remove_member(*, organisation: Organisation, user: User) -> None:
     if membership.role == Membership.Role.ADMIN and admins.count() == 1:
         raise MembershipError(_("L'organisation doit garder au moins un·e administrateur·rice."))
     membership.delete()
+    record_event(verb="member.removed", actor=actor, organisation=organisation, target=user,
+                 data={"role": membership.role})  # fmt: skip
 
 
 @transaction.atomic
-def change_role(*, organisation: Organisation, user: User, role: str) -> Membership:
+def change_role(
+    *, organisation: Organisation, user: User, role: str, actor: User | None = None
+) -> Membership:
     membership = Membership.objects.select_for_update().get(organisation=organisation, user=user)
     last_admin = Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN).count() == 1
     if membership.role == Membership.Role.ADMIN and role != Membership.Role.ADMIN and last_admin:
         raise MembershipError(_("L'organisation doit garder au moins un·e administrateur·rice."))
-    membership.role = role
+    previous, membership.role = membership.role, role
     membership.save(update_fields=["role"])
+    if previous != role:
+        record_event(verb="member.role_changed", actor=actor, organisation=organisation, target=user,
+                     data={"from": previous, "to": role})  # fmt: skip
     return membership
+
+
+@transaction.atomic
+def change_settings(*, organisation: Organisation, requires_second_review: bool, actor: User) -> Organisation:
+    """The review settings an organisation's admins choose (for now: whether each approval needs a
+    second assessor). Requests already awaiting a second review keep waiting for it."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.requires_second_review != requires_second_review:
+        organisation.requires_second_review = requires_second_review
+        organisation.save(update_fields=["requires_second_review"])
+        record_event(verb="organisation.settings_changed", actor=actor, organisation=organisation,
+                     target=organisation, data={"requires_second_review": requires_second_review})  # fmt: skip
+    return organisation
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
         views.cancel_invitation,
         name="cancel_invitation",
     ),
+    path("organisations/<slug:org_slug>/parametres/", views.settings, name="settings"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("employeurs/nouveau/", views.create_employer, name="create_employer"),
 ]

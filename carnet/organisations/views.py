@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from carnet.organisations import services
 from carnet.organisations.access import access_organisation
-from carnet.organisations.forms import AddMemberForm, EmployerForm
+from carnet.organisations.forms import AddMemberForm, EmployerForm, SettingsForm
 from carnet.organisations.models import Invitation, Membership, Organisation
 
 
@@ -62,14 +62,37 @@ def change(request: HttpRequest, org_slug: str, member_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, organisation=organisation, pk=member_id)
     try:
         if request.POST.get("action") == "remove":
-            services.remove_member(organisation=organisation, user=membership.user)
+            services.remove_member(organisation=organisation, user=membership.user, actor=request.user)  # type: ignore[arg-type]
             messages.success(request, _("Membre retiré."))
         elif request.POST.get("role") in Membership.Role.values:
-            services.change_role(organisation=organisation, user=membership.user, role=request.POST["role"])
+            services.change_role(
+                organisation=organisation,
+                user=membership.user,
+                role=request.POST["role"],
+                actor=request.user,  # type: ignore[arg-type]
+            )
             messages.success(request, _("Rôle modifié."))
     except services.MembershipError as exc:
         messages.error(request, str(exc))
     return redirect("organisations:members", organisation.slug)
+
+
+@login_required
+def settings(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    form = SettingsForm(  # an unticked box posts nothing: the form is bound on every POST
+        request.POST if request.method == "POST" else None,
+        initial={"requires_second_review": organisation.requires_second_review},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.change_settings(
+            organisation=organisation,
+            requires_second_review=form.cleaned_data["requires_second_review"],
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("Paramètres enregistrés."))
+        return redirect("organisations:settings", organisation.slug)
+    return render(request, "organisations/settings.html", {"organisation": organisation, "form": form})
 
 
 @login_required

@@ -225,7 +225,8 @@ def review_queues_for(user: Any) -> list[tuple[Organisation, int]]:
                 filter=Q(
                     recognition_requests__status__in=RecognitionRequest.IN_REVIEW,
                     recognition_requests__submitted_at__isnull=False,
-                ),
+                )
+                & ~Q(recognition_requests__learner=user),  # nobody reviews their own request
             )
         )
         .order_by("name")

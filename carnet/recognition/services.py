@@ -223,6 +223,8 @@ def remove_evidence(*, evidence: Evidence) -> None:
     _editable(evidence.request)
     stored = evidence.file.name
     storage = evidence.file.storage
+    record_event(verb="evidence.removed", actor=evidence.request.learner, organisation=evidence.request.organisation,
+                 target=evidence, data={"title": evidence.title[:80]})  # fmt: skip
     evidence.delete()
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))
@@ -589,7 +591,9 @@ def approve_request(
         verb="request.first_approval" if second_needed else "request.approved",
         actor=assessor, organisation=request.organisation, target=request,
     )  # fmt: skip
-    if not second_needed:
+    if second_needed:
+        transaction.on_commit(lambda: notify.awaiting_second_review(decision))
+    else:
         from carnet.recognition.tasks import issue_for_request
 
         request_id = request.pk

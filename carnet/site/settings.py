@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "carnet.audit",
     "carnet.issuing",
     "carnet.recognition",
+    "carnet.inbox",
     "carnet.site",
 ]
 
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "carnet.inbox.context.inbox",
             ]
         },
     }

@@ -23,6 +23,9 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.catalogue.urls")),
     path("", include("carnet.organisations.urls")),
     path("", include("carnet.recognition.urls")),
+    path("", include("carnet.inbox.urls")),
+    path("", include("carnet.issuing.page_urls")),
+    path("", include("carnet.audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

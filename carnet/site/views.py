@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from carnet.issuing.selectors import held_by
 from carnet.organisations.models import Membership
 from carnet.recognition.models import RecognitionRequest
 from carnet.recognition.selectors import review_queues_for
@@ -31,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "assessor_of": [m.organisation for m in memberships if m.role == Membership.Role.ASSESSOR],
             "employer_of": [m.organisation for m in memberships if m.organisation.kind == "employer"],
             "claims": request.user.skill_claims.count(),  # type: ignore[union-attr]
+            "held": held_by(request.user),
             "requests": RecognitionRequest.objects.filter(learner=request.user)
             .exclude(status="withdrawn")
             .count(),

@@ -204,6 +204,19 @@ def test_the_pending_count_is_what_awaits_a_decision(assessor, submitted_request
     assert review_queues_for(assessor) == [(organisation, 0)]
 
 
+def test_an_assessors_own_request_is_not_counted_for_them(
+    assessor, other_assessor, micro_credential, competency
+):
+    own = services.open_request(learner=assessor, micro_credential=micro_credential)
+    services.save_draft(request=own, narrative=STORY, claimed_level=competency.levels.get(rank=2))
+    services.set_places(request=own, places=[{"learning_context": "work", "name": "Banque alimentaire"}])
+    endorse(own)
+    services.submit_request(request=own)
+    organisation = micro_credential.organisation
+    assert review_queues_for(assessor) == [(organisation, 0)]  # nobody reviews their own request
+    assert review_queues_for(other_assessor) == [(organisation, 1)]
+
+
 # --- who may see and act ---------------------------------------------------------------------------
 
 VIEWS = [

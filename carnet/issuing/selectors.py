@@ -1,0 +1,60 @@
+"""Reading what an organisation issued, and a credential's history, in few queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from carnet.audit.models import AuditEvent
+from carnet.catalogue.models import MicroCredential
+from carnet.issuing.models import IssuedCredential
+from carnet.organisations.models import Organisation
+
+
+def issued_by(
+    organisation: Organisation, *, q: str = "", status: str = "", micro_credential: str = ""
+) -> QuerySet[IssuedCredential]:
+    """What ``organisation`` issued, newest first, narrowed by person, state and micro-credential."""
+    credentials = IssuedCredential.objects.filter(organisation=organisation).select_related(
+        "recipient", "micro_credential_version__micro_credential"
+    )
+    if q:
+        credentials = credentials.filter(
+            Q(recipient_email__icontains=q) | Q(recipient__display_name__icontains=q)
+        )
+    if status:
+        credentials = credentials.filter(status=status)
+    if micro_credential:
+        credentials = credentials.filter(micro_credential_version__micro_credential__slug=micro_credential)
+    return credentials.order_by("-issued_at", "-pk")
+
+
+def micro_credential_choices(organisation: Organisation) -> list[tuple[str, str]]:
+    """The organisation's micro-credentials that were issued at least once, by name."""
+    items = MicroCredential.objects.filter(
+        organisation=organisation, versions__issued_credentials__isnull=False
+    ).distinct()
+    choices = []
+    for item in items:
+        version = item.current_version()
+        choices.append((item.slug, version.name() if version else item.slug))
+    return sorted(choices, key=lambda choice: choice[1].lower())
+
+
+def history(credential: IssuedCredential) -> QuerySet[AuditEvent]:
+    """What happened to the credential (issued, suspended, reinstated, revoked), oldest first."""
+    return (
+        AuditEvent.objects.filter(target_type="issuing.issuedcredential", target_id=str(credential.pk))
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def held_by(user: Any) -> QuerySet[IssuedCredential]:
+    """The credentials issued to ``user``, newest first."""
+    return (
+        IssuedCredential.objects.filter(recipient=user)
+        .select_related("organisation", "micro_credential_version__micro_credential")
+        .order_by("-issued_at", "-pk")
+    )
