@@ -14,6 +14,8 @@ from django.test import Client
 
 from carnet.catalogue import images, services
 from carnet.catalogue.services import RequirementSpec
+from carnet.inbox.services import notify
+from carnet.issuing import services as issuing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,6 +44,15 @@ PAGES = {
     "micro_credential_form": Page("/organisations/{org}/catalogue/{item}/", ("org_admin",)),
     "badge_designer": Page("/organisations/{org}/catalogue/{item}/image/", ("org_admin",)),
     "members": Page("/organisations/{org}/membres/", ("org_admin",)),
+    "settings": Page("/organisations/{org}/parametres/", ("org_admin",)),
+    "issued": Page("/organisations/{org}/attestations/", ("org_admin", "assessor")),
+    "issued_credential": Page("/organisations/{org}/attestations/{credential}/", ("org_admin", "assessor")),
+    "activity_log": Page("/organisations/{org}/journal/", ("org_admin",)),
+    "review_queue": Page("/organisations/{org}/demandes/", ("assessor",)),
+    "skills": Page("/competences/", ("learner",)),
+    "my_requests": Page("/demandes/", ("learner",)),
+    "notifications": Page("/notifications/", ("learner",)),
+    "my_credential": Page("/mes-microattestations/{credential}/", ("learner",)),
     "framework_management": Page("/referentiels/gestion/", ("staff",)),
     "framework_form": Page("/referentiels/gestion/{framework_uuid}/", ("staff",)),
 }
@@ -66,7 +77,7 @@ def cases(viewport_name: str, selection: list[tuple[str, str, str]] | None = Non
 
 
 @pytest.fixture
-def site(organisation, default_framework):
+def site(organisation, default_framework, learner):
     """A catalogue worth looking at: a published micro-credential with its badge image, aligned on
     the default framework, and a published certificate that requires it."""
     framework = default_framework
@@ -101,7 +112,15 @@ def site(organisation, default_framework):
         groups=[RequirementSpec(key=0, parent=None, micro_credentials=(item,))],
     )  # fmt: skip
     services.publish_certificate(certificate=certificate)
+    credential = issuing.issue_credential(
+        organisation=organisation, version=item.current_version(), recipient=learner,
+        recipient_email=learner.email, idempotency_key="a11y", source="bulk",
+    )  # fmt: skip
+    issuing.suspend_credential(credential=credential, reason="Vérification en cours", actor=None)
+    notify(learner, "credential.issued", link=f"/mes-microattestations/{credential.uuid}/",
+           title_fr="Travail d'équipe", title_en="Teamwork")  # fmt: skip
     return SimpleNamespace(
+        credential=credential.uuid,
         org=organisation.slug, item=item.slug, certificate=certificate.slug,
         framework=framework.slug, framework_uuid=framework.uuid,
     )  # fmt: skip
@@ -150,6 +169,11 @@ PHONE_PAGES = [
     ("certificate", "anonymous", "fr"),
     ("catalogue_management", "org_admin", "fr"),
     ("members", "org_admin", "en"),
+    ("issued", "org_admin", "fr"),
+    ("issued_credential", "org_admin", "en"),
+    ("activity_log", "org_admin", "fr"),
+    ("notifications", "learner", "fr"),
+    ("my_credential", "learner", "en"),
 ]
 
 
