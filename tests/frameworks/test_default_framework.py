@@ -38,6 +38,12 @@ def test_it_has_at_least_eight_bilingual_competencies_with_four_levels(default_f
 def test_it_is_aligned_to_skills_for_success_where_it_applies(default_framework):
     aligned = {c.code for c in default_framework.competencies.exclude(aligned_url="")}
     assert aligned == {"CG-COM", "CG-EQU", "CG-ADA", "CG-RES", "CG-CRE"}
+    # The Government of Canada's page describing the nine skills, their components and levels (the
+    # address as published there, "competence-reussir" in the singular).
+    urls = set(default_framework.competencies.exclude(aligned_url="").values_list("aligned_url", flat=True))
+    assert urls == {
+        "https://www.canada.ca/fr/services/emplois/formation/initiatives/competence-reussir/comprendre-individus.html"
+    }
 
 
 def test_installing_again_changes_nothing(default_framework):
