@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.frameworks.models import pick
 from carnet.organisations.models import Organisation
+from carnet.site.files import get_public_storage
 
 
 class LearningContext(models.TextChoices):
@@ -85,8 +86,12 @@ class MicroCredentialVersion(models.Model):
     )
     endorsements_required = models.PositiveSmallIntegerField(_("endossements requis"), default=0)
     validity_months = models.PositiveSmallIntegerField(_("durée de validité (mois)"), null=True, blank=True)
-    image = models.FileField(_("image du badge (SVG ou PNG)"), upload_to="badges/", blank=True)
-    image_png = models.FileField(_("image du badge (PNG)"), upload_to="badges/", blank=True)
+    image = models.FileField(
+        _("image du badge (SVG ou PNG)"), upload_to="badges/", storage=get_public_storage, blank=True
+    )
+    image_png = models.FileField(
+        _("image du badge (PNG)"), upload_to="badges/", storage=get_public_storage, blank=True
+    )
     design = models.JSONField(_("conception du badge"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -61,12 +61,13 @@ def key_encryption_key(secret: str) -> bytes:
     return hashlib.sha256(b"carnet-kek:" + secret.encode()).digest()
 
 
-def file_storage() -> dict[str, Any]:
-    """Where uploaded files go (the ``default`` storage): ``media/`` in the data folder, or an
-    S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set. Objects in the bucket are private: no
-    ACL of their own (the bucket's, which stays closed) and signed, expiring links, because the bucket
-    holds the learners' evidence. Only a custom domain (AWS_S3_CUSTOM_DOMAIN) gives plain addresses,
-    for badge images. The keys are read by boto3 itself (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+def file_storage(*, public: bool = False) -> dict[str, Any]:
+    """Where uploaded files go: ``media/`` in the data folder, or an S3-compatible bucket when
+    AWS_STORAGE_BUCKET_NAME is set. In the bucket, the ``default`` storage (evidence) is private: no
+    ACL of its own (the bucket's, which stays closed) and signed, expiring links. The ``public``
+    storage (``public=True``: badge images, whose address is written into every credential) gives
+    plain, lasting addresses — under AWS_S3_CUSTOM_DOMAIN if set — and the bucket's policy opens its
+    ``badges/`` prefix to reading (docs/operations.md). The keys are read by boto3 itself (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
     or the machine's role), so that they never sit in the settings."""
     bucket = env_str("AWS_STORAGE_BUCKET_NAME")
     if not bucket:
@@ -79,7 +80,7 @@ def file_storage() -> dict[str, Any]:
             "region_name": env_str("AWS_S3_REGION_NAME") or None,
             "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
             "default_acl": None,
-            "querystring_auth": True,
+            "querystring_auth": not public,
             "signature_version": "s3v4",  # what every region and S3-compatible service accepts
             # Like the file system: a new name rather than silently replacing another file.
             "file_overwrite": False,

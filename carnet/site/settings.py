@@ -135,6 +135,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 # AWS_STORAGE_BUCKET_NAME is set (see env.file_storage and docs/operations.md).
 STORAGES = {
     "default": file_storage(),
+    "public": file_storage(public=True),  # badge images: lasting addresses, written into credentials
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

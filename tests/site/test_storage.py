@@ -44,7 +44,7 @@ def s3_settings(monkeypatch, **environment: str) -> dict:
     monkeypatch.setenv("AWS_S3_REGION_NAME", "us-east-1")
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    return {**settings.STORAGES, "default": file_storage()}
+    return {**settings.STORAGES, "default": file_storage(), "public": file_storage(public=True)}
 
 
 @pytest.fixture
@@ -94,12 +94,27 @@ def test_a_badge_image_goes_to_the_bucket_and_comes_back(s3, micro_credential):
             assert stored.read() == content
 
 
-def test_a_badge_image_has_a_signed_address_without_a_custom_domain(s3, micro_credential):
+def test_a_badge_image_has_a_lasting_address_written_into_credentials(s3, micro_credential):
+    """Badge images are in the public storage: a plain address (no signature that would expire in
+    an hour), the one every credential of this version carries."""
     version = catalogue.set_badge_image(
         micro_credential=micro_credential, image=SVG, image_name="badge.svg", png=png_bytes()
     )
-    query = parse_qs(urlsplit(version.image_png.url).query)
-    assert "X-Amz-Signature" in query and "X-Amz-Expires" in query
+    address = urlsplit(version.image_png.url)
+    assert address.query == "" and address.path.endswith(version.image_png.name)
+    assert achievement_document(version, "fr")["image"]["id"] == version.image_png.url
+
+
+def test_evidence_and_badges_stay_apart(s3, micro_credential, draft_request):
+    version = catalogue.set_badge_image(
+        micro_credential=micro_credential, image=SVG, image_name="badge.svg", png=png_bytes()
+    )
+    evidence = recognition.add_evidence_file(
+        request=draft_request, name="photo.png", data=png_bytes(), title=""
+    )
+    assert version.image_png.name.startswith("badges/")
+    assert not evidence.file.name.startswith("badges/")  # the bucket policy opens badges/ only
+    assert "X-Amz-Signature" in parse_qs(urlsplit(evidence.file.url).query)
 
 
 def test_with_a_custom_domain_credentials_get_a_stable_badge_address(s3, micro_credential, monkeypatch):
@@ -174,10 +189,14 @@ def test_the_file_system_serves_badge_images_but_never_evidence(client, micro_cr
 
 
 def settings_in_a_new_process(tmp_path, **environment: str) -> dict:
-    """The default storage that carnet.site.settings makes from this environment, in a fresh process."""
+    """The default storage that carnet.site.settings makes from this environment, in a fresh process
+    (with the public one under "public")."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env.update(DJANGO_SETTINGS_MODULE="carnet.site.settings", CARNET_DATA_DIR=str(tmp_path), **environment)
-    script = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
+    script = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps({**settings.STORAGES['default'], 'public': settings.STORAGES['public']}))"
+    )
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, timeout=60
     )
@@ -185,7 +204,8 @@ def settings_in_a_new_process(tmp_path, **environment: str) -> dict:
 
 
 def test_the_settings_keep_files_in_the_data_folder_by_default(tmp_path):
-    assert settings_in_a_new_process(tmp_path) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    file_system = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert settings_in_a_new_process(tmp_path) == {**file_system, "public": file_system}
 
 
 def test_the_settings_use_the_bucket_named_in_the_environment(tmp_path):
@@ -197,7 +217,9 @@ def test_the_settings_use_the_bucket_named_in_the_environment(tmp_path):
         AWS_ACCESS_KEY_ID="minio-user",
         AWS_SECRET_ACCESS_KEY="minio-secret",
     )
-    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    public = storage.pop("public")
+    assert public["OPTIONS"] == {**storage["OPTIONS"], "querystring_auth": False}
+    assert storage["BACKEND"] == public["BACKEND"] == "storages.backends.s3.S3Storage"
     assert storage["OPTIONS"] == {
         "bucket_name": "carnet-files",
         "endpoint_url": "http://minio.internal:9000",
