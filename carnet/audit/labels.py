@@ -47,6 +47,9 @@ VERBS = {
     "credential.suspended": _("Microattestation suspendue"),
     "credential.reinstated": _("Microattestation rétablie"),
     "credential.revoked": _("Microattestation révoquée"),
+    "credential.visibility_changed": _("Visibilité d'une microattestation modifiée"),
+    "credential.share_link_created": _("Lien de partage créé"),
+    "credential.share_link_withdrawn": _("Lien de partage retiré"),
 }
 
 # The families a reader filters by (the part of the verb before the dot).

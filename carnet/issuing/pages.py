@@ -105,8 +105,25 @@ DONE = {
 @login_required
 def mine(request: HttpRequest, credential_uuid: str) -> HttpResponse:
     """The holder's page of one credential: what it is, its state, the signed document to download."""
+    from carnet.portfolio.forms import ShareLinkForm
+    from carnet.portfolio.models import CredentialSharing
+    from carnet.portfolio.selectors import share_links_of
+    from carnet.portfolio.services import visibility_of
+    from carnet.portfolio.views import NEW_LINK
+
     issued_credential = access_own_credential(request.user, credential_uuid)
-    return render(request, "issuing/mine.html", {"credential": issued_credential})
+    return render(
+        request,
+        "issuing/mine.html",
+        {
+            "credential": issued_credential,
+            "visibility": visibility_of(issued_credential),
+            "visibility_choices": CredentialSharing.Visibility.choices,
+            "share_links": share_links_of(issued_credential),
+            "share_form": ShareLinkForm(),
+            "new_link": request.session.pop(NEW_LINK, None),
+        },
+    )
 
 
 @login_required

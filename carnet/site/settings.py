@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "carnet.issuing",
     "carnet.recognition",
     "carnet.inbox",
+    "carnet.portfolio",
     "carnet.site",
 ]
 

@@ -53,6 +53,8 @@ PAGES = {
     "my_requests": Page("/demandes/", ("learner",)),
     "notifications": Page("/notifications/", ("learner",)),
     "my_credential": Page("/mes-microattestations/{credential}/", ("learner",)),
+    "carnet": Page("/mon-carnet/", ("learner",)),
+    "badge_page": Page("/badges/{credential}/", ("learner",)),
     "framework_management": Page("/referentiels/gestion/", ("staff",)),
     "framework_form": Page("/referentiels/gestion/{framework_uuid}/", ("staff",)),
 }
@@ -174,6 +176,8 @@ PHONE_PAGES = [
     ("activity_log", "org_admin", "fr"),
     ("notifications", "learner", "fr"),
     ("my_credential", "learner", "en"),
+    ("carnet", "learner", "fr"),
+    ("badge_page", "learner", "fr"),
 ]
 
 

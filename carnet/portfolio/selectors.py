@@ -1,0 +1,155 @@
+"""What the public badge page shows: the credential's state now, and what it proves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from carnet.credentials import verify
+from carnet.issuing import identity
+from carnet.issuing.models import IssuedCredential
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """``code``: valid, expired, suspended, revoked, altered (the document no longer matches its
+    signature) or unconfirmed (the issuer's key or status list could not be read just now)."""
+
+    code: str
+    authentic: bool
+
+
+def live_state(credential: IssuedCredential) -> LiveState:
+    """Verified now, from the signed document (signature, dates, status list), as any verifier would;
+    the platform's own identifiers are answered from the database."""
+    report = verify(credential.document, resolver=identity.resolver())
+    failed = {check.name for check in report.checks if check.status.value == "failed"}
+    if failed & {"format", "schema", "contexts", "proof"}:
+        return LiveState("altered", False)
+    if credential.status == IssuedCredential.Status.REVOKED:
+        return LiveState("revoked", True)
+    if credential.status == IssuedCredential.Status.SUSPENDED:
+        return LiveState("suspended", True)
+    if credential.valid_until is not None and credential.valid_until < timezone.now():
+        return LiveState("expired", True)
+    if not report.valid or "binding" in failed:
+        return LiveState("unconfirmed", False)
+    return LiveState("valid", True)
+
+
+def endorsements_of(credential: IssuedCredential) -> list[Any]:
+    """The endorsements gathered for the request the credential came from, oldest first (none for a
+    credential issued in bulk or by the API)."""
+    request = getattr(credential, "request", None)
+    if request is None:
+        return []
+    return list(request.completed_endorsements().select_related("level_observed").order_by("created_at"))
+
+
+def share_links_of(credential: IssuedCredential) -> list[Any]:
+    """The credential's share links, newest first, each with how often and when it was last opened."""
+    from django.db.models import Count, Max
+
+    return list(
+        credential.share_links.annotate(opened=Count("openings"), last_opened=Max("openings__opened_at"))
+    )
+
+
+@dataclass
+class SkillRow:
+    """One competency in the learner's skills picture: the level their credentials attest (verified)
+    and the level they claim themselves, out of the competency's number of levels."""
+
+    competency: Any
+    attested: Any = None  # a Level, from a valid credential
+    claimed: Any = None  # a Level, from the self-assessment
+    top_rank: int = 0
+    credentials: list[Any] | None = None
+
+
+@dataclass
+class Carnet:
+    credentials: list[Any]
+    skills: list[SkillRow]
+    certificates: list[tuple[Any, Any]]  # (certificate, progress)
+
+
+def _counts(credential: IssuedCredential, now: Any) -> bool:
+    """Whether the credential counts today: active and not expired."""
+    if credential.status != IssuedCredential.Status.ACTIVE:
+        return False
+    return credential.valid_until is None or credential.valid_until > now
+
+
+def carnet_of(user: Any) -> Carnet:
+    """Everything the carnet page shows, in a handful of queries: the credentials held, the skills
+    they attest (with the self-assessed ones beside them), and the certificates under way."""
+    from django.db.models import Max, Prefetch
+
+    from carnet.catalogue.models import Alignment, Certificate, RequirementGroup
+    from carnet.catalogue.models import Status as CatalogueStatus
+    from carnet.frameworks.models import Competency
+    from carnet.recognition.models import RecognitionRequest, SkillClaim
+
+    now = timezone.now()
+    credentials = list(
+        IssuedCredential.objects.filter(recipient=user)
+        .select_related("organisation", "micro_credential_version__micro_credential")
+        .prefetch_related(
+            Prefetch(
+                "micro_credential_version__alignments",
+                queryset=Alignment.objects.select_related("competency", "level"),
+            )
+        )
+        .order_by("-issued_at")
+    )
+    recognised = dict(
+        RecognitionRequest.objects.filter(credential__in=credentials, recognised_level__isnull=False)
+        .select_related("recognised_level")
+        .values_list("credential_id", "recognised_level")
+    )
+    from carnet.frameworks.models import Level
+
+    levels = Level.objects.in_bulk(set(recognised.values()))
+    rows: dict[int, SkillRow] = {}
+    for credential in credentials:
+        credential.counts = _counts(credential, now)  # type: ignore[attr-defined]
+        recognised_level = levels.get(recognised.get(credential.pk))
+        for alignment in credential.micro_credential_version.alignments.all():
+            row = rows.setdefault(alignment.competency_id, SkillRow(alignment.competency, credentials=[]))
+            assert row.credentials is not None
+            row.credentials.append(credential)
+            if not credential.counts:  # type: ignore[attr-defined]
+                continue
+            level = alignment.level
+            if recognised_level is not None and recognised_level.competency_id == alignment.competency_id:
+                level = recognised_level
+            if level is not None and (row.attested is None or level.rank > row.attested.rank):
+                row.attested = level
+    for claim in SkillClaim.objects.filter(learner=user).select_related("competency", "level"):
+        row = rows.setdefault(claim.competency_id, SkillRow(claim.competency, credentials=[]))
+        row.claimed = claim.level
+    tops = dict(
+        Competency.objects.filter(pk__in=rows).annotate(top=Max("levels__rank")).values_list("pk", "top")
+    )
+    for competency_id, row in rows.items():
+        row.top_rank = tops.get(competency_id) or 0
+    skills = sorted(rows.values(), key=lambda r: (r.attested is None, r.competency.code))
+
+    held = {c.micro_credential_version.micro_credential_id for c in credentials if c.counts}  # type: ignore[attr-defined]
+    group_ids = set(RequirementGroup.objects.filter(micro_credentials__in=held).values_list("pk", flat=True))
+    parents = dict(RequirementGroup.objects.values_list("pk", "parent_id"))
+    roots = set()
+    for group_id in group_ids:
+        while parents.get(group_id):
+            group_id = parents[group_id]
+        roots.add(group_id)
+    certificates = [
+        (certificate, certificate.progress(held))
+        for certificate in Certificate.objects.filter(root__in=roots, status=CatalogueStatus.PUBLISHED)
+        .select_related("organisation")
+        .order_by("name_fr")
+    ]
+    return Carnet(credentials=credentials, skills=skills, certificates=certificates)

@@ -1,0 +1,85 @@
+"""Writes of the carnet: each a function named by its verb, atomic, recorded in the audit trail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carnet.audit.services import record_event
+from carnet.issuing.models import IssuedCredential
+from carnet.portfolio.models import CredentialSharing, ShareLink, ShareLinkOpening
+from carnet.site.tokens import new_token, token_hash
+
+Visibility = CredentialSharing.Visibility
+
+
+class SharingError(ValueError):
+    """A refused change; the message is for the person who asked."""
+
+
+def visibility_of(credential: IssuedCredential) -> str:
+    sharing = CredentialSharing.objects.filter(credential=credential).first()
+    return sharing.visibility if sharing else Visibility.PRIVATE
+
+
+@transaction.atomic
+def set_visibility(*, credential: IssuedCredential, visibility: str, actor: Any) -> CredentialSharing:
+    """Who may open the credential's badge page: only its holder, anyone with the link, or anyone."""
+    if visibility not in Visibility.values:
+        raise ValueError(f"unknown visibility {visibility!r}")
+    sharing, _ = CredentialSharing.objects.select_for_update().get_or_create(credential=credential)
+    if sharing.visibility != visibility:
+        sharing.visibility = visibility
+        sharing.save(update_fields=["visibility", "updated_at"])
+        record_event(verb="credential.visibility_changed", actor=actor, target=credential,
+                     data={"visibility": visibility})  # fmt: skip
+    return sharing
+
+
+# How long a share link may last, in days (None: until withdrawn).
+SHARE_DURATIONS = (7, 30, 90, None)
+MAX_OPEN_LINKS = 50  # per credential: more would be a leak, not sharing
+
+
+@transaction.atomic
+def create_share_link(
+    *, credential: IssuedCredential, days: int | None, label: str = "", actor: Any
+) -> tuple[ShareLink, str]:
+    """A new link to the credential's badge page; returns it with its token (shown once)."""
+    if days not in SHARE_DURATIONS:
+        raise ValueError(f"unsupported duration {days!r}")
+    open_links = [link for link in credential.share_links.filter(withdrawn_at=None) if link.is_open()]
+    if len(open_links) >= MAX_OPEN_LINKS:
+        raise SharingError(
+            _("Retirez d'abord un lien : %(count)s sont déjà ouverts.") % {"count": MAX_OPEN_LINKS}
+        )
+    token, hashed = new_token()
+    link = ShareLink.objects.create(
+        credential=credential, label=label.strip()[:120], token_hash=hashed,
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+    )  # fmt: skip
+    record_event(verb="credential.share_link_created", actor=actor, target=credential,
+                 data={"link": link.pk, "days": days})  # fmt: skip
+    return link, token
+
+
+@transaction.atomic
+def withdraw_share_link(*, link: ShareLink, actor: Any) -> None:
+    """The link stops working at once (its record and openings stay for the holder to see)."""
+    updated = ShareLink.objects.filter(pk=link.pk, withdrawn_at=None).update(withdrawn_at=timezone.now())
+    if updated:
+        record_event(verb="credential.share_link_withdrawn", actor=actor, target=link.credential,
+                     data={"link": link.pk})  # fmt: skip
+
+
+def open_share_link(token: str) -> ShareLink | None:
+    """The link of ``token`` if it still works, with its opening recorded; None otherwise."""
+    link = ShareLink.objects.select_related("credential").filter(token_hash=token_hash(token)).first()
+    if link is None or not link.is_open():
+        return None
+    ShareLinkOpening.objects.create(link=link)
+    return link

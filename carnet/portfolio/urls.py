@@ -1,0 +1,17 @@
+from django.urls import path
+
+from carnet.portfolio import views
+
+app_name = "portfolio"
+urlpatterns = [
+    path("mon-carnet/", views.carnet, name="carnet"),
+    path("badges/<uuid:credential_uuid>/", views.badge, name="badge"),
+    path("partage/<str:token>/", views.shared_badge, name="shared"),
+    path("mes-microattestations/<uuid:credential_uuid>/partage/", views.change_visibility, name="visibility"),
+    path("mes-microattestations/<uuid:credential_uuid>/liens/", views.create_share_link, name="create_link"),
+    path(
+        "mes-microattestations/<uuid:credential_uuid>/liens/<int:link_id>/retirer/",
+        views.withdraw_share_link,
+        name="withdraw_link",
+    ),
+]

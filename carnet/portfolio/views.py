@@ -1,0 +1,126 @@
+"""The public badge page of a credential, and its holder's choice of who may open it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carnet.issuing.access import access_own_credential
+from carnet.issuing.identity import absolute
+from carnet.issuing.models import IssuedCredential
+from carnet.portfolio import selectors, services
+from carnet.portfolio.forms import ShareLinkForm
+from carnet.portfolio.models import CredentialSharing, ShareLink
+
+NEW_LINK = "portfolio-new-share-link"
+
+
+def access_badge_page(user: object, uuid: object) -> tuple[IssuedCredential, bool]:
+    """The credential if its badge page may be shown to ``user``: its holder always, others when the
+    holder made it visible by link or public. 404 otherwise (nothing tells it exists)."""
+    try:
+        credential = IssuedCredential.objects.select_related(
+            "organisation", "recipient", "micro_credential_version__micro_credential"
+        ).get(uuid=uuid)
+    except (IssuedCredential.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    is_holder = getattr(user, "is_authenticated", False) and credential.recipient_id == getattr(
+        user, "pk", None
+    )
+    if not is_holder and services.visibility_of(credential) == CredentialSharing.Visibility.PRIVATE:
+        raise Http404
+    return credential, bool(is_holder)
+
+
+def badge(request: HttpRequest, credential_uuid: str) -> HttpResponse:
+    credential, is_holder = access_badge_page(request.user, credential_uuid)
+    return _badge_page(request, credential, is_holder=is_holder)
+
+
+def shared_badge(request: HttpRequest, token: str) -> HttpResponse:
+    """A share link: the badge page, even of a private credential, while the link works."""
+    link = services.open_share_link(token)
+    if link is None:
+        return render(request, "portfolio/link_gone.html", status=410)
+    response = _badge_page(request, link.credential, is_holder=False)
+    response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _badge_page(request: HttpRequest, credential: IssuedCredential, *, is_holder: bool) -> HttpResponse:
+    version = credential.micro_credential_version
+    response = render(
+        request,
+        "portfolio/badge.html",
+        {
+            "credential": credential,
+            "version": version,
+            "alignments": version.alignments.select_related("competency", "level"),
+            "state": selectors.live_state(credential),
+            "endorsements": selectors.endorsements_of(credential),
+            "is_holder": is_holder,
+            "visibility": services.visibility_of(credential),
+            "page_url": absolute(reverse("portfolio:badge", args=[credential.uuid])),
+            "image_url": absolute(version.image_png.url) if version.image_png else "",
+        },
+    )
+    response["Cache-Control"] = "private, no-cache"  # its state is live; a revocation shows at once
+    response["X-Robots-Tag"] = "noindex" if services.visibility_of(credential) != "public" else "all"
+    return response
+
+
+@login_required
+@require_POST
+def change_visibility(request: HttpRequest, credential_uuid: str) -> HttpResponse:
+    credential = access_own_credential(request.user, credential_uuid)
+    visibility = request.POST.get("visibility", "")
+    if visibility not in CredentialSharing.Visibility.values:
+        messages.error(request, _("Choisissez qui peut voir cette microattestation."))
+    else:
+        services.set_visibility(credential=credential, visibility=visibility, actor=request.user)
+        messages.success(request, str(CredentialSharing.Visibility(visibility).label))
+    return redirect("issued:mine", credential.uuid)
+
+
+@login_required
+@require_POST
+def create_share_link(request: HttpRequest, credential_uuid: str) -> HttpResponse:
+    credential = access_own_credential(request.user, credential_uuid)
+    form = ShareLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez combien de temps le lien fonctionnera."))
+        return redirect("issued:mine", credential.uuid)
+    try:
+        _link, token = services.create_share_link(
+            credential=credential, days=form.cleaned_data["days"], label=form.cleaned_data["label"],
+            actor=request.user,
+        )  # fmt: skip
+    except services.SharingError as exc:
+        messages.error(request, str(exc))
+    else:
+        request.session[NEW_LINK] = absolute(reverse("portfolio:shared", args=[token]))
+        messages.success(request, _("Lien créé : copiez-le maintenant, il ne sera plus affiché."))
+    return redirect("issued:mine", credential.uuid)
+
+
+@login_required
+@require_POST
+def withdraw_share_link(request: HttpRequest, credential_uuid: str, link_id: int) -> HttpResponse:
+    credential = access_own_credential(request.user, credential_uuid)
+    link = get_object_or_404(ShareLink, pk=link_id, credential=credential)
+    services.withdraw_share_link(link=link, actor=request.user)
+    messages.success(request, _("Lien retiré : il ne fonctionne plus."))
+    return redirect("issued:mine", credential.uuid)
+
+
+@login_required
+def carnet(request: HttpRequest) -> HttpResponse:
+    """The learner's carnet: every badge they hold, grouped by competency, the picture of their
+    skills, and the certificates they are working towards."""
+    return render(request, "portfolio/carnet.html", {"carnet": selectors.carnet_of(request.user)})
