@@ -50,6 +50,9 @@ VERBS = {
     "credential.visibility_changed": _("Visibilité d'une microattestation modifiée"),
     "credential.share_link_created": _("Lien de partage créé"),
     "credential.share_link_withdrawn": _("Lien de partage retiré"),
+    "profile.changed": _("Profil public modifié"),
+    "consent.search_given": _("Accord donné à la recherche par les employeurs"),
+    "consent.search_withdrawn": _("Accord retiré à la recherche par les employeurs"),
 }
 
 # The families a reader filters by (the part of the verb before the dot).

@@ -63,3 +63,31 @@ class ShareLinkOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link_id} @ {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class PublicProfile(models.Model):
+    """A learner's public page: their name, a line about them, and the credentials they made public."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="public_profile")
+    slug = models.SlugField(_("adresse de votre profil"), max_length=60, unique=True)
+    enabled = models.BooleanField(_("mon profil public est en ligne"), default=False)
+    headline = models.CharField(_("une phrase sur vous"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class SearchConsent(models.Model):
+    """Each time a learner gives or withdraws their consent to appear in employers' searches: the
+    record of consent the law asks for (Québec's Law 25). The latest row is the one in force."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="search_consents")
+    given = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'given' if self.given else 'withdrawn'} {self.created_at:%Y-%m-%d}"

@@ -153,3 +153,16 @@ def carnet_of(user: Any) -> Carnet:
         .order_by("name_fr")
     ]
     return Carnet(credentials=credentials, skills=skills, certificates=certificates)
+
+
+def public_credentials_of(user: Any) -> list[IssuedCredential]:
+    """The credentials ``user`` made public, newest first, each marked with whether it counts today."""
+    now = timezone.now()
+    credentials = list(
+        IssuedCredential.objects.filter(recipient=user, sharing__visibility="public")
+        .select_related("organisation", "micro_credential_version__micro_credential")
+        .order_by("-issued_at")
+    )
+    for credential in credentials:
+        credential.counts = _counts(credential, now)  # type: ignore[attr-defined]
+    return credentials

@@ -83,3 +83,58 @@ def open_share_link(token: str) -> ShareLink | None:
         return None
     ShareLinkOpening.objects.create(link=link)
     return link
+
+
+def _free_profile_slug(user: Any) -> str:
+    from django.utils.text import slugify
+
+    from carnet.portfolio.models import PublicProfile
+
+    base = slugify(str(user.display_name or user.email.split("@")[0]))[:50] or "profil"
+    slug, number = base, 1
+    while PublicProfile.objects.filter(slug=slug).exclude(user=user).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def profile_of(user: Any) -> Any:
+    """The learner's public profile (made, offline, the first time it is asked for)."""
+    from carnet.portfolio.models import PublicProfile
+
+    profile = PublicProfile.objects.filter(user=user).first()
+    return profile or PublicProfile(user=user, slug=_free_profile_slug(user))
+
+
+@transaction.atomic
+def update_profile(*, user: Any, enabled: bool, headline: str, slug: str) -> Any:
+    from carnet.portfolio.models import PublicProfile
+
+    slug = slug.strip().lower()
+    if PublicProfile.objects.filter(slug=slug).exclude(user=user).exists():
+        raise SharingError(_("Cette adresse est déjà prise : choisissez-en une autre."))
+    profile, _created = PublicProfile.objects.select_for_update().get_or_create(
+        user=user, defaults={"slug": slug}
+    )
+    profile.slug, profile.enabled, profile.headline = slug, enabled, headline.strip()[:200]
+    profile.save(update_fields=["slug", "enabled", "headline", "updated_at"])
+    record_event(verb="profile.changed", actor=user, data={"enabled": enabled, "slug": slug})
+    return profile
+
+
+def consents_to_search(user: Any) -> bool:
+    from carnet.portfolio.models import SearchConsent
+
+    latest = SearchConsent.objects.filter(user=user).first()
+    return bool(latest and latest.given)
+
+
+@transaction.atomic
+def set_search_consent(*, user: Any, given: bool) -> None:
+    """Record a change of the learner's consent to appear in employers' searches (nothing when it
+    does not change). Withdrawing takes effect at once: searches read the latest record."""
+    from carnet.portfolio.models import SearchConsent
+
+    if consents_to_search(user) != given:
+        SearchConsent.objects.create(user=user, given=given)
+        record_event(verb="consent.search_given" if given else "consent.search_withdrawn", actor=user)

@@ -5,6 +5,8 @@ from carnet.portfolio import views
 app_name = "portfolio"
 urlpatterns = [
     path("mon-carnet/", views.carnet, name="carnet"),
+    path("mon-carnet/partage/", views.sharing_settings, name="settings"),
+    path("profils/<slug:slug>/", views.public_profile, name="profile"),
     path("badges/<uuid:credential_uuid>/", views.badge, name="badge"),
     path("partage/<str:token>/", views.shared_badge, name="shared"),
     path("mes-microattestations/<uuid:credential_uuid>/partage/", views.change_visibility, name="visibility"),

@@ -14,8 +14,8 @@ from carnet.issuing.access import access_own_credential
 from carnet.issuing.identity import absolute
 from carnet.issuing.models import IssuedCredential
 from carnet.portfolio import selectors, services
-from carnet.portfolio.forms import ShareLinkForm
-from carnet.portfolio.models import CredentialSharing, ShareLink
+from carnet.portfolio.forms import ConsentForm, ProfileForm, ShareLinkForm
+from carnet.portfolio.models import CredentialSharing, PublicProfile, SearchConsent, ShareLink
 
 NEW_LINK = "portfolio-new-share-link"
 
@@ -124,3 +124,55 @@ def carnet(request: HttpRequest) -> HttpResponse:
     """The learner's carnet: every badge they hold, grouped by competency, the picture of their
     skills, and the certificates they are working towards."""
     return render(request, "portfolio/carnet.html", {"carnet": selectors.carnet_of(request.user)})
+
+
+@login_required
+def sharing_settings(request: HttpRequest) -> HttpResponse:
+    """The learner's public profile and their consent to employers' searches, with its history."""
+    user = request.user
+    profile = services.profile_of(user)
+    profile_form = ProfileForm(
+        request.POST if request.POST.get("form") == "profile" else None,
+        initial={"enabled": profile.enabled, "slug": profile.slug, "headline": profile.headline},
+    )
+    consent_form = ConsentForm(
+        request.POST if request.POST.get("form") == "consent" else None,
+        initial={"search": services.consents_to_search(user)},
+    )
+    if request.method == "POST":
+        if request.POST.get("form") == "consent" and consent_form.is_valid():
+            services.set_search_consent(user=user, given=consent_form.cleaned_data["search"])
+            messages.success(request, _("Votre choix est enregistré."))
+            return redirect("portfolio:settings")
+        if request.POST.get("form") == "profile" and profile_form.is_valid():
+            data = profile_form.cleaned_data
+            try:
+                services.update_profile(
+                    user=user, enabled=data["enabled"], headline=data["headline"], slug=data["slug"]
+                )
+            except services.SharingError as exc:
+                profile_form.add_error("slug", str(exc))
+            else:
+                messages.success(request, _("Votre profil public est enregistré."))
+                return redirect("portfolio:settings")
+    return render(
+        request,
+        "portfolio/settings.html",
+        {
+            "profile": profile,
+            "profile_form": profile_form,
+            "consent_form": consent_form,
+            "consents": SearchConsent.objects.filter(user=user)[:20],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
+    """A learner's public profile: only while they keep it online, only the credentials they made
+    public."""
+    profile = get_object_or_404(PublicProfile.objects.select_related("user"), slug=slug, enabled=True)
+    credentials = selectors.public_credentials_of(profile.user)
+    response = render(request, "portfolio/profile.html", {"profile": profile, "credentials": credentials})
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -54,6 +54,7 @@ PAGES = {
     "notifications": Page("/notifications/", ("learner",)),
     "my_credential": Page("/mes-microattestations/{credential}/", ("learner",)),
     "carnet": Page("/mon-carnet/", ("learner",)),
+    "sharing_settings": Page("/mon-carnet/partage/", ("learner",)),
     "badge_page": Page("/badges/{credential}/", ("learner",)),
     "framework_management": Page("/referentiels/gestion/", ("staff",)),
     "framework_form": Page("/referentiels/gestion/{framework_uuid}/", ("staff",)),
@@ -177,6 +178,7 @@ PHONE_PAGES = [
     ("notifications", "learner", "fr"),
     ("my_credential", "learner", "en"),
     ("carnet", "learner", "fr"),
+    ("sharing_settings", "learner", "en"),
     ("badge_page", "learner", "fr"),
 ]
 
