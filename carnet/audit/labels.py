@@ -51,6 +51,10 @@ VERBS = {
     "credential.share_link_created": _("Lien de partage créé"),
     "credential.share_link_withdrawn": _("Lien de partage retiré"),
     "profile.changed": _("Profil public modifié"),
+    "job.created": _("Poste créé"),
+    "contact.sent": _("Message envoyé à une personne"),
+    "contact.answered": _("Réponse reçue"),
+    "contact.declined": _("Message décliné"),
     "consent.search_given": _("Accord donné à la recherche par les employeurs"),
     "consent.search_withdrawn": _("Accord retiré à la recherche par les employeurs"),
 }
@@ -67,6 +71,8 @@ FAMILIES = {
     "organisation": _("Organisation"),
     "signing_key": _("Clés de signature"),
     "framework": _("Référentiels"),
+    "job": _("Postes"),
+    "contact": _("Messages aux candidat·es"),
 }
 
 

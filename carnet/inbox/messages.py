@@ -22,6 +22,8 @@ SENTENCES = {
     "credential.suspended": _("Votre microattestation « %(title)s » est suspendue."),
     "credential.active": _("Votre microattestation « %(title)s » est rétablie."),
     "credential.revoked": _("Votre microattestation « %(title)s » est révoquée."),
+    "contact.received": _("%(organisation)s vous a écrit au sujet d'un poste."),
+    "contact.answered": _("%(person)s a répondu à votre message."),
 }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "carnet.recognition",
     "carnet.inbox",
     "carnet.portfolio",
+    "carnet.employers",
     "carnet.site",
 ]
 

@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.issuing.page_urls")),
     path("", include("carnet.audit.urls")),
     path("", include("carnet.portfolio.urls")),
+    path("", include("carnet.employers.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

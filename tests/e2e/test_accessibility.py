@@ -55,6 +55,8 @@ PAGES = {
     "my_credential": Page("/mes-microattestations/{credential}/", ("learner",)),
     "carnet": Page("/mon-carnet/", ("learner",)),
     "sharing_settings": Page("/mon-carnet/partage/", ("learner",)),
+    "employer_jobs": Page("/employeurs/employer-test/postes/", ("employer",)),
+    "employer_contacts": Page("/mes-contacts/", ("learner",)),
     "badge_page": Page("/badges/{credential}/", ("learner",)),
     "framework_management": Page("/referentiels/gestion/", ("staff",)),
     "framework_form": Page("/referentiels/gestion/{framework_uuid}/", ("staff",)),
@@ -179,6 +181,7 @@ PHONE_PAGES = [
     ("my_credential", "learner", "en"),
     ("carnet", "learner", "fr"),
     ("sharing_settings", "learner", "en"),
+    ("employer_jobs", "employer", "fr"),
     ("badge_page", "learner", "fr"),
 ]
 

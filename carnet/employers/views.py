@@ -1,0 +1,119 @@
+"""The employer workspace (jobs, search, contacts) and the learner's side of contacts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carnet.employers import search, services
+from carnet.employers.forms import AnswerForm, ContactForm, JobForm
+from carnet.employers.models import Contact, Job
+from carnet.organisations.access import access_organisation
+from carnet.organisations.models import Organisation
+
+ROLES = ("admin", "assessor", "member")
+
+
+def access_employer(user: object, org_slug: str) -> Organisation:
+    organisation = access_organisation(user, org_slug, roles=ROLES)  # type: ignore[arg-type]
+    if organisation.kind != Organisation.Kind.EMPLOYER:
+        raise Http404
+    return organisation
+
+
+@login_required
+def jobs(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = access_employer(request.user, org_slug)
+    form = JobForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.create_job(
+                organisation=organisation, title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"], requirements=form.requirements(), actor=request.user,
+            )  # fmt: skip
+        except services.EmployerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("employers:job", organisation.slug, job.pk)
+    return render(
+        request,
+        "employers/jobs.html",
+        {
+            "organisation": organisation,
+            "jobs": organisation.jobs.prefetch_related("requirements__competency"),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def job(request: HttpRequest, org_slug: str, job_id: int) -> HttpResponse:
+    organisation = access_employer(request.user, org_slug)
+    item = get_object_or_404(Job, pk=job_id, organisation=organisation)
+    return render(
+        request,
+        "employers/job.html",
+        {
+            "organisation": organisation,
+            "job": item,
+            "requirements": item.requirements.select_related("competency"),
+            "candidates": search.search(item),
+            "contacts": item.contacts.select_related("learner"),
+            "form": ContactForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def contact(request: HttpRequest, org_slug: str, job_id: int, learner_id: int) -> HttpResponse:
+    organisation = access_employer(request.user, org_slug)
+    item = get_object_or_404(Job, pk=job_id, organisation=organisation)
+    learner = get_object_or_404(search.consenting_learners(), pk=learner_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_learner(organisation=organisation, job=item, learner=learner,
+                                     message=form.cleaned_data["message"], sender=request.user)  # fmt: skip
+        except services.EmployerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Message envoyé. Vous verrez sa réponse ici."))
+    else:
+        messages.error(request, _("Écrivez votre message."))
+    return redirect("employers:job", organisation.slug, item.pk)
+
+
+@login_required
+def my_contacts(request: HttpRequest) -> HttpResponse:
+    contacts = Contact.objects.filter(learner=request.user).select_related("organisation", "job")
+    return render(request, "employers/my_contacts.html", {"contacts": contacts})
+
+
+@login_required
+def my_contact(request: HttpRequest, contact_uuid: str) -> HttpResponse:
+    item = get_object_or_404(
+        Contact.objects.select_related("organisation", "job"), uuid=contact_uuid, learner=request.user
+    )
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "decline":
+                services.decline_contact(contact=item, actor=request.user)
+                messages.success(
+                    request, _("Vous avez décliné. L'employeur ne verra pas votre adresse courriel.")
+                )
+                return redirect("employers:my_contacts")
+            if form.is_valid():
+                services.answer_contact(contact=item, answer=form.cleaned_data["answer"], actor=request.user)
+                messages.success(request, _("Réponse envoyée."))
+                return redirect("employers:my_contact", item.uuid)
+        except services.EmployerError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "employers/my_contact.html", {"contact": item, "form": form},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
