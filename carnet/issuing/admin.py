@@ -29,7 +29,7 @@ class IssuedCredentialAdmin(ReadOnly):
     ]
     list_filter = ["status", "source", "organisation"]
     search_fields = ["uuid", "recipient_email", "idempotency_key"]
-    exclude = ["document"]
+    exclude = ["document", "jwt"]
 
 
 @admin.register(SigningKey)

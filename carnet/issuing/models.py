@@ -104,6 +104,9 @@ class IssuedCredential(models.Model):
         "catalogue.MicroCredentialVersion", on_delete=models.PROTECT, related_name="issued_credentials"
     )
     document = models.JSONField()  # the signed OpenBadgeCredential
+    # The same credential as a VC-JWT, signed at its holder's first request for it and then kept, so
+    # that every download gives the same token (empty until then).
+    jwt = models.TextField(blank=True, default="")
     issued_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from carnet.issuing import pages
+from carnet.issuing import downloads, pages
 
 app_name = "issued"
 urlpatterns = [
@@ -19,4 +19,18 @@ urlpatterns = [
     ),
     path("mes-microattestations/<uuid:credential_uuid>/", pages.mine, name="mine"),
     path("mes-microattestations/<uuid:credential_uuid>/telecharger/", pages.download, name="download"),
+    path("mes-microattestations/<uuid:credential_uuid>/telecharger/jwt/", downloads.jwt, name="download_jwt"),
+    path(
+        "mes-microattestations/<uuid:credential_uuid>/telecharger/png/",
+        downloads.baked_png,
+        name="download_png",
+    ),
+    path(
+        "mes-microattestations/<uuid:credential_uuid>/telecharger/svg/",
+        downloads.baked_svg,
+        name="download_svg",
+    ),
+    path("mes-microattestations/<uuid:credential_uuid>/qr.svg", downloads.qr_svg, name="qr_svg"),
+    path("mes-microattestations/<uuid:credential_uuid>/qr.png", downloads.qr_png, name="qr_png"),
+    path("mes-microattestations/<uuid:credential_uuid>/linkedin/", downloads.linkedin, name="linkedin"),
 ]

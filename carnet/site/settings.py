@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "carnet.inbox",
     "carnet.portfolio",
     "carnet.employers",
+    "carnet.verification",
     "carnet.site",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
     path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
+    path("", include("carnet.verification.api_urls")),  # POST /api/verification
 ]
 if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
     # The embedded default serves its badge images (uploaded SVGs are sanitised first), and only them:
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.issuing.page_urls")),
     path("", include("carnet.audit.urls")),
     path("", include("carnet.portfolio.urls")),
+    path("", include("carnet.verification.urls")),
     path("", include("carnet.employers.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -1,0 +1,148 @@
+"""``POST /api/verification``: the verification report for programs.
+
+The body is the credential itself — JSON, a VC-JWT, or a PNG or SVG image with a baked credential,
+told apart by content whatever the Content-Type says — or ``{"url": "https://…"}`` for a credential
+to fetch. The answer is the report of :func:`carnet.credentials.verify` as JSON (``to_dict``), with
+a ``verdict``, in French or English (``?lang=en|fr``, else ``Accept-Language``, else French):
+
+* 200 when a verification ran, ``"valid": true`` or ``false``;
+* 400 ``application/problem+json`` (RFC 9457) for what is not a credential at all, or an address
+  that is refused; 502 when the address did not answer a credential;
+* 413 for a body over 2 MiB, 415 for a form upload, 429 beyond the rate limit (with Retry-After).
+
+No cookie, session or CSRF token is used: the view reads the body and the headers above only.
+"""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from carnet.credentials import jsonsafe
+from carnet.verification import limits, verifier
+from carnet.verification.views import declared_size
+
+LANGUAGES = ("fr", "en")
+
+
+def api_language(request: HttpRequest) -> str:
+    """``?lang=`` if it is fr or en, else the best of fr and en in Accept-Language, else fr. Never
+    the language cookie: the API ignores cookies."""
+    asked = request.GET.get("lang", "").strip().lower()[:2]
+    if asked in LANGUAGES:
+        return asked
+    best, best_weight = "fr", 0.0
+    for part in request.headers.get("Accept-Language", "").split(",")[:20]:
+        tag, *parameters = part.strip().split(";")
+        weight = 1.0
+        for parameter in parameters:
+            name, _sep, value = parameter.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and weight > best_weight:
+            best, best_weight = primary, weight
+    return best
+
+
+def problem(status: int, detail: str, code: str, language: str, **extra: Any) -> JsonResponse:
+    """An RFC 9457 problem document; ``code`` says which problem, for programs."""
+    body = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "lang": language,
+        **extra,
+    }
+    return _json(body, status, language, content_type="application/problem+json")
+
+
+def _json(
+    body: dict[str, Any], status: int, language: str, content_type: str = "application/json"
+) -> JsonResponse:
+    response = JsonResponse(
+        body, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _address_of(body: bytes) -> str | None:
+    """The URL of ``{"url": "…"}``; None for any other body."""
+    if not body.lstrip().startswith(b"{") or len(body) > 8192:
+        return None
+    try:
+        document = jsonsafe.loads(body, max_bytes=8192, max_depth=2)
+    except ValueError:
+        return None
+    if isinstance(document, dict) and set(document) == {"url"} and isinstance(document["url"], str):
+        return document["url"]
+    return None
+
+
+@csrf_exempt  # an API without cookies: there is no session for a forged request to ride on
+def verify_api(request: HttpRequest) -> HttpResponse:
+    language = api_language(request)
+    with translation.override(language):
+        if request.method != "POST":
+            response = problem(405, _("Envoyez la microattestation avec POST."), "method", language)
+            response["Allow"] = "POST"
+            return response
+        allowed, retry_after = limits.allow(request, "api")
+        if not allowed:
+            response = problem(
+                429,
+                _("Trop de vérifications depuis votre adresse : réessayez dans %(seconds)s secondes.")
+                % {"seconds": retry_after},
+                "rate_limited",
+                language,
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+        size = declared_size(request)
+        if size > verifier.MAX_INPUT_BYTES:
+            return _refused(verifier.too_large(size), language)
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            return problem(
+                415,
+                _("Envoyez la microattestation elle-même comme corps de la requête, pas un formulaire."),
+                "form_body",
+                language,
+            )
+        body = request.body
+        address = _address_of(body)
+        if address is not None:
+            try:
+                outcome = verifier.verify_address(address)
+            except verifier.AddressError as exc:
+                status = 400 if exc.code == "refused" else 502
+                return problem(status, exc.message(), f"url.{exc.code}", language, details=exc.details)
+        else:
+            outcome = verifier.verify_data(body)
+        if not outcome.is_credential:
+            return _refused(outcome, language)
+        return _json(outcome.to_dict(language), 200, language)
+
+
+def _refused(outcome: verifier.Outcome, language: str) -> JsonResponse:
+    status = 413 if outcome.verdict == "too_large" else 400
+    check = outcome.report.checks[0]
+    return problem(
+        status,
+        outcome.error_message(),
+        check.code,
+        language,
+        details=check.details,
+        report=outcome.report.to_dict(language),
+    )

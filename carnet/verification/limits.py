@@ -1,0 +1,44 @@
+"""How often one address may verify: a fixed window per client IP address in Django's cache.
+
+Verifying costs a signature check, canonicalisation and perhaps a few fetches; the page and the API
+are open to anyone, so each is limited per IP address (``REMOTE_ADDR``). The limits can be changed
+with the ``VERIFICATION_RATE_LIMITS`` setting: ``{"page": (count, seconds), "api": (...)}``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+DEFAULT_LIMITS = {
+    "page": (30, 60),  # verifications per minute from one address, on the page
+    "api": (60, 60),  # and through the API
+}
+
+
+def limit_of(scope: str) -> tuple[int, int]:
+    limits = {**DEFAULT_LIMITS, **getattr(settings, "VERIFICATION_RATE_LIMITS", {})}
+    return limits[scope]
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def allow(request: HttpRequest, scope: str) -> tuple[bool, int]:
+    """Count one verification by the request's address; (allowed, seconds until the window ends)."""
+    count, seconds = limit_of(scope)
+    now = time.time()
+    window = int(now // seconds)
+    key = f"verification:{scope}:{client_address(request)}:{window}"
+    cache.add(key, 0, timeout=seconds + 1)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the entry expired between the two calls
+        cache.set(key, 1, timeout=seconds + 1)
+        used = 1
+    retry_after = max(1, int((window + 1) * seconds - now))
+    return used <= count, retry_after

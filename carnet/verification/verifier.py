@@ -1,0 +1,424 @@
+"""One verification, whatever was handed over: a pasted text, an uploaded file, the body of an API
+request, or the address of a credential. It runs :func:`carnet.credentials.verify` (Open Badges 3.0
+§9) with the platform's resolver, which answers the platform's own DIDs and status lists from the
+database and fetches anything else only through :mod:`carnet.verification.fetching`; it recognises
+Open Badges 2.0 badges first (:mod:`carnet.verification.ob2`), and sums the report up in a verdict
+and a sentence for a person. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import struct
+import urllib.parse
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from carnet.credentials import verify
+from carnet.credentials.errors import CredentialError, FetchError
+from carnet.credentials.report import Check, Status, VerificationReport
+from carnet.issuing import identity
+from carnet.verification import claims as claims_module
+from carnet.verification import fetching, ob2
+from carnet.verification.fetching import MAX_CREDENTIAL_BYTES, Refused
+
+MAX_INPUT_BYTES = 2 * 1024 * 1024  # what a person may paste or upload, and an API request body
+PREVIEW_PIXELS = 1024 * 1024  # larger images are not decoded for a preview
+PREVIEW_SIZE = 256
+
+# Verdicts that mean "this is not a credential at all" (the API answers 400, or 413).
+NOT_A_CREDENTIAL = frozenset({"unreadable", "not_credential"})
+
+VERDICTS = {
+    "valid": gettext_lazy("Cette microattestation est authentique et valide."),
+    "valid_other": gettext_lazy("Ce justificatif numérique est authentique et valide."),
+    "valid_warnings": gettext_lazy(
+        "Cette microattestation est authentique et valide, avec des réserves à lire ci-dessous."
+    ),
+    "revoked": gettext_lazy(
+        "Cette microattestation a été révoquée par son émetteur : elle n'est plus valide."
+    ),
+    "suspended": gettext_lazy(
+        "Cette microattestation est suspendue par son émetteur : elle ne compte pas pour le moment."
+    ),
+    "expired": gettext_lazy(
+        "Cette microattestation est authentique, mais elle est expirée depuis le %(date)s."
+    ),
+    "not_yet": gettext_lazy(
+        "Cette microattestation est authentique, mais elle n'entrera en vigueur que le %(date)s."
+    ),
+    "altered": gettext_lazy(
+        "Cette microattestation a été modifiée après sa signature, ou sa signature est fausse : "
+        "ne vous y fiez pas."
+    ),
+    "unsigned": gettext_lazy(
+        "Ce document n'est pas signé : rien ne prouve qui l'a émis ni qu'il est intact."
+    ),
+    "unsupported_proof": gettext_lazy(
+        "Ce document est signé d'une façon que Carnet ne sait pas vérifier : son authenticité n'est pas confirmée."
+    ),
+    "nonconforming": gettext_lazy(
+        "Ce document ne respecte pas la norme Open Badges 3.0 : son authenticité ne peut pas être confirmée."
+    ),
+    "unconfirmed_issuer": gettext_lazy(
+        "Impossible de confirmer qui a émis ce document : la clé qui l'a signé n'est pas une clé reconnue "
+        "de l'émetteur annoncé, ou elle n'a pas pu être consultée."
+    ),
+    "unconfirmed_status": gettext_lazy(
+        "Impossible de confirmer que ce document n'a pas été révoqué : la liste de révocation de son "
+        "émetteur n'est pas fiable."
+    ),
+    "invalid_dates": gettext_lazy("Les dates de validité de ce document sont illisibles ou incohérentes."),
+    "unreadable": gettext_lazy(
+        "Ce contenu n'est pas une microattestation lisible : le format n'est pas reconnu."
+    ),
+    "not_credential": gettext_lazy("Ce document n'est pas une microattestation vérifiable."),
+    "too_large": gettext_lazy("Ce document est trop volumineux pour être vérifié (2 Mo au plus)."),
+    "ob2": gettext_lazy(
+        "Ce badge suit l'ancienne norme Open Badges 2.0 : Carnet en montre le contenu, mais ne peut pas "
+        "s'en porter garant."
+    ),
+}
+
+SEVERITY = {"valid": "ok", "valid_other": "ok", "valid_warnings": "warn", "ob2": "warn"}
+
+CHECKED = {
+    "format": gettext_lazy("Si le document se lit, et sous quelle forme il a été fourni."),
+    "schema": gettext_lazy("Si sa structure suit le modèle officiel Open Badges 3.0."),
+    "contexts": gettext_lazy(
+        "Si tous les termes employés sont définis, pour que rien n'échappe à la signature."
+    ),
+    "proof": gettext_lazy("La signature numérique que l'émetteur a posée sur le document."),
+    "binding": gettext_lazy("Si la clé qui a signé appartient bien à l'émetteur nommé dans le document."),
+    "status": gettext_lazy("Si l'émetteur l'a révoquée ou suspendue, d'après la liste qu'il publie."),
+    "validity": gettext_lazy("Ses dates de début et de fin de validité."),
+    "endorsements": gettext_lazy("Les endossements joints : des tiers qui appuient la microattestation."),
+}
+
+# What a result means for the person who must decide whether to rely on the credential; by check
+# name and status, or by check code first.
+MEANINGS = {
+    "proof.ok": gettext_lazy(
+        "Le contenu affiché (intitulé, description, dates, personne) est bien celui que l'émetteur a signé."
+    ),
+    "binding.ok": gettext_lazy("Elle vient bien de l'émetteur nommé."),
+    "status.ok": gettext_lazy("L'émetteur ne l'a pas retirée."),
+    "status.none": gettext_lazy(
+        "L'émetteur ne prévoit pas de moyen de la retirer : elle compte tant que ses dates sont valides."
+    ),
+    "validity.ok": gettext_lazy("Elle compte aujourd'hui."),
+    "endorsements.ok": gettext_lazy(
+        "Ces appuis ont été vérifiés : ils viennent bien des personnes ou organismes indiqués."
+    ),
+    "format.ob2": gettext_lazy(
+        "Le contenu du badge est montré tel quel : pour vous en assurer, demandez à l'émetteur de confirmer "
+        "qu'il l'a bien délivré."
+    ),
+    "format.failed": gettext_lazy(
+        "Impossible d'aller plus loin : vérifiez que vous avez le document complet, tel que vous l'avez reçu."
+    ),
+    "schema.failed": gettext_lazy(
+        "Le document ne suit pas la norme : ne vous y fiez pas sans en parler à son émetteur."
+    ),
+    "contexts.failed": gettext_lazy(
+        "Le document ne suit pas la norme : ne vous y fiez pas sans en parler à son émetteur."
+    ),
+    "proof.failed": gettext_lazy(
+        "Ne vous fiez pas à ce qu'il affirme : le contenu a pu être modifié, ou l'émetteur ne l'a jamais signé."
+    ),
+    "binding.failed": gettext_lazy("Rien ne prouve que l'émetteur nommé l'a délivrée."),
+    "status.revoked": gettext_lazy(
+        "Elle ne compte plus : demandez à la personne ou à l'émetteur ce qu'il en est."
+    ),
+    "status.suspended": gettext_lazy(
+        "Elle ne compte pas pour l'instant : demandez à la personne ou à l'émetteur ce qu'il en est."
+    ),
+    "status.failed": gettext_lazy("Impossible de savoir si elle a été retirée."),
+    "validity.failed": gettext_lazy("Elle ne compte pas aujourd'hui."),
+    "status.warning": gettext_lazy(
+        "On ne sait pas si elle a été retirée : réessayez plus tard, ou renseignez-vous auprès de l'émetteur."
+    ),
+    "endorsements.warning": gettext_lazy(
+        "N'accordez pas de poids aux endossements qui n'ont pas pu être vérifiés ; le reste de la "
+        "microattestation n'en est pas touché."
+    ),
+    "contexts.warning": gettext_lazy(
+        "Des termes ne sont pas définis par la norme ; comme tout le document est signé, son contenu "
+        "reste garanti."
+    ),
+    "skipped": gettext_lazy("Ce point n'a pas été vérifié, parce qu'une étape précédente a échoué."),
+}
+
+STATUS_LABELS = {
+    Status.PASSED: gettext_lazy("Réussi"),
+    Status.FAILED: gettext_lazy("Échoué"),
+    Status.WARNING: gettext_lazy("À lire"),
+    Status.SKIPPED: gettext_lazy("Non vérifié"),
+}
+
+
+def report_language() -> str:
+    """The language of the report's built-in messages: English on English pages, French otherwise."""
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+@dataclass
+class Row:
+    """One check, as the page shows it."""
+
+    name: str
+    status: str
+    status_label: str
+    title: str
+    message: str
+    checked: str
+    meaning: str
+    details: str
+
+
+def _meaning(check: Check) -> str:
+    if check.status == Status.SKIPPED:
+        return "" if check.name == "schema" else str(MEANINGS["skipped"])
+    for key in (check.code, f"{check.name}.{check.status.value}"):
+        if key in MEANINGS:
+            return str(MEANINGS[key])
+    return ""
+
+
+@dataclass
+class Outcome:
+    """A verification's report, its verdict, and what the document claims."""
+
+    report: VerificationReport
+    verdict: str
+    claims: claims_module.Claims | None = None
+    old_badge: ob2.Ob2Badge | None = None
+    preview: str | None = None  # a data: URI of the badge image, re-encoded as PNG
+
+    @property
+    def is_credential(self) -> bool:
+        return self.verdict not in NOT_A_CREDENTIAL and self.verdict != "too_large"
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY.get(self.verdict, "bad")
+
+    def verdict_message(self) -> str:
+        message = str(VERDICTS[self.verdict])
+        if self.verdict in ("expired", "not_yet"):
+            check = self.report.check("validity")
+            when = (check.params if check else {}).get(
+                "valid_until" if self.verdict == "expired" else "valid_from"
+            )
+            try:
+                shown = formats.date_format(date.fromisoformat(str(when)), "j F Y")
+            except ValueError:
+                shown = str(when)
+            message = message % {"date": shown}
+        return message
+
+    def rows(self) -> list[Row]:
+        language = report_language()
+        return [
+            Row(
+                name=check.name,
+                status=check.status.value,
+                status_label=str(STATUS_LABELS[check.status]),
+                title=check.title(language),
+                message=check.message(language),
+                checked=str(CHECKED.get(check.name, "")),
+                meaning=_meaning(check),
+                details=check.details[:2000] if check.status in (Status.FAILED, Status.WARNING) else "",
+            )
+            for check in self.report.checks
+        ]
+
+    def error_message(self) -> str:
+        """For input that is not a credential: the verdict, and the report's own explanation."""
+        check = self.report.check("format")
+        explanation = check.message(report_language()) if check else ""
+        return f"{self.verdict_message()} {explanation}".strip()
+
+    def to_dict(self, language: str) -> dict[str, Any]:
+        data = self.report.to_dict(language)
+        data["lang"] = language
+        data["verdict"] = {"code": self.verdict, "message": self.verdict_message()}
+        if self.old_badge is not None:
+            data["openBadges2"] = self.old_badge.to_dict()
+        return data
+
+
+def verdict_of(report: VerificationReport) -> str:
+    """The one word for the whole report, most serious first."""
+    failed = {check.name: check for check in report.checks if check.status == Status.FAILED}
+    if "format" in failed:
+        return {
+            "format.too_large": "too_large",
+            "format.not_credential": "not_credential",
+            "format.ob2": "ob2",
+        }.get(failed["format"].code, "unreadable")
+    if "proof" in failed:
+        return {"proof.missing": "unsigned", "proof.unsupported": "unsupported_proof"}.get(
+            failed["proof"].code, "altered"
+        )
+    if "schema" in failed or "contexts" in failed:
+        return "nonconforming"
+    if "binding" in failed:
+        return "unconfirmed_issuer"
+    if "status" in failed:
+        return {"status.revoked": "revoked", "status.suspended": "suspended"}.get(
+            failed["status"].code, "unconfirmed_status"
+        )
+    if "validity" in failed:
+        return {"validity.expired": "expired", "validity.not_yet": "not_yet"}.get(
+            failed["validity"].code, "invalid_dates"
+        )
+    kinds = (report.credential or {}).get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if not {"OpenBadgeCredential", "AchievementCredential"} & {k for k in kinds if isinstance(k, str)}:
+        return "valid_other"
+    return "valid_warnings" if report.warnings else "valid"
+
+
+def _failed_format(code: str, **params: Any) -> VerificationReport:
+    return VerificationReport(checks=[Check("format", Status.FAILED, code, params)])
+
+
+def too_large(size: int) -> Outcome:
+    return Outcome(_failed_format("format.too_large", size=size, limit=MAX_INPUT_BYTES), "too_large")
+
+
+def _preview(data: bytes) -> str | None:
+    """A small PNG re-encoded by Pillow from an uploaded PNG (never the file itself: the baked
+    credential and any other chunk stay out), as a data: URI; None when it cannot be made safely."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 24 or data[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    if not 0 < width * height <= PREVIEW_PIXELS:
+        return None
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            image.load()
+            picture = image.convert("RGBA")
+        picture.thumbnail((PREVIEW_SIZE, PREVIEW_SIZE))
+        out = io.BytesIO()
+        picture.save(out, format="PNG", optimize=True)
+    except Exception:  # Pillow raises many kinds of errors on damaged files: then no preview
+        return None
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _suspended_here(report: VerificationReport) -> bool:
+    """Whether a credential reported revoked is one of the platform's own, only suspended: its one
+    status entry (revocation) is set by a suspension too, and the platform knows which it was."""
+    from carnet.issuing.models import IssuedCredential
+
+    credential_id = (report.credential or {}).get("id")
+    if not isinstance(credential_id, str) or not credential_id.startswith("urn:uuid:"):
+        return False
+    try:
+        found = IssuedCredential.objects.filter(uuid=credential_id.removeprefix("urn:uuid:")).first()
+    except ValidationError:
+        return False
+    return (
+        found is not None
+        and found.status == IssuedCredential.Status.SUSPENDED
+        and (found.document.get("issuer") or {}).get("id") == report.issuer_id
+    )
+
+
+def _verify(data: Any) -> Outcome:
+    resolver = identity.resolver(fetcher=fetching.open_fetcher())
+    report = verify(data, resolver=resolver)
+    verdict = verdict_of(report)
+    if verdict == "revoked" and _suspended_here(report):
+        report.checks = [
+            Check("status", Status.FAILED, "status.suspended", {}, check.details)
+            if check.name == "status"
+            else check
+            for check in report.checks
+        ]
+        verdict = "suspended"
+    claims = claims_module.read(report.credential, report) if report.credential is not None else None
+    return Outcome(report, verdict, claims)
+
+
+def _old_badge(payload: dict[str, Any] | str, source: str, fetched_from: str | None = None) -> Outcome:
+    badge = ob2.explain(payload, source, fetching.open_fetcher(), fetched_from=fetched_from)
+    report = VerificationReport(
+        checks=[Check("format", Status.FAILED, "format.ob2")], source_format=f"ob2-{source}"
+    )
+    return Outcome(report, "ob2", old_badge=badge)
+
+
+def verify_data(data: bytes | str) -> Outcome:
+    """Verify what a person pasted or uploaded, or what a program posted."""
+    size = len(data.encode("utf-8", "surrogatepass")) if isinstance(data, str) else len(data)
+    if size > MAX_INPUT_BYTES:
+        return too_large(size)
+    if not (data.strip() if isinstance(data, str) else data.strip(b" \t\r\n\xef\xbb\xbf")):
+        return Outcome(_failed_format("format.unreadable", reason="empty"), "unreadable")
+    found = ob2.detect(data)
+    outcome = _old_badge(*found) if found is not None else _verify(data)
+    if isinstance(data, bytes) and outcome.claims is not None:
+        outcome.preview = _preview(data)
+    return outcome
+
+
+class AddressError(Exception):
+    """The address could not be used: ``code`` is ``refused`` (not a public https address) or
+    ``unavailable`` (it did not answer a JSON document); ``details`` says why, in English."""
+
+    def __init__(self, code: str, details: str) -> None:
+        super().__init__(details)
+        self.code = code
+        self.details = details
+
+    def message(self) -> str:
+        if self.code == "refused":
+            return _(
+                "Cette adresse n'a pas été consultée : Carnet ne consulte que des adresses https publiques "
+                "(pas d'adresse IP, de réseau privé ni de port particulier). Téléchargez plutôt le document "
+                "et téléversez-le."
+            )
+        return _(
+            "Cette adresse n'a pas donné de microattestation : elle ne répond pas, ou ne sert pas un document "
+            "JSON. Donnez l'adresse du document lui-même, ou téléchargez-le et téléversez-le."
+        )
+
+
+def _own_site(url: str) -> bool:
+    try:
+        return urllib.parse.urlsplit(url).netloc == urllib.parse.urlsplit(identity.site_url()).netloc
+    except ValueError:
+        return False
+
+
+def verify_address(url: str) -> Outcome:
+    """Verify the credential found at ``url``. Raises :class:`AddressError` when nothing usable was
+    fetched. The platform's own public documents are read from the database, without HTTP."""
+    url = url.strip()
+    try:
+        if _own_site(url):
+            document = identity.resolver().resolve(url)
+        else:
+            document = fetching.open_fetcher().get_json(url, max_bytes=MAX_CREDENTIAL_BYTES)
+    except Refused as exc:
+        raise AddressError("refused", str(exc)) from None
+    except FetchError as exc:
+        code = "refused" if str(exc).startswith("refused") else "unavailable"
+        raise AddressError(code, str(exc)) from None
+    except CredentialError as exc:
+        raise AddressError("unavailable", str(exc)) from None
+    if ob2.is_ob2(document):
+        return _old_badge(document, "url", fetched_from=url)
+    return _verify(document)
