@@ -1,27 +1,15 @@
 """The verification page in a browser: axe-core finds no WCAG 2.1 A or AA violation, on a desktop
 screen and on a phone, empty, with a result, with an error, and with an Open Badges 2.0 badge; and
-nothing is wider than a phone. (The same browser and axe fixtures as tests/e2e.)"""
+nothing is wider than a phone. (The browser and axe fixtures are in tests/conftest.py.)"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-from pathlib import Path
 
 import pytest
 from verification_samples import ASSERTION_URL, altered, ob2_assertion
 
-_spec = importlib.util.spec_from_file_location(
-    "e2e_fixtures", Path(__file__).parents[1] / "e2e" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_e2e = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_e2e)
-browser, axe, default_framework = _e2e.browser, _e2e.axe, _e2e.default_framework
-
 pytestmark = pytest.mark.django_db(transaction=True)
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
