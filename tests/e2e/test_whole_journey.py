@@ -29,6 +29,7 @@ SHOTS = os.environ.get("CARNET_SCREENSHOTS")  # a folder: the journey's screensh
 
 def shot(page, name):
     if SHOTS:
+        page.wait_for_load_state("networkidle")  # images (the QR code) drawn before the picture
         page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
 
 
