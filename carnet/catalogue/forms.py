@@ -166,6 +166,24 @@ class CertificateForm(forms.Form):
     accepts_other_organisations = forms.BooleanField(
         label=_("Accepter les microattestations équivalentes d'autres organismes"), required=False
     )
+    issuance = forms.TypedChoiceField(
+        label=_("Quand une personne a toutes les microattestations exigées"),
+        choices=[
+            (
+                "confirmed",
+                _("Un·e évaluateur·rice de l'organisation confirme, puis le certificat est délivré"),
+            ),
+            ("automatic", _("Le certificat est délivré automatiquement")),
+        ],
+        initial="confirmed",
+        empty_value="confirmed",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Le certificat est délivré à la personne sous deux formes signées : un relevé CLR 2.0 qui "
+            "regroupe ses microattestations, et un badge Open Badges 3.0."
+        ),
+    )
 
 
 class RequirementGroupForm(forms.Form):

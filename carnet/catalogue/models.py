@@ -144,6 +144,12 @@ class Certificate(models.Model):
     """A certificate that stacks micro-credentials (an Open Badges Achievement of type Certificate;
     issued as a CLR 2.0 credential). Its requirements form a tree of groups: "all of" or "N of"."""
 
+    class Issuance(models.TextChoices):
+        """What happens when a person holds every micro-credential it asks for (carnet.stacking)."""
+
+        AUTOMATIC = "automatic", _("Délivré automatiquement")
+        CONFIRMED = "confirmed", _("Délivré après confirmation par un·e évaluateur·rice")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="certificates")
     slug = models.SlugField(max_length=80)
     name_fr = models.CharField(_("nom (français)"), max_length=120)
@@ -154,6 +160,9 @@ class Certificate(models.Model):
     credits = models.DecimalField(_("crédits"), max_digits=5, decimal_places=1, null=True, blank=True)
     accepts_other_organisations = models.BooleanField(
         _("accepte les microattestations d'autres organismes"), default=False
+    )
+    issuance = models.CharField(
+        _("délivrance"), max_length=20, choices=Issuance.choices, default=Issuance.CONFIRMED
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     root = models.OneToOneField("RequirementGroup", on_delete=models.PROTECT, related_name="certificate")

@@ -169,7 +169,7 @@ def set_badge_image(
 MAX_DEPTH = 3  # the main group, its sub-groups and theirs (what the catalogue's searches look through)
 CERTIFICATE_FIELDS = (
     "name_fr", "name_en", "description_fr", "description_en", "hours", "credits",
-    "accepts_other_organisations",
+    "accepts_other_organisations", "issuance",
 )  # fmt: skip
 RESERVED_CERTIFICATE_SLUGS = {"nouveau"}  # taken by the URL of the creation page
 

@@ -22,6 +22,9 @@ SENTENCES = {
     "credential.suspended": _("Votre microattestation « %(title)s » est suspendue."),
     "credential.active": _("Votre microattestation « %(title)s » est rétablie."),
     "credential.revoked": _("Votre microattestation « %(title)s » est révoquée."),
+    "certificate.issued": _("Votre certificat « %(title)s » est délivré."),
+    "certificate.to_confirm": _("Certificat à confirmer : « %(title)s », pour %(person)s."),
+    "certificate.declined": _("« %(title)s » : l'organisation n'a pas confirmé votre certificat."),
     "contact.received": _("%(organisation)s vous a écrit au sujet d'un poste."),
     "contact.answered": _("%(person)s a répondu à votre message."),
 }

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,8 @@ from carnet.organisations.models import Organisation
 
 __all__ = [
     "IssuingError",
+    "allocate_status_entry",
+    "credential_issued",
     "ensure_signing_key",
     "issue_credential",
     "reinstate_credential",
@@ -51,6 +54,11 @@ FILL_LIMIT = MIN_SIZE * 3 // 4
 
 class IssuingError(ValueError):
     """A refused change; the message is for the person who asked."""
+
+
+# Sent once an issuance is committed, with ``credential`` (the IssuedCredential): other apps react to
+# it (carnet.stacking looks for the certificates it completes) without issuing knowing them.
+credential_issued = Signal()
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -82,9 +90,24 @@ def _open_list(organisation: Organisation, purpose: str) -> StatusList:
 
 
 def _allocate_index(status_list: StatusList) -> int:
-    """A random free index of a locked list (§2.1: indexes SHOULD be assigned randomly)."""
-    used = status_list.credentials.values_list("status_index", flat=True)
+    """A random free index of a locked list (§2.1: indexes SHOULD be assigned randomly). Every kind
+    of record that holds a bit of the list (a ``status_list`` and a ``status_index``: issued
+    credentials, issued certificates) keeps it from the others."""
+    used: list[int] = []
+    for relation in StatusList._meta.related_objects:
+        holder = relation.related_model
+        if any(field.name == "status_index" for field in holder._meta.fields):
+            used += holder._default_manager.filter(**{relation.field.name: status_list}).values_list(
+                "status_index", flat=True
+            )
     return IndexAllocator(status_list.size, used).allocate()
+
+
+def allocate_status_entry(organisation: Organisation) -> tuple[StatusList, int]:
+    """A free bit of the organisation's open revocation list, for a credential issued elsewhere
+    than here (a certificate). Call it inside a transaction: the list stays locked until commit."""
+    status_list = _open_list(organisation, StatusList.Purpose.REVOCATION)
+    return status_list, _allocate_index(status_list)
 
 
 def _publish(status_list: StatusList) -> None:
@@ -305,4 +328,10 @@ def reinstate_credential(*, credential: IssuedCredential, actor: Any, reason: st
 
 def _tell_on_commit(credential: IssuedCredential, what: str) -> None:
     credential_id = credential.pk
-    transaction.on_commit(lambda: tell_recipient.enqueue(credential_id, what))
+
+    def committed() -> None:
+        tell_recipient.enqueue(credential_id, what)
+        if what == "issued":
+            credential_issued.send_robust(IssuedCredential, credential=credential)
+
+    transaction.on_commit(committed)

@@ -86,12 +86,13 @@ def _counts(credential: IssuedCredential, now: Any) -> bool:
 def carnet_of(user: Any) -> Carnet:
     """Everything the carnet page shows, in a handful of queries: the credentials held, the skills
     they attest (with the self-assessed ones beside them), and the certificates under way."""
-    from django.db.models import Max, Prefetch
+    from django.db.models import Max, Prefetch, Q
 
     from carnet.catalogue.models import Alignment, Certificate, RequirementGroup
     from carnet.catalogue.models import Status as CatalogueStatus
     from carnet.frameworks.models import Competency
     from carnet.recognition.models import RecognitionRequest, SkillClaim
+    from carnet.stacking.selectors import standings
 
     now = timezone.now()
     credentials = list(
@@ -148,10 +149,17 @@ def carnet_of(user: Any) -> Carnet:
         roots.add(group_id)
     certificates = [
         (certificate, certificate.progress(held))
-        for certificate in Certificate.objects.filter(root__in=roots, status=CatalogueStatus.PUBLISHED)
+        for certificate in Certificate.objects.filter(
+            Q(root__in=roots, status=CatalogueStatus.PUBLISHED) | Q(issued_certificates__recipient=user)
+        )
+        .distinct()
         .select_related("organisation")
         .order_by("name_fr")
     ]
+    # Issued, waiting for an assessor's confirmation, or declined (carnet.stacking).
+    standing = standings(user, [certificate.pk for certificate, _progress in certificates])
+    for certificate, _progress in certificates:
+        certificate.standing = standing.get(certificate.pk)  # type: ignore[attr-defined]
     return Carnet(credentials=credentials, skills=skills, certificates=certificates)
 
 

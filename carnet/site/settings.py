@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "carnet.portfolio",
     "carnet.employers",
     "carnet.verification",
+    "carnet.stacking",
     "carnet.site",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
     path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
+    path("", include("carnet.stacking.urls")),  # the Achievement of each certificate: no language prefix
     path("", include("carnet.verification.api_urls")),  # POST /api/verification
 ]
 if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
@@ -30,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.portfolio.urls")),
     path("", include("carnet.verification.urls")),
     path("", include("carnet.employers.urls")),
+    path("", include("carnet.stacking.page_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

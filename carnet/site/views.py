@@ -10,6 +10,7 @@ from carnet.issuing.selectors import held_by
 from carnet.organisations.models import Membership
 from carnet.recognition.models import RecognitionRequest
 from carnet.recognition.selectors import review_queues_for
+from carnet.stacking.selectors import pending_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,8 +23,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("organisation__name")
     )
     pending = {organisation.pk: count for organisation, count in review_queues_for(request.user)}
+    to_confirm = pending_counts(request.user)
     for membership in memberships:
         membership.organisation.pending = pending.get(membership.organisation_id, 0)  # type: ignore[attr-defined]
+        membership.organisation.to_confirm = to_confirm.get(membership.organisation_id, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "site/home.html",

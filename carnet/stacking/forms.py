@@ -1,0 +1,15 @@
+"""Forms of stacking (labels in French, the source language; English through translations)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus (la personne le recevra)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Indiquez le motif du refus : la personne le recevra.")},
+    )
