@@ -44,6 +44,7 @@ __all__ = [
     "reinstate_credential",
     "revoke_credential",
     "rotate_signing_key",
+    "set_status_bit",
     "suspend_credential",
 ]
 
@@ -125,7 +126,9 @@ def _publish(status_list: StatusList) -> None:
     status_list.save(update_fields=["published", "updated_at"])
 
 
-def _set_bit(credential: IssuedCredential, value: bool) -> None:
+def set_status_bit(credential: Any, value: bool) -> None:
+    """Set or clear the bit of a record that holds one (``status_list``, ``status_index``: an issued
+    credential, an issued certificate) and republish its list. Call it inside a transaction."""
     status_list = StatusList.objects.select_for_update().get(pk=credential.status_list_id)
     bits = Bitstring.decode(status_list.encoded)
     if bits.get(credential.status_index) == value:
@@ -273,7 +276,7 @@ def _change_status(
         raise IssuingError(refusal)
     locked.status, locked.status_reason, locked.status_changed_at = to, reason, timezone.now()
     locked.save(update_fields=["status", "status_reason", "status_changed_at"])
-    _set_bit(locked, to != IssuedCredential.Status.ACTIVE)
+    set_status_bit(locked, to != IssuedCredential.Status.ACTIVE)
     record_event(verb=verb, actor=actor, organisation=locked.organisation, target=locked,
                  data={"reason": reason} if reason else {})  # fmt: skip
     _tell_on_commit(locked, to)

@@ -16,6 +16,7 @@ from carnet.issuing.models import IssuedCredential
 from carnet.portfolio import selectors, services
 from carnet.portfolio.forms import ConsentForm, ProfileForm, ShareLinkForm
 from carnet.portfolio.models import CredentialSharing, PublicProfile, SearchConsent, ShareLink
+from carnet.stacking.selectors import public_certificates_of
 
 NEW_LINK = "portfolio-new-share-link"
 
@@ -173,6 +174,11 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
     public."""
     profile = get_object_or_404(PublicProfile.objects.select_related("user"), slug=slug, enabled=True)
     credentials = selectors.public_credentials_of(profile.user)
-    response = render(request, "portfolio/profile.html", {"profile": profile, "credentials": credentials})
+    certificates = public_certificates_of(profile.user)
+    response = render(
+        request,
+        "portfolio/profile.html",
+        {"profile": profile, "credentials": credentials, "certificates": certificates},
+    )
     response["Cache-Control"] = "private, no-cache"
     return response
