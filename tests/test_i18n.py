@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import ast
 import gettext
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 LOCALE = Path(__file__).resolve().parents[1] / "carnet" / "locale"
 PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
@@ -41,3 +47,23 @@ def test_the_compiled_catalogue_matches_the_sources():
         catalogue = gettext.GNUTranslations(mo)
     for msgid, msgstr in entries(PO):
         assert catalogue.gettext(msgid) == msgstr, msgid
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
+def test_every_string_of_the_sources_is_in_the_catalogue(tmp_path):
+    """`makemessages` on the sources finds no string that the catalogue lacks: a string marked for
+    translation and never added to django.po would show in French on the English pages."""
+    copy = tmp_path / "carnet"
+    shutil.copytree(LOCALE.parent, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo", "static"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(LOCALE.parents[1]),
+        "DJANGO_SETTINGS_MODULE": "carnet.site.settings",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "en", "--no-obsolete"],
+        cwd=copy, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    known = {msgid for msgid, _msgstr in entries(PO)}
+    found = {msgid for msgid, _msgstr in entries(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")}
+    assert sorted(found - known) == []
