@@ -103,6 +103,7 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
 
     # 3. The learner receives it, and lets those with the link see it.
     learner.reload()
+    shot(learner, "learner-carnet-phone.png")
     learner.click("text=Voir et télécharger mon certificat")
     learner.check("input[name=visibility][value=link]")
     learner.click("form[action*='/partage/'] button[type=submit]")
