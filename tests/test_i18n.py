@@ -67,3 +67,51 @@ def test_every_string_of_the_sources_is_in_the_catalogue(tmp_path):
     known = {msgid for msgid, _msgstr in entries(PO)}
     found = {msgid for msgid, _msgstr in entries(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")}
     assert sorted(found - known) == []
+
+
+FRENCH = LOCALE / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def test_every_plural_string_has_its_french_forms():
+    """French is the source language, but a plural string with no French entry follows gettext's
+    default rule (n != 1): "0 certificats". French says "0 certificat"."""
+    with (FRENCH.with_suffix(".mo")).open("rb") as mo:
+        french = gettext.GNUTranslations(mo)
+    plurals = plural_msgids(PO)
+    assert len(plurals) > 10
+    for msgid, msgid_plural in plurals:
+        assert french.ngettext(msgid, msgid_plural, 0) == msgid, msgid
+        assert french.ngettext(msgid, msgid_plural, 2) == msgid_plural, msgid
+
+
+def plural_msgids(po: Path) -> list[tuple[str, str]]:
+    """(msgid, msgid_plural) of the plural entries of a .po file."""
+    found: list[tuple[str, str]] = []
+    field, current = None, {}
+    for line in [*po.read_text(encoding="utf-8").split("\n"), ""]:
+        if line.startswith(("msgid ", "msgid_plural ")):
+            field, _, value = line.partition(" ")
+            current[field] = ast.literal_eval(value)
+        elif line.startswith('"') and field:
+            current[field] += ast.literal_eval(line)
+        elif line.startswith("msgstr"):
+            field = None
+        elif not line.strip():
+            if current.get("msgid") and "msgid_plural" in current:
+                found.append((current["msgid"], current["msgid_plural"]))
+            current, field = {}, None
+    return found
+
+
+def test_zero_takes_the_singular_in_french():
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override("fr-ca"):
+        assert ngettext("%(counter)s certificat délivré", "%(counter)s certificats délivrés", 0) == (
+            "%(counter)s certificat délivré"
+        )
+    with translation.override("en"):
+        assert ngettext("%(counter)s certificat délivré", "%(counter)s certificats délivrés", 0) == (
+            "%(counter)s certificates issued"
+        )
