@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +84,23 @@ def open_share_link(token: str) -> ShareLink | None:
         return None
     ShareLinkOpening.objects.create(link=link)
     return link
+
+
+def shared_document(*, uuid: str | None = None, token: str | None = None) -> dict[str, Any] | None:
+    """The signed credential that a badge page address (``uuid``) or a share link (``token``) shows
+    to anyone: the first only while its holder makes it visible by link or public, the second only
+    while the link works (its opening is recorded, as when the page is opened). None otherwise,
+    whether the credential does not exist or is private."""
+    if token is not None:
+        link = open_share_link(token)
+        return link.credential.document if link is not None else None
+    try:
+        credential = IssuedCredential.objects.filter(uuid=uuid).first()
+    except (ValueError, ValidationError):
+        return None
+    if credential is None or visibility_of(credential) == Visibility.PRIVATE:
+        return None
+    return credential.document
 
 
 def _free_profile_slug(user: Any) -> str:
