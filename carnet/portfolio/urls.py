@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carnet.portfolio import views
+from carnet.portfolio import import_views, views
 
 app_name = "portfolio"
 urlpatterns = [
@@ -18,4 +18,10 @@ urlpatterns = [
         views.withdraw_share_link,
         name="withdraw_link",
     ),
+    path("mon-carnet/importer/", import_views.import_badge, name="import"),
+    path("mon-carnet/importes/<uuid:badge_uuid>/", import_views.imported_badge, name="imported"),
+    path("mon-carnet/importes/<uuid:badge_uuid>/verifier/", import_views.reverify, name="reverify_imported"),
+    path("mon-carnet/importes/<uuid:badge_uuid>/supprimer/", import_views.delete, name="delete_imported"),
+    path("mon-carnet/importes/<uuid:badge_uuid>/image.png", import_views.image, name="imported_image"),
+    path("mon-carnet/importes/<uuid:badge_uuid>/original/", import_views.original, name="imported_original"),
 ]
