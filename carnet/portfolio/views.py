@@ -148,8 +148,10 @@ def shared_badge_json(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _badge_page(
-    request: HttpRequest, credential: IssuedCredential, *, is_holder: bool, json_url: str
+    request: HttpRequest, credential: IssuedCredential, *, is_holder: bool, json_url: str = ""
 ) -> HttpResponse:
+    """The badge page; ``json_url``: the address of its signed credential for this visitor (none
+    for a page whose visitor may not read the credential at an address of its own)."""
     version = credential.micro_credential_version
     response = render(
         request,
