@@ -1,5 +1,6 @@
-"""The carnet and the employer of issue #5 in a real browser: a learner completes a certificate, an
-assessor confirms it and the learner receives it; the learner shares a badge by a link and agrees to
+"""The carnet and the employer of issue #5 in a real browser: a learner imports a badge earned
+elsewhere (a JSON file signed by another issuer); completes a certificate, an assessor confirms it
+and the learner receives it; the learner shares a badge by a link and agrees to
 be found; an employer opens the link, verifies the badge (its baked image uploaded to the verifier),
 searches by competency, finds the learner with the reason for the match and writes to them; the
 learner answers; a withdrawn link and a withdrawn consent stop working at once.
@@ -8,13 +9,19 @@ With CARNET_SCREENSHOTS set to a folder, the key pages are saved there (docs/ima
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+sys.path.insert(0, str(Path(__file__).parent.parent / "portfolio"))
+from portfolio_samples import signed_badge
+
 from carnet.catalogue.models import MicroCredential
+from carnet.credentials import Ed25519Key
 from carnet.issuing import services as issuing
 from carnet.issuing.models import IssuedCredential
 
@@ -81,16 +88,28 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
         for slug in ("travail-dequipe", "fiabilite", "communication-orale")
     )
 
-    # 1. The learner holds two of the three micro-credentials of the demo certificate; the carnet
-    #    says what is missing.
+    # 1. The learner imports a badge earned elsewhere, verified on import.
+    learner = sign_in(new_page, base, LEARNER, PHONE)
+    elsewhere = tmp_path / "secourisme.json"
+    elsewhere.write_text(json.dumps(signed_badge(Ed25519Key.generate(), email=LEARNER)))
+    learner.goto(base + "/mon-carnet/")
+    learner.click("text=Importer un badge obtenu ailleurs")
+    learner.set_input_files("input[name=file]", str(elsewhere))
+    learner.click("text=Importer le fichier")
+    learner.wait_for_url("**/mon-carnet/importes/**")
+    assert "Authentique et valide" in learner.locator("main").inner_text()
+    assert "Décerné à vous" in learner.locator("main").inner_text()
+
+    # 2. The learner holds two of the three micro-credentials of the demo certificate; the carnet
+    #    says what is missing, and shows the imported badge.
     issue(teamwork, LEARNER)
     issue(reliability, LEARNER)
-    learner = sign_in(new_page, base, LEARNER, PHONE)
     learner.goto(base + "/mon-carnet/")
     carnet = learner.locator("main").inner_text()
     assert "Prêt·e pour l'emploi" in carnet and "Communication orale" in carnet  # what is missing
+    assert "Secourisme en milieu de travail" in carnet and "Autres badges importés" in carnet
 
-    # 2. The third one completes it: the certificate waits for an assessor, who confirms it.
+    # 3. The third one completes it: the certificate waits for an assessor, who confirms it.
     issue(speaking, LEARNER)
     learner.reload()
     assert "L'organisation confirme avant de délivrer le certificat" in learner.locator("main").inner_text()
@@ -101,7 +120,7 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
     assessor.click("text=Confirmer et délivrer le certificat")
     assert "Certificat confirmé et délivré" in assessor.locator(".messages").inner_text()
 
-    # 3. The learner receives it, and lets those with the link see it.
+    # 4. The learner receives it, and lets those with the link see it.
     learner.reload()
     shot(learner, "learner-carnet-phone.png")
     learner.click("text=Voir et télécharger mon certificat")
@@ -110,7 +129,7 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
     certificate_url = learner.locator("a", has_text="/certificats-obtenus/").inner_text()
     shot(learner, "learner-certificate.png")
 
-    # 4. The learner shares the teamwork badge with the employer by a link, downloads its baked
+    # 5. The learner shares the teamwork badge with the employer by a link, downloads its baked
     #    image, and agrees to be found by employers.
     credential = IssuedCredential.objects.get(micro_credential_version__micro_credential=teamwork)
     learner.goto(f"{base}/mes-microattestations/{credential.uuid}/")
@@ -125,7 +144,7 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
     learner.check("input[name=search]")
     learner.click("text=Enregistrer mon choix")
 
-    # 5. The employer opens the link: the badge page, verified now.
+    # 6. The employer opens the link: the badge page, verified now.
     employer = sign_in(new_page, base, EMPLOYER)
     employer.goto(share_link)
     page = employer.locator("main").inner_text()
@@ -133,14 +152,14 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
     employer.goto(certificate_url)
     assert "Authentique et valide" in employer.locator("main").inner_text()
 
-    # 6. ... and checks the badge image the learner sent, in the verifier.
+    # 7. ... and checks the badge image the learner sent, in the verifier.
     employer.goto(base + "/verifier/")
     employer.set_input_files("form:has(input[value=fichier]) input[type=file]", str(baked))
     employer.click("text=Vérifier le fichier")
     assert "authentique et valide" in employer.locator("main").inner_text()
     shot(employer, "employer-verification.png")
 
-    # 7. The employer describes a job by competency and finds the learner, with the reason.
+    # 8. The employer describes a job by competency and finds the learner, with the reason.
     employer.goto(base + "/")
     employer.click("text=Mes postes et la recherche de candidat·es")
     employer.fill("input[name=title]", "Commis de plancher")
@@ -158,7 +177,7 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
     employer.goto(job_url)
     match = employer.locator("article.candidate", has_text="Alex Martin")
 
-    # 8. ... and writes to them through Carnet; the learner answers, which reveals their email.
+    # 9. ... and writes to them through Carnet; the learner answers, which reveals their email.
     match.locator("textarea[name=message]").fill("Bonjour Alex, un poste de commis vous intéresserait-il?")
     match.locator("button", has_text="Envoyer par Carnet").click()
     learner.goto(base + "/mes-contacts/")
@@ -168,7 +187,7 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
     employer.goto(job_url)
     assert LEARNER in employer.locator("main").inner_text()
 
-    # 9. The learner withdraws the link and the consent: both stop at once.
+    # 10. The learner withdraws the link and the consent: both stop at once.
     learner.goto(f"{base}/mes-microattestations/{credential.uuid}/")
     learner.click("text=Retirer ce lien")
     employer.goto(share_link)
