@@ -189,6 +189,23 @@ def certificate_entry(issued: Any, *, language: str) -> CertificateEntry:
     return entry
 
 
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's ``HTML`` and ``URLFetcher``. Importing WeasyPrint sets Pillow's
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` for the whole process, which would let truncated uploads
+    (badge pictures, evidence) pass Carnet's image checks: it is put back as it was."""
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as exc:  # WeasyPrint is installed but Pango is not
+        raise PdfUnavailable(str(exc)) from exc
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+    return HTML, URLFetcher
+
+
 def render_pdf(
     *,
     name: str,
@@ -204,12 +221,7 @@ def render_pdf(
     for those that have one, by credential id, to their public page otherwise; the share links
     work until ``links_until``, None: until withdrawn) and ``certificates``, in ``language``
     ("fr" or "en"), on ``paper`` ("letter" or "a4")."""
-    try:
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher
-    except OSError as exc:  # WeasyPrint is installed but Pango is not
-        raise PdfUnavailable(str(exc)) from exc
-
+    HTML, URLFetcher = _weasyprint()
     with translation.override(language):
         skills = selectors.cv_skills(list(credentials))
         for row in skills:

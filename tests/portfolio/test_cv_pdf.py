@@ -452,3 +452,25 @@ def test_drawing_the_pdf_fetches_nothing(monkeypatch, caplog, db):
         record.getMessage() for record in caplog.records if "disallowed protocol" in record.getMessage()
     ]
     assert len(refused) == 2, [record.getMessage() for record in caplog.records]
+
+
+def test_making_a_pdf_leaves_the_checks_of_uploaded_images_as_strict(holder, issue):
+    """Importing WeasyPrint tells Pillow to accept truncated images, for the whole process."""
+    import zlib
+
+    from PIL import ImageFile
+
+    from carnet.catalogue.images import BadgeImageError, validate_png
+
+    issue()
+    download(holder)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    too_short = zlib.compress(b"\x00" * 5)  # 5 bytes of pixels for a 10 × 10 image
+    header = (10).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", too_short) + chunk(b"IEND", b"")
+    with pytest.raises(BadgeImageError):
+        validate_png(png)
