@@ -56,6 +56,7 @@ VERBS = {
     "credential.share_link_created": _("Lien de partage créé"),
     "credential.share_link_withdrawn": _("Lien de partage retiré"),
     "profile.changed": _("Profil public modifié"),
+    "cv.made": _("PDF du carnet préparé"),
     "job.created": _("Poste créé"),
     "contact.sent": _("Message envoyé à une personne"),
     "contact.answered": _("Réponse reçue"),

@@ -133,19 +133,13 @@ def _counts(credential: IssuedCredential, now: Any) -> bool:
     return credential.valid_until is None or credential.valid_until > now
 
 
-def carnet_of(user: Any) -> Carnet:
-    """Everything the carnet page shows, in a handful of queries: the credentials held, the skills
-    they attest (with the self-assessed ones beside them), and the certificates under way."""
-    from django.db.models import Max, Prefetch, Q
+def _held_by(user: Any) -> Any:
+    """The credentials issued to ``user``, newest first, with what their pages show."""
+    from django.db.models import Prefetch
 
-    from carnet.catalogue.models import Alignment, Certificate, RequirementGroup
-    from carnet.catalogue.models import Status as CatalogueStatus
-    from carnet.frameworks.models import Competency
-    from carnet.recognition.models import RecognitionRequest, SkillClaim
-    from carnet.stacking.selectors import standings
+    from carnet.catalogue.models import Alignment
 
-    now = timezone.now()
-    credentials = list(
+    return (
         IssuedCredential.objects.filter(recipient=user)
         .select_related("organisation", "micro_credential_version__micro_credential")
         .prefetch_related(
@@ -156,38 +150,70 @@ def carnet_of(user: Any) -> Carnet:
         )
         .order_by("-issued_at")
     )
+
+
+def _skill_rows(credentials: list[Any], now: Any) -> dict[int, SkillRow]:
+    """A row per competency the credentials are aligned to, with the highest level a credential
+    that counts today attests (the level the assessor recognised, when a request set one), by
+    competency id. Each credential is marked with ``counts``."""
+    from carnet.frameworks.models import Level
+    from carnet.recognition.models import RecognitionRequest
+
     recognised = dict(
         RecognitionRequest.objects.filter(credential__in=credentials, recognised_level__isnull=False)
         .select_related("recognised_level")
         .values_list("credential_id", "recognised_level")
     )
-    from carnet.frameworks.models import Level
-
     levels = Level.objects.in_bulk(set(recognised.values()))
     rows: dict[int, SkillRow] = {}
     for credential in credentials:
-        credential.counts = _counts(credential, now)  # type: ignore[attr-defined]
+        credential.counts = _counts(credential, now)
         recognised_level = levels.get(recognised.get(credential.pk))
         for alignment in credential.micro_credential_version.alignments.all():
             row = rows.setdefault(alignment.competency_id, SkillRow(alignment.competency, credentials=[]))
             assert row.credentials is not None
             row.credentials.append(credential)
-            if not credential.counts:  # type: ignore[attr-defined]
+            if not credential.counts:
                 continue
             level = alignment.level
             if recognised_level is not None and recognised_level.competency_id == alignment.competency_id:
                 level = recognised_level
             if level is not None and (row.attested is None or level.rank > row.attested.rank):
                 row.attested = level
-    for claim in SkillClaim.objects.filter(learner=user).select_related("competency", "level"):
-        row = rows.setdefault(claim.competency_id, SkillRow(claim.competency, credentials=[]))
-        row.claimed = claim.level
+    return rows
+
+
+def _sorted_skills(rows: dict[int, SkillRow]) -> list[SkillRow]:
+    """The rows with their competency's number of levels, proven ones first, by competency code."""
+    from django.db.models import Max
+
+    from carnet.frameworks.models import Competency
+
     tops = dict(
         Competency.objects.filter(pk__in=rows).annotate(top=Max("levels__rank")).values_list("pk", "top")
     )
     for competency_id, row in rows.items():
         row.top_rank = tops.get(competency_id) or 0
-    skills = sorted(rows.values(), key=lambda r: (r.attested is None, r.competency.code))
+    return sorted(rows.values(), key=lambda r: (r.attested is None, r.competency.code))
+
+
+def carnet_of(user: Any) -> Carnet:
+    """Everything the carnet page shows, in a handful of queries: the credentials held, the skills
+    they attest (with the self-assessed ones beside them), and the certificates under way."""
+    from django.db.models import Q
+
+    from carnet.catalogue.models import Certificate, RequirementGroup
+    from carnet.catalogue.models import Status as CatalogueStatus
+    from carnet.recognition.models import SkillClaim
+    from carnet.stacking.selectors import standings
+
+    now = timezone.now()
+    credentials = list(_held_by(user))
+    rows = _skill_rows(credentials, now)
+    for claim in SkillClaim.objects.filter(learner=user).select_related("competency", "level"):
+        row = rows.setdefault(claim.competency_id, SkillRow(claim.competency, credentials=[]))
+        row.claimed = claim.level
+    skills = _sorted_skills(rows)
 
     held = {c.micro_credential_version.micro_credential_id for c in credentials if c.counts}  # type: ignore[attr-defined]
     group_ids = set(RequirementGroup.objects.filter(micro_credentials__in=held).values_list("pk", flat=True))
@@ -230,3 +256,51 @@ def public_credentials_of(user: Any) -> list[IssuedCredential]:
     for credential in credentials:
         credential.counts = _counts(credential, now)  # type: ignore[attr-defined]
     return credentials
+
+
+# -- the PDF of the carnet ---------------------------------------------------------------------------
+
+
+def state_of(credential: IssuedCredential, now: Any = None) -> str:
+    """The credential's state from the database: valid, expired, suspended or revoked (the badge
+    page verifies the signed document as well: :func:`live_state`)."""
+    if credential.status != IssuedCredential.Status.ACTIVE:
+        return str(credential.status)
+    if credential.valid_until is not None and credential.valid_until <= (now or timezone.now()):
+        return "expired"
+    return "valid"
+
+
+@dataclass
+class CvChoices:
+    """What the holder may put in the PDF of their carnet: every credential they hold (each with
+    ``state`` and ``visibility``) and every certificate issued to them (each with ``state``)."""
+
+    credentials: list[Any]
+    certificates: list[Any]
+
+
+def cv_choices(user: Any) -> CvChoices:
+    from carnet.stacking.models import IssuedCertificate
+
+    now = timezone.now()
+    credentials = list(_held_by(user).select_related("sharing"))
+    for credential in credentials:
+        credential.state = state_of(credential, now)
+        sharing = getattr(credential, "sharing", None)  # no row: never changed, so private
+        credential.visibility = sharing.visibility if sharing is not None else "private"
+    certificates = list(
+        IssuedCertificate.objects.filter(recipient=user)
+        .select_related("certificate", "organisation")
+        .order_by("-issued_at")
+    )
+    for issued in certificates:
+        issued.state = "valid" if issued.status == IssuedCertificate.Status.ACTIVE else "revoked"
+    return CvChoices(credentials=credentials, certificates=certificates)
+
+
+def cv_skills(credentials: list[Any]) -> list[SkillRow]:
+    """The skills the chosen credentials prove today: each competency with the highest level one
+    that counts attests (none from a suspended, revoked or expired one)."""
+    rows = _skill_rows(credentials, timezone.now())
+    return _sorted_skills({pk: row for pk, row in rows.items() if row.attested is not None})

@@ -253,3 +253,43 @@ def delete_imported_badge(*, badge: Any, actor: Any) -> None:
     """Remove the badge from the carnet, with its original (the audit trail keeps that it was)."""
     record_event(verb="imported_badge.deleted", actor=actor, target=badge, data={"kind": badge.kind})
     badge.delete()
+
+
+CV_LINK_LABEL = "CV PDF"  # the label of the share links a PDF of the carnet makes, in both languages
+
+
+@transaction.atomic
+def make_cv(
+    *,
+    holder: Any,
+    name: str,
+    headline: str,
+    credentials: list[IssuedCredential],
+    certificates: list[Any],
+    days: int | None,
+    language: str,
+    paper: str,
+) -> bytes:
+    """The PDF of the holder's carnet with the credentials and certificates they chose (theirs:
+    the caller checked). A private credential's QR code needs a share link (its badge page is 404
+    to others): one is made for each, labelled "CV PDF", working for ``days`` (None: until
+    withdrawn), which the holder sees and withdraws on the credential's page like any other.
+    The links are made only if the PDF is: drawing it happens in the same transaction."""
+    from carnet.portfolio import cv
+
+    made = {
+        credential.pk: create_share_link(credential=credential, days=days, label=CV_LINK_LABEL, actor=holder)
+        for credential in credentials
+        if visibility_of(credential) == Visibility.PRIVATE
+    }
+    tokens = {pk: token for pk, (_link, token) in made.items()}
+    until = min((link.expires_at for link, _token in made.values() if link.expires_at), default=None)
+    pdf = cv.render_pdf(
+        name=name, headline=headline, credentials=credentials, certificates=certificates, tokens=tokens,
+        links_until=until, language=language, paper=paper,
+    )  # fmt: skip
+    record_event(verb="cv.made", actor=holder, data={
+        "credentials": len(credentials), "certificates": len(certificates), "share_links": len(tokens),
+        "language": language,
+    })  # fmt: skip
+    return pdf

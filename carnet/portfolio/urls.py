@@ -6,6 +6,7 @@ app_name = "portfolio"
 urlpatterns = [
     path("mon-carnet/", views.carnet, name="carnet"),
     path("mon-carnet/partage/", views.sharing_settings, name="settings"),
+    path("mon-carnet/cv-pdf/", views.cv, name="cv"),
     path("profils/<slug:slug>/", views.public_profile, name="profile"),
     path("badges/<uuid:credential_uuid>/", views.badge, name="badge"),
     path("badges/<uuid:credential_uuid>.json", views.badge_json, name="badge_json"),

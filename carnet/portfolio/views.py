@@ -2,17 +2,20 @@
 also gives the signed credential to machines (a wallet app, a verifier): by content negotiation
 (``Accept: application/vc+ld+json``, ``application/ld+json`` or ``application/json``), at its
 ``.json`` address, and named in the page by ``<link rel="alternate">`` — always with the page's
-own visibility."""
+own visibility. The carnet, its sharing settings, and its PDF."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -20,7 +23,8 @@ from carnet.issuing.access import access_own_credential
 from carnet.issuing.identity import absolute
 from carnet.issuing.models import IssuedCredential
 from carnet.portfolio import selectors, services
-from carnet.portfolio.forms import ConsentForm, ProfileForm, ShareLinkForm
+from carnet.portfolio.cv import PdfUnavailable
+from carnet.portfolio.forms import ConsentForm, CvForm, ProfileForm, ShareLinkForm
 from carnet.portfolio.models import CredentialSharing, PublicProfile, SearchConsent, ShareLink
 from carnet.stacking.selectors import public_certificates_of
 
@@ -280,4 +284,67 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
         {"profile": profile, "credentials": credentials, "certificates": certificates},
     )
     response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _cv_defaults(user: Any, choices: selectors.CvChoices) -> dict[str, Any]:
+    """The form as the page first shows it: the valid credentials and certificates ticked, the
+    name of the account, the line of the public profile, the language of the page."""
+    return {
+        "name": getattr(user, "display_name", ""),
+        "headline": services.profile_of(user).headline,
+        "credentials": [str(c.uuid) for c in choices.credentials if c.state == "valid"],
+        "certificates": [str(c.uuid) for c in choices.certificates if c.state == "valid"],
+        "language": (get_language() or "fr")[:2],
+        "paper": "letter",
+        "days": "90",
+    }
+
+
+@login_required
+def cv(request: HttpRequest) -> HttpResponse:
+    """The page where the holder prepares the PDF of their carnet (a skills CV), and the PDF itself,
+    answered to the form's POST. The choices offered are the signed-in person's own credentials
+    and certificates: anything else sent is an invalid choice, and nothing is made."""
+    choices = selectors.cv_choices(request.user)
+    form = CvForm(
+        request.POST if request.method == "POST" else None, credentials=choices.credentials,
+        certificates=choices.certificates, initial=_cv_defaults(request.user, choices),
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pdf = services.make_cv(
+                holder=request.user, name=data["name"], headline=data["headline"],
+                credentials=[c for c in choices.credentials if str(c.uuid) in data["credentials"]],
+                certificates=[c for c in choices.certificates if str(c.uuid) in data["certificates"]],
+                days=data["days"], language=data["language"], paper=data["paper"],
+            )  # fmt: skip
+        except services.SharingError as exc:
+            form.add_error(None, str(exc))
+        except PdfUnavailable:
+            form.add_error(None, _pdf_unavailable())
+        else:
+            return _pdf_attachment(pdf, data["name"])
+    return render(
+        request,
+        "portfolio/cv.html",
+        {"form": form, "choices": choices, "durations": ShareLinkForm.DURATIONS},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _pdf_unavailable() -> str:
+    return _(
+        "Le PDF ne peut pas être préparé sur ce serveur pour l'instant (un composant manque). "
+        "Réessayez plus tard ou prévenez l'équipe de Carnet : rien n'a été enregistré."
+    )
+
+
+def _pdf_attachment(pdf: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"carnet-{slugify(name) or 'cv'}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"  # it holds share links
+    response["X-Content-Type-Options"] = "nosniff"
     return response

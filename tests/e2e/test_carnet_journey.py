@@ -131,7 +131,9 @@ def test_the_carnet_journey(browser, live_server, settings, new_page, tmp_path):
 
     # 5. The learner shares the teamwork badge with the employer by a link, downloads its baked
     #    image, and agrees to be found by employers.
-    credential = IssuedCredential.objects.get(micro_credential_version__micro_credential=teamwork)
+    credential = IssuedCredential.objects.get(
+        micro_credential_version__micro_credential=teamwork, recipient__email=LEARNER
+    )
     learner.goto(f"{base}/mes-microattestations/{credential.uuid}/")
     learner.fill("input[name=label]", "Quincaillerie Tremblay")
     learner.click("text=Créer un lien")

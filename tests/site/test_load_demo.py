@@ -41,3 +41,17 @@ def test_the_demo_has_a_catalogue_to_browse_and_ask_from(client):
     )
     page = client.get("/catalogue/").content.decode()
     assert "Travail d&#x27;équipe" in page and "Prêt·e pour l&#x27;emploi" in page
+
+
+def test_the_demo_has_a_learner_whose_carnet_makes_a_pdf(client):
+    from carnet.issuing.models import IssuedCredential
+
+    call_command("load_demo")
+    call_command("load_demo")
+    samira = User.objects.get(email="samira@exemple.localhost")
+    assert IssuedCredential.objects.filter(recipient=samira).count() == 2
+    client.force_login(samira)
+    form = client.get("/mon-carnet/cv-pdf/").context["form"]
+    response = client.post("/mon-carnet/cv-pdf/", {k: v for k, v in form.initial.items() if v is not None})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")

@@ -44,6 +44,12 @@ DEMO_ACCOUNTS = [
         "employer (Quincaillerie Tremblay)",
     ),
     ("alex@exemple.localhost", "Alex Martin", "apprenant·e", "learner"),
+    (
+        "samira@exemple.localhost",
+        "Samira Haddad",
+        "apprenante qui détient déjà deux microattestations (pour son carnet en PDF)",
+        "learner who already holds two micro-credentials (for her carnet as a PDF)",
+    ),
 ]
 
 
@@ -80,6 +86,7 @@ class Command(BaseCommand):
         )
         if not cje.micro_credentials.exists():
             self.demo_catalogue(cje, users["admin@cje.localhost"])
+        self.demo_carnet(cje, users["samira@exemple.localhost"], users["admin@cje.localhost"])
         self.stdout.write(
             f"Demo data ready: {len(users)} accounts, organisations {cje.slug}, {shop.slug}, "
             f"{cje.micro_credentials.count()} micro-credentials."
@@ -122,6 +129,24 @@ class Command(BaseCommand):
                 actor=admin,
             )
             catalogue.publish_certificate(certificate=certificate)
+
+    def demo_carnet(self, organisation: Organisation, learner: User, admin: User) -> None:
+        """Two of the demo micro-credentials issued to a learner (two, not three: the third would
+        complete the certificate and put a confirmation in the assessor's queue), one of them
+        public and the other private, so that her carnet and its PDF have something to show."""
+        from carnet.issuing import services as issuing
+        from carnet.portfolio.services import set_visibility
+
+        visibilities = {"Travail d'équipe": "public", "Fiabilité": "private"}
+        for item in organisation.micro_credentials.filter(status="published"):
+            version = item.current_version()
+            if version is None or version.name_fr not in visibilities:
+                continue
+            credential = issuing.issue_credential(
+                organisation=organisation, version=version, recipient=learner, recipient_email=learner.email,
+                idempotency_key=f"demo-{item.slug}-{learner.pk}", source="bulk", actor=admin,
+            )  # fmt: skip
+            set_visibility(credential=credential, visibility=visibilities[version.name_fr], actor=learner)
 
 
 DEMO_MICRO_CREDENTIALS = [
