@@ -13,6 +13,7 @@ from carnet.site.env import (
     env_bool,
     env_int,
     env_list,
+    env_rate_limits,
     env_str,
     file_storage,
     key_encryption_key,
@@ -172,6 +173,10 @@ SESSION_COOKIE_SECURE = env_bool("CARNET_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# How often one address may verify, on the page and through the API (carnet.verification.limits):
+# the defaults there, unless CARNET_VERIFICATION_RATE_LIMITS says otherwise (docs/operations.md).
+VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 
 # Background work (Django's tasks API: emails, publication). Run at once, in the request, unless a
 # queue with its worker is configured here.
