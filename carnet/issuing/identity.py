@@ -81,10 +81,14 @@ def public_profile(organisation: Organisation) -> dict[str, Any]:
     return {"@context": list(ob.OB_CONTEXT), **issuer_profile(organisation)}
 
 
-def did_document_of(organisation: Organisation | None) -> dict[str, Any]:
+def did_document_of(
+    organisation: Organisation | None, stored: list[SigningKey] | None = None
+) -> dict[str, Any]:
     """Every key of ``organisation`` (None: the platform), current and retired, as Multikey
-    verification methods for ``assertionMethod``."""
+    verification methods for ``assertionMethod`` (``stored``: its keys, when already read)."""
     controller = controller_of(organisation)
+    if stored is None:
+        stored = list(SigningKey.objects.filter(organisation=organisation).order_by("created_at", "pk"))
     keys = [
         Ed25519Key.from_multikey(
             {
@@ -93,7 +97,7 @@ def did_document_of(organisation: Organisation | None) -> dict[str, Any]:
                 "publicKeyMultibase": k.public_key_multibase,
             }
         )
-        for k in SigningKey.objects.filter(organisation=organisation).order_by("created_at", "pk")
+        for k in stored
     ]
     return did_document(controller, keys)
 
@@ -111,11 +115,19 @@ class PlatformResolver(Resolver):
     documents (DID documents, profiles, achievements, status lists) from the database, without
     HTTP. Anything else goes to the documents it was given, did:key, or the fetcher if any."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The platform's documents read once per resolver: a verification (a credential, its status
+        # list, its endorsements) names the same issuer several times, and sees one state of it.
+        self._own: dict[str, Any] = {}
+
     def resolve(self, identifier: str) -> Any:
         if isinstance(identifier, str) and identifier:
             path = self._own_path(identifier.split("#", 1)[0])
             if path is not None:
-                return self._own_document(path)
+                if path not in self._own:
+                    self._own[path] = self._own_document(path)
+                return self._own[path]
         return super().resolve(identifier)
 
     @staticmethod

@@ -78,7 +78,14 @@ def withdraw_share_link(*, link: ShareLink, actor: Any) -> None:
 
 def open_share_link(token: str) -> ShareLink | None:
     """The link of ``token`` if it still works, with its opening recorded; None otherwise."""
-    link = ShareLink.objects.select_related("credential").filter(token_hash=token_hash(token)).first()
+    link = (
+        ShareLink.objects.select_related(
+            "credential__organisation", "credential__recipient",
+            "credential__micro_credential_version__micro_credential__organisation", "credential__sharing",
+        )  # what the badge page shows, in the same query
+        .filter(token_hash=token_hash(token))
+        .first()
+    )  # fmt: skip
     if link is None or not link.is_open():
         return None
     ShareLinkOpening.objects.create(link=link)
