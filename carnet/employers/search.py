@@ -1,22 +1,25 @@
 """Finding learners for a job: only those who consent to employers' searches (their latest consent
 record), ranked by how well their valid credentials match the job's requirements, each match with
-its reason."""
+its reason.
+
+The ranking is computed by the database from the search index (:class:`carnet.issuing.models.
+AttestedLevel`: one row per competency a credential attests, kept with the credential's status
+and its holder's consent), reading only the rows of consenting holders for the job's
+competencies; the reasons are then read for the people shown only."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from carnet.accounts.models import User
-from carnet.catalogue.models import Alignment
 from carnet.employers.models import Job
-from carnet.issuing.models import IssuedCredential
+from carnet.issuing.models import AttestedLevel, IssuedCredential
 from carnet.portfolio.models import SearchConsent
-from carnet.recognition.models import RecognitionRequest
 
 
 @dataclass
@@ -50,55 +53,73 @@ def consenting_learners() -> Any:
     return User.objects.annotate(consent=Subquery(latest)).filter(consent=True)
 
 
+# Per learner, over their valid credentials aligned to the job's competencies: the best level of each
+# competency, then how many requirements that meets, how many it falls short of, the sum of the
+# levels, and when the latest of these credentials was issued (the order between equal scores).
+_RANKING = """
+SELECT learner_id,
+       SUM(CASE WHEN rank >= minimum THEN 1 ELSE 0 END) AS met,
+       SUM(CASE WHEN rank < minimum THEN 1 ELSE 0 END) AS short,
+       SUM(rank) AS ranks,
+       MAX(latest) AS latest
+FROM (
+    SELECT learner_id, MAX(rank) AS rank, MAX(issued_at) AS latest, {minimum} AS minimum
+    FROM issuing_attestedlevel
+    WHERE active AND searchable AND competency_id IN ({wanted})
+      AND (valid_until IS NULL OR valid_until >= %s)
+    GROUP BY learner_id, competency_id
+) best
+GROUP BY learner_id
+ORDER BY met DESC, short DESC, ranks DESC, latest DESC, learner_id DESC
+LIMIT %s
+"""
+
+
 def search(job: Job, *, limit: int = 50) -> list[Candidate]:
     """The consenting learners with at least one valid credential attesting a required competency,
-    best first: most requirements met, then most attested below the level asked, then higher levels."""
+    best first: most requirements met, then most attested below the level asked, then higher levels,
+    then the most recently issued credential among those."""
     requirements = list(job.requirements.select_related("competency"))
     if not requirements:
         return []
     wanted = {r.competency_id: r for r in requirements}
     now = timezone.now()
-    credentials = (
-        IssuedCredential.objects.filter(
-            recipient__in=consenting_learners(),
-            status=IssuedCredential.Status.ACTIVE,
-            micro_credential_version__alignments__competency__in=wanted,
+    minimum = "CASE competency_id " + " ".join("WHEN %s THEN %s" for _ in wanted) + " END"
+    sql = _RANKING.format(minimum=minimum, wanted=", ".join("%s" for _ in wanted))
+    params: list[Any] = [value for r in wanted.values() for value in (r.competency_id, r.minimum_rank)]
+    params += [*wanted, now, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        order = [row[0] for row in cursor.fetchall()]
+    if not order:
+        return []
+    # The reasons, for the people shown: their rows, newest credential first; of equal levels, the
+    # newest credential is the one named.
+    rows = (
+        AttestedLevel.objects.filter(
+            learner_id__in=order, competency_id__in=wanted, active=True, searchable=True
         )
         .exclude(valid_until__lt=now)
-        .select_related("recipient", "organisation", "micro_credential_version")
-        .distinct()
+        .select_related(
+            "credential__recipient", "credential__organisation", "credential__micro_credential_version"
+        )
+        .order_by("-issued_at", "-credential_id")
     )
-    credentials = list(credentials[:5000])
-    alignments: dict[int, list[Alignment]] = defaultdict(list)
-    for alignment in Alignment.objects.filter(
-        version__in={c.micro_credential_version_id for c in credentials}, competency__in=wanted
-    ).select_related("level"):
-        alignments[alignment.version_id].append(alignment)
-    recognised = {
-        credential_id: (competency_id, rank)
-        for credential_id, competency_id, rank in RecognitionRequest.objects.filter(
-            credential__in=credentials, recognised_level__isnull=False
-        ).values_list("credential_id", "recognised_level__competency_id", "recognised_level__rank")
-    }
-    best: dict[int, dict[int, Evidence]] = defaultdict(dict)
+    best: dict[int, dict[int, Evidence]] = {learner_id: {} for learner_id in order}
     learners: dict[int, User] = {}
-    for credential in credentials:
-        learners[credential.recipient_id] = credential.recipient  # type: ignore[assignment]
-        for alignment in alignments[credential.micro_credential_version_id]:
-            rank = alignment.level.rank if alignment.level else 0
-            level = recognised.get(credential.pk)
-            if level is not None and level[0] == alignment.competency_id:
-                rank = level[1]  # the level the assessor recognised
-            current = best[credential.recipient_id].get(alignment.competency_id)
-            if current is None or rank > current.rank:
-                best[credential.recipient_id][alignment.competency_id] = Evidence(
-                    wanted[alignment.competency_id].competency, rank, credential
-                )
+    for row in rows:
+        credential = row.credential
+        learners[row.learner_id] = credential.recipient  # type: ignore[assignment]
+        current = best[row.learner_id].get(row.competency_id)
+        if current is None or row.rank > current.rank:
+            best[row.learner_id][row.competency_id] = Evidence(
+                wanted[row.competency_id].competency, row.rank, credential
+            )
     candidates = []
-    for learner_id, found in best.items():
+    for learner_id in order:
         candidate = Candidate(learners[learner_id])
         for requirement in requirements:
-            evidence = found.get(requirement.competency_id)
+            evidence = best[learner_id].get(requirement.competency_id)
             if evidence is None:
                 candidate.missing.append(requirement)
             elif evidence.rank >= requirement.minimum_rank:
@@ -106,5 +127,4 @@ def search(job: Job, *, limit: int = 50) -> list[Candidate]:
             else:
                 candidate.short.append((requirement, evidence))
         candidates.append(candidate)
-    candidates.sort(key=lambda c: c.score, reverse=True)
-    return candidates[:limit]
+    return candidates

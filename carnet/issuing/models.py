@@ -132,3 +132,40 @@ class IssuedCredential(models.Model):
     def credential_id(self) -> str:
         """The credential's ``id``."""
         return f"urn:uuid:{self.uuid}"
+
+
+class AttestedLevel(models.Model):
+    """One competency a credential attests, at its level (the level the assessor recognised, when
+    it is of this competency), with what the employers' search reads beside it: the holder, when
+    the credential was issued and until when it is valid. Written with the credential, for
+    credentials that have a holder; ``active`` follows the credential's status (revoked and
+    suspended: False), ``searchable`` the holder's consent to employers' searches. Expiry is read
+    from ``valid_until`` at the moment of each search."""
+
+    credential = models.ForeignKey(IssuedCredential, on_delete=models.CASCADE, related_name="attested_levels")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()  # 0: the alignment names no level
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+    searchable = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential", "competency"], name="one_level_per_credential_competency"
+            )
+        ]
+        indexes = [
+            # The search reads only these rows, by competency then learner, from the index alone.
+            models.Index(
+                fields=["competency", "learner"],
+                include=["rank", "issued_at", "valid_until"],
+                condition=models.Q(active=True, searchable=True),
+                name="searchable_levels",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id}: {self.competency_id} {self.rank}"

@@ -31,7 +31,7 @@ from carnet.frameworks.models import Level
 from carnet.issuing.achievements import achievement_document, level_result
 from carnet.issuing.identity import issuer_profile, organisation_did, status_list_url
 from carnet.issuing.keys import ensure_signing_key, rotate_signing_key, signer
-from carnet.issuing.models import IssuedCredential, StatusList
+from carnet.issuing.models import AttestedLevel, IssuedCredential, StatusList
 from carnet.issuing.tasks import tell_recipient
 from carnet.organisations.models import Organisation
 
@@ -220,10 +220,45 @@ def _issue(
         signer().key_for(organisation),
     )
     credential.save()
+    _attest(credential, level)
     record_event(verb="credential.issued", actor=actor, organisation=organisation, target=credential,
                  data={"source": source, "idempotency_key": idempotency_key})  # fmt: skip
     _tell_on_commit(credential, "issued")
     return credential
+
+
+def _attest(credential: IssuedCredential, level: Level | None) -> None:
+    """The competencies the credential attests, at their levels, for the employers' search (none
+    without a holder). Searchable while the holder consents: their row is locked until commit, so
+    that a consent given or withdrawn meanwhile (set_search_consent) is never missed."""
+    if credential.recipient_id is None:
+        return
+    from django.contrib.auth import get_user_model
+
+    consents = (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk=credential.recipient_id)
+        .values_list("consents_to_search", flat=True)
+        .first()
+    )
+    rows = []
+    for alignment in credential.micro_credential_version.alignments.select_related("level"):
+        rank = alignment.level.rank if alignment.level else 0
+        if level is not None and level.competency_id == alignment.competency_id:
+            rank = level.rank  # the level the assessor recognised
+        rows.append(
+            AttestedLevel(
+                credential=credential,
+                learner_id=credential.recipient_id,
+                competency_id=alignment.competency_id,
+                rank=rank,
+                issued_at=credential.issued_at,
+                valid_until=credential.valid_until,
+                searchable=bool(consents),
+            )
+        )
+    AttestedLevel.objects.bulk_create(rows)
 
 
 def _credential_document(
@@ -273,6 +308,7 @@ def _change_status(
         raise IssuingError(refusal)
     locked.status, locked.status_reason, locked.status_changed_at = to, reason, timezone.now()
     locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+    AttestedLevel.objects.filter(credential=locked).update(active=to == IssuedCredential.Status.ACTIVE)
     _set_bit(locked, to != IssuedCredential.Status.ACTIVE)
     record_event(verb=verb, actor=actor, organisation=locked.organisation, target=locked,
                  data={"reason": reason} if reason else {})  # fmt: skip

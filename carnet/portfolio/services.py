@@ -140,8 +140,16 @@ def consents_to_search(user: Any) -> bool:
 def set_search_consent(*, user: Any, given: bool) -> None:
     """Record a change of the learner's consent to appear in employers' searches (nothing when it
     does not change). Withdrawing takes effect at once: searches read the latest record."""
+    from django.contrib.auth import get_user_model
+
+    from carnet.issuing.models import AttestedLevel
     from carnet.portfolio.models import SearchConsent
 
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one change at a time
     if consents_to_search(user) != given:
         SearchConsent.objects.create(user=user, given=given)
+        # Its copy on the account, and the learner's credentials in employers' searches, change with it.
+        get_user_model().objects.filter(pk=user.pk).update(consents_to_search=given)
+        user.consents_to_search = given
+        AttestedLevel.objects.filter(learner=user).update(searchable=given)
         record_event(verb="consent.search_given" if given else "consent.search_withdrawn", actor=user)
