@@ -3,9 +3,10 @@ record), ranked by how well their valid credentials match the job's requirements
 its reason.
 
 The ranking is computed by the database from the search index (:class:`carnet.issuing.models.
-AttestedLevel`: one row per competency a credential attests, kept with the credential's status
-and its holder's consent), reading only the rows of consenting holders for the job's
-competencies; the reasons are then read for the people shown only."""
+ProvenLevel`: the levels each learner's active credentials prove, kept with the credentials'
+status and the learner's consent), reading only the rows of consenting learners for the job's
+competencies; the reasons are then read (:class:`~carnet.issuing.models.AttestedLevel`) for the
+people shown only."""
 
 from __future__ import annotations
 
@@ -53,26 +54,38 @@ def consenting_learners() -> Any:
     return User.objects.annotate(consent=Subquery(latest)).filter(consent=True)
 
 
-# Per learner, over their valid credentials aligned to the job's competencies: the best level of each
-# competency, then how many requirements that meets, how many it falls short of, the sum of the
-# levels, and when the latest of these credentials was issued (the order between equal scores).
+# Per learner, over the ProvenLevel rows of the job's competencies still valid now: the best level of
+# each competency (NULL when none), and when the latest of these credentials was issued (the order
+# between equal scores). The score is then counted from the levels: requirements met, requirements
+# attested below the level asked, sum of the levels.
 _RANKING = """
-SELECT learner_id,
-       SUM(CASE WHEN rank >= minimum THEN 1 ELSE 0 END) AS met,
-       SUM(CASE WHEN rank < minimum THEN 1 ELSE 0 END) AS short,
-       SUM(rank) AS ranks,
-       MAX(latest) AS latest
-FROM (
-    SELECT learner_id, MAX(rank) AS rank, MAX(issued_at) AS latest, {minimum} AS minimum
-    FROM issuing_attestedlevel
-    WHERE active AND searchable AND competency_id IN ({wanted})
-      AND (valid_until IS NULL OR valid_until >= %s)
-    GROUP BY learner_id, competency_id
+SELECT learner_id FROM (
+    SELECT learner_id, {levels}, MAX(issued_at) AS latest
+    FROM issuing_provenlevel
+    WHERE searchable AND competency_id IN ({wanted}) AND (valid_until IS NULL OR valid_until >= %s)
+    GROUP BY learner_id
 ) best
-GROUP BY learner_id
-ORDER BY met DESC, short DESC, ranks DESC, latest DESC, learner_id DESC
+ORDER BY {met} DESC, {short} DESC, {ranks} DESC, latest DESC, learner_id DESC
 LIMIT %s
 """
+
+
+def _ranking(requirements: list[Any], now: Any, limit: int) -> tuple[str, list[Any]]:
+    """The ranking query and its parameters (only numbers and a date are interpolated, as
+    parameters; the column names are made from the requirements' positions)."""
+    levels, met, short, ranks, params = [], [], [], [], []
+    for number, requirement in enumerate(requirements):
+        levels.append(f"MAX(CASE WHEN competency_id = %s THEN rank END) AS level{number}")
+        params.append(requirement.competency_id)
+        minimum = int(requirement.minimum_rank)
+        met.append(f"CASE WHEN level{number} >= {minimum} THEN 1 ELSE 0 END")
+        short.append(f"CASE WHEN level{number} < {minimum} THEN 1 ELSE 0 END")
+        ranks.append(f"COALESCE(level{number}, 0)")
+    sql = _RANKING.format(
+        levels=", ".join(levels), wanted=", ".join("%s" for _ in requirements),
+        met=" + ".join(met), short=" + ".join(short), ranks=" + ".join(ranks),
+    )  # fmt: skip
+    return sql, [*params, *(r.competency_id for r in requirements), now, limit]
 
 
 def search(job: Job, *, limit: int = 50) -> list[Candidate]:
@@ -84,10 +97,7 @@ def search(job: Job, *, limit: int = 50) -> list[Candidate]:
         return []
     wanted = {r.competency_id: r for r in requirements}
     now = timezone.now()
-    minimum = "CASE competency_id " + " ".join("WHEN %s THEN %s" for _ in wanted) + " END"
-    sql = _RANKING.format(minimum=minimum, wanted=", ".join("%s" for _ in wanted))
-    params: list[Any] = [value for r in wanted.values() for value in (r.competency_id, r.minimum_rank)]
-    params += [*wanted, now, limit]
+    sql, params = _ranking(list(wanted.values()), now, limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         order = [row[0] for row in cursor.fetchall()]
@@ -96,9 +106,7 @@ def search(job: Job, *, limit: int = 50) -> list[Candidate]:
     # The reasons, for the people shown: their rows, newest credential first; of equal levels, the
     # newest credential is the one named.
     rows = (
-        AttestedLevel.objects.filter(
-            learner_id__in=order, competency_id__in=wanted, active=True, searchable=True
-        )
+        AttestedLevel.objects.filter(learner_id__in=order, competency_id__in=wanted, active=True)
         .exclude(valid_until__lt=now)
         .select_related(
             "credential__recipient", "credential__organisation", "credential__micro_credential_version"

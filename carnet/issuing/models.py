@@ -136,11 +136,10 @@ class IssuedCredential(models.Model):
 
 class AttestedLevel(models.Model):
     """One competency a credential attests, at its level (the level the assessor recognised, when
-    it is of this competency), with what the employers' search reads beside it: the holder, when
-    the credential was issued and until when it is valid. Written with the credential, for
-    credentials that have a holder; ``active`` follows the credential's status (revoked and
-    suspended: False), ``searchable`` the holder's consent to employers' searches. Expiry is read
-    from ``valid_until`` at the moment of each search."""
+    it is of this competency), with its holder, when it was issued and until when it is valid.
+    Written with the credential, for credentials that have a holder; ``active`` follows the
+    credential's status (revoked and suspended: False). What :class:`ProvenLevel` is made from, and
+    the reasons the employers' search gives."""
 
     credential = models.ForeignKey(IssuedCredential, on_delete=models.CASCADE, related_name="attested_levels")
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -149,7 +148,6 @@ class AttestedLevel(models.Model):
     issued_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
-    searchable = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -157,15 +155,39 @@ class AttestedLevel(models.Model):
                 fields=["credential", "competency"], name="one_level_per_credential_competency"
             )
         ]
+        indexes = [models.Index(fields=["learner", "competency"], name="attested_levels_of_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id}: {self.competency_id} {self.rank}"
+
+
+class ProvenLevel(models.Model):
+    """The rows of :class:`AttestedLevel` that the employers' search ranks learners by: of a learner's
+    active credentials attesting a competency, those that no other beats both on level and on
+    validity, or both on date of issue and on validity. Whatever the moment, the best level and the
+    latest issue among the credentials still valid are among these rows, usually one per learner
+    and competency. Remade for the learner by issuing at each issue or change of status;
+    ``searchable`` follows the learner's consent (set_search_consent)."""
+
+    attested = models.OneToOneField(AttestedLevel, on_delete=models.CASCADE, related_name="proven")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    searchable = models.BooleanField(default=False)
+
+    class Meta:
         indexes = [
             # The search reads only these rows, by competency then learner, from the index alone.
             models.Index(
                 fields=["competency", "learner"],
                 include=["rank", "issued_at", "valid_until"],
-                condition=models.Q(active=True, searchable=True),
+                condition=models.Q(searchable=True),
                 name="searchable_levels",
-            )
+            ),
+            models.Index(fields=["learner", "competency"], name="proven_levels_of_learner"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.credential_id}: {self.competency_id} {self.rank}"
+        return f"{self.learner_id}: {self.competency_id} {self.rank}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -31,7 +31,7 @@ from carnet.frameworks.models import Level
 from carnet.issuing.achievements import achievement_document, level_result
 from carnet.issuing.identity import issuer_profile, organisation_did, status_list_url
 from carnet.issuing.keys import ensure_signing_key, rotate_signing_key, signer
-from carnet.issuing.models import AttestedLevel, IssuedCredential, StatusList
+from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel, StatusList
 from carnet.issuing.tasks import tell_recipient
 from carnet.organisations.models import Organisation
 
@@ -229,19 +229,9 @@ def _issue(
 
 def _attest(credential: IssuedCredential, level: Level | None) -> None:
     """The competencies the credential attests, at their levels, for the employers' search (none
-    without a holder). Searchable while the holder consents: their row is locked until commit, so
-    that a consent given or withdrawn meanwhile (set_search_consent) is never missed."""
+    without a holder)."""
     if credential.recipient_id is None:
         return
-    from django.contrib.auth import get_user_model
-
-    consents = (
-        get_user_model()
-        .objects.select_for_update()
-        .filter(pk=credential.recipient_id)
-        .values_list("consents_to_search", flat=True)
-        .first()
-    )
     rows = []
     for alignment in credential.micro_credential_version.alignments.select_related("level"):
         rank = alignment.level.rank if alignment.level else 0
@@ -255,10 +245,66 @@ def _attest(credential: IssuedCredential, level: Level | None) -> None:
                 rank=rank,
                 issued_at=credential.issued_at,
                 valid_until=credential.valid_until,
-                searchable=bool(consents),
             )
         )
     AttestedLevel.objects.bulk_create(rows)
+    _prove(credential.recipient_id, [row.competency_id for row in rows])
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)  # no end of validity
+
+
+def _beats(other: AttestedLevel, row: AttestedLevel, field: str) -> bool:
+    """Whether ``other`` is at least as good as ``row`` on ``field`` (rank or issued_at) and on
+    validity, and better on one of them (or, equal on both, the later row): the rule of
+    ProvenLevel, and of the migration that fills it in."""
+    mine, theirs = getattr(row, field), getattr(other, field)
+    until, other_until = row.valid_until or _NEVER, other.valid_until or _NEVER
+    return (
+        theirs >= mine
+        and other_until >= until
+        and (theirs > mine or other_until > until or other.pk > row.pk)
+    )
+
+
+def _prove(learner_id: int, competency_ids: Iterable[int]) -> None:
+    """Remake the learner's ProvenLevel rows of these competencies from their active credentials.
+    The learner's row is locked until commit, so that a consent given or withdrawn meanwhile
+    (set_search_consent) is never missed."""
+    from django.contrib.auth import get_user_model
+
+    competency_ids = set(competency_ids)
+    consents = (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk=learner_id)
+        .values_list("consents_to_search", flat=True)
+        .first()
+    )
+    rows = list(
+        AttestedLevel.objects.filter(learner_id=learner_id, competency_id__in=competency_ids, active=True)
+    )
+    kept = [
+        row
+        for row in rows
+        if not all(
+            any(_beats(other, row, field) for other in rows if other.competency_id == row.competency_id)
+            for field in ("rank", "issued_at")
+        )
+    ]
+    ProvenLevel.objects.filter(learner_id=learner_id, competency_id__in=competency_ids).delete()
+    ProvenLevel.objects.bulk_create(
+        ProvenLevel(
+            attested=row,
+            learner_id=learner_id,
+            competency_id=row.competency_id,
+            rank=row.rank,
+            issued_at=row.issued_at,
+            valid_until=row.valid_until,
+            searchable=bool(consents),
+        )
+        for row in kept
+    )
 
 
 def _credential_document(
@@ -308,7 +354,8 @@ def _change_status(
         raise IssuingError(refusal)
     locked.status, locked.status_reason, locked.status_changed_at = to, reason, timezone.now()
     locked.save(update_fields=["status", "status_reason", "status_changed_at"])
-    AttestedLevel.objects.filter(credential=locked).update(active=to == IssuedCredential.Status.ACTIVE)
+    if AttestedLevel.objects.filter(credential=locked).update(active=to == IssuedCredential.Status.ACTIVE):
+        _prove(locked.recipient_id, locked.attested_levels.values_list("competency_id", flat=True))
     _set_bit(locked, to != IssuedCredential.Status.ACTIVE)
     record_event(verb=verb, actor=actor, organisation=locked.organisation, target=locked,
                  data={"reason": reason} if reason else {})  # fmt: skip

@@ -19,7 +19,7 @@ from carnet.catalogue import services as catalogue
 from carnet.employers import search, services
 from carnet.frameworks.models import Competency
 from carnet.issuing import services as issuing
-from carnet.issuing.models import AttestedLevel, IssuedCredential
+from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel
 from carnet.organisations.models import Organisation
 from carnet.portfolio.services import set_search_consent
 from carnet.recognition import services as recognition
@@ -180,7 +180,7 @@ def test_a_withdrawn_consent_takes_effect_at_once_and_a_new_one_too(organisation
     assert found(job) == []
     set_search_consent(user=person, given=True)
     assert found(job) == [person.pk]
-    assert AttestedLevel.objects.filter(learner=person, searchable=True).count() == 2
+    assert ProvenLevel.objects.filter(learner=person, searchable=True).count() == 1  # the later of the two
 
 
 def test_an_expired_credential_no_longer_counts(organisation, scene, monkeypatch):
@@ -189,6 +189,19 @@ def test_an_expired_credential_no_longer_counts(organisation, scene, monkeypatch
     later = timezone.now() + timedelta(days=400)
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert found(job) == []
+
+
+def test_only_the_best_and_the_latest_credentials_are_ranked_by(organisation, org_admin, scene, competencies):
+    item, person, _job = scene
+    lasting = micro_credential(organisation, "Durable", [(competencies[0], 2)])
+    better = give(organisation, item, person, "a")  # level 3, for 12 months
+    give(organisation, lasting, person, "b")  # level 2, no end
+    later = give(organisation, lasting, person, "c")  # level 2, no end, issued later: beats b
+    assert sorted(ProvenLevel.objects.values_list("attested__credential_id", flat=True)) == sorted(
+        [better.pk, later.pk]
+    )
+    issuing.revoke_credential(credential=better, reason="Erreur", actor=org_admin)
+    assert list(ProvenLevel.objects.values_list("attested__credential_id", flat=True)) == [later.pk]
 
 
 def test_a_credential_without_a_holder_is_not_indexed(organisation, scene):
@@ -209,26 +222,21 @@ def test_the_migrations_fill_in_what_issuing_writes(organisation, org_admin, com
     credential = give(organisation, item, people[1], "b")
     issuing.suspend_credential(credential=credential, reason="Doute", actor=org_admin)
     give(organisation, item, people[2], "c")
-    columns = (
-        "credential_id",
-        "learner_id",
-        "competency_id",
-        "rank",
-        "issued_at",
-        "valid_until",
-        "active",
-        "searchable",
-    )
-    written = sorted(AttestedLevel.objects.values_list(*columns))
+    attested = ("credential_id", "learner_id", "competency_id", "rank", "issued_at", "valid_until", "active")
+    proven = ("attested__credential_id", "competency_id", "rank", "issued_at", "valid_until", "searchable")
+    written = sorted(AttestedLevel.objects.values_list(*attested))
+    kept = sorted(ProvenLevel.objects.values_list(*proven))
     consents = sorted(User.objects.values_list("pk", "consents_to_search"))
 
     AttestedLevel.objects.all().delete()
     User.objects.update(consents_to_search=False)
     accounts = importlib.import_module("carnet.accounts.migrations.0002_user_consents_to_search")
-    index = importlib.import_module("carnet.issuing.migrations.0005_attestedlevel")
+    index = importlib.import_module("carnet.issuing.migrations.0005_search_index")
     with connection.cursor() as cursor:
         cursor.execute(accounts.Migration.operations[-1].sql)
-        cursor.execute(index.Migration.operations[-1].sql)
+        for operation in index.Migration.operations[-2:]:
+            cursor.execute(operation.sql)
     assert sorted(User.objects.values_list("pk", "consents_to_search")) == consents
-    assert sorted(AttestedLevel.objects.values_list(*columns)) == written
-    assert len(written) == 6 and IssuedCredential.objects.count() == 3
+    assert sorted(AttestedLevel.objects.values_list(*attested)) == written
+    assert sorted(ProvenLevel.objects.values_list(*proven)) == kept
+    assert len(written) == 6 and len(kept) == 4 and IssuedCredential.objects.count() == 3
