@@ -337,6 +337,14 @@ def after_seed(cursor: Any) -> None:
         for operation in migration.operations[-count:]:
             cursor.execute(operation.sql)
         print(f"   {label} in {time.perf_counter() - started:.0f} s")
+    try:
+        profiles = importlib.import_module("carnet.issuing.migrations.0006_search_profiles")
+    except ImportError:
+        return
+    from django.apps import apps
+
+    profiles.fill_in(apps, None)
+    print(f"   search profiles made in {time.perf_counter() - started:.0f} s")
 
 
 def vacuum(url: str) -> None:

@@ -2,20 +2,23 @@
 record), ranked by how well their valid credentials match the job's requirements, each match with
 its reason.
 
-The ranking is computed by the database from the search index (:class:`carnet.issuing.models.
-ProvenLevel`: the levels each learner's active credentials prove, kept with the credentials'
-status and the learner's consent), reading only the rows of consenting learners for the job's
-competencies; the reasons are then read (:class:`~carnet.issuing.models.AttestedLevel`) for the
-people shown only."""
+The ranking is computed by the database from the search index kept by issuing with the credentials'
+status and the learner's consent: one row per consenting learner with their best levels
+(:class:`carnet.issuing.models.SearchProfile`), or, for the learners one of whose credentials
+expired since it was made, the levels their active credentials prove
+(:class:`~carnet.issuing.models.ProvenLevel`). The reasons are then read
+(:class:`~carnet.issuing.models.AttestedLevel`) for the people shown only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from carnet.accounts.models import User
 from carnet.employers.models import Job
@@ -54,38 +57,106 @@ def consenting_learners() -> Any:
     return User.objects.annotate(consent=Subquery(latest)).filter(consent=True)
 
 
-# Per learner, over the ProvenLevel rows of the job's competencies still valid now: the best level of
-# each competency (NULL when none), and when the latest of these credentials was issued (the order
-# between equal scores). The score is then counted from the levels: requirements met, requirements
-# attested below the level asked, sum of the levels.
-_RANKING = """
-SELECT learner_id FROM (
-    SELECT learner_id, {levels}, MAX(issued_at) AS latest
+# The ranking: per learner, the best level of each of the job's competencies still valid now (NULL
+# when none), and when the latest of these credentials was issued; then the score counted from the
+# levels (requirements met, attested below the level asked, sum of the levels) and that moment.
+# From each learner's SearchProfile while it holds (``refresh_at`` not passed), from their
+# ProvenLevel rows otherwise; the two rankings are merged.
+_FROM_PROFILES = """
+SELECT learner_id, {met}, {short}, {ranks}, {latest} FROM (
+    SELECT learner_id, {columns}
+    FROM issuing_searchprofile
+    WHERE searchable AND (refresh_at IS NULL OR refresh_at >= %s)
+) profile
+WHERE {attested}
+ORDER BY 2 DESC, 3 DESC, 4 DESC, 5 DESC, learner_id DESC
+LIMIT %s
+"""
+_FROM_ROWS = """
+SELECT learner_id, {met}, {short}, {ranks}, latest FROM (
+    SELECT learner_id, {columns}, MAX(issued_at) AS latest
     FROM issuing_provenlevel
     WHERE searchable AND competency_id IN ({wanted}) AND (valid_until IS NULL OR valid_until >= %s)
+      AND learner_id IN (
+          SELECT learner_id FROM issuing_searchprofile WHERE searchable AND refresh_at < %s
+      )
     GROUP BY learner_id
 ) best
-ORDER BY {met} DESC, {short} DESC, {ranks} DESC, latest DESC, learner_id DESC
+ORDER BY 2 DESC, 3 DESC, 4 DESC, 5 DESC, learner_id DESC
 LIMIT %s
 """
 
 
-def _ranking(requirements: list[Any], now: Any, limit: int) -> tuple[str, list[Any]]:
-    """The ranking query and its parameters (only numbers and a date are interpolated, as
-    parameters; the column names are made from the requirements' positions)."""
-    levels, met, short, ranks, params = [], [], [], [], []
+def _score(requirements: list[Any]) -> dict[str, str]:
+    """The score's expressions over the columns level0, level1... (the minimums are integers)."""
+    met, short, ranks = [], [], []
     for number, requirement in enumerate(requirements):
-        levels.append(f"MAX(CASE WHEN competency_id = %s THEN rank END) AS level{number}")
-        params.append(requirement.competency_id)
         minimum = int(requirement.minimum_rank)
         met.append(f"CASE WHEN level{number} >= {minimum} THEN 1 ELSE 0 END")
         short.append(f"CASE WHEN level{number} < {minimum} THEN 1 ELSE 0 END")
         ranks.append(f"COALESCE(level{number}, 0)")
-    sql = _RANKING.format(
-        levels=", ".join(levels), wanted=", ".join("%s" for _ in requirements),
-        met=" + ".join(met), short=" + ".join(short), ranks=" + ".join(ranks),
-    )  # fmt: skip
-    return sql, [*params, *(r.competency_id for r in requirements), now, limit]
+    return {"met": " + ".join(met), "short": " + ".join(short), "ranks": " + ".join(ranks)}
+
+
+def _from_profiles(requirements: list[Any], now: Any, limit: int) -> tuple[str, list[Any]]:
+    postgres = connection.vendor == "postgresql"
+    columns, latest, params = [], [], []
+    for number, requirement in enumerate(requirements):
+        key = str(requirement.competency_id)
+        if postgres:
+            columns.append(
+                f"(ranks ->> %s)::integer AS level{number}, (latest ->> %s)::bigint AS latest{number}"
+            )
+            params += [key, key]
+        else:
+            columns.append(
+                f"json_extract(ranks, %s) AS level{number}, json_extract(latest, %s) AS latest{number}"
+            )
+            params += [f'$."{key}"', f'$."{key}"']
+        latest.append(f"COALESCE(latest{number}, 0)")
+    greatest = "GREATEST" if postgres else "MAX"
+    sql = _FROM_PROFILES.format(
+        **_score(requirements),
+        columns=", ".join(columns),
+        latest=f"{greatest}({', '.join(latest)})" if len(latest) > 1 else latest[0],
+        attested=" OR ".join(f"level{number} IS NOT NULL" for number in range(len(requirements))),
+    )
+    return sql, [*params, now, limit]
+
+
+def _from_rows(requirements: list[Any], now: Any, limit: int) -> tuple[str, list[Any]]:
+    columns = [
+        f"MAX(CASE WHEN competency_id = %s THEN rank END) AS level{n}" for n in range(len(requirements))
+    ]
+    sql = _FROM_ROWS.format(
+        **_score(requirements), columns=", ".join(columns), wanted=", ".join("%s" for _ in requirements)
+    )
+    ids = [r.competency_id for r in requirements]
+    return sql, [*ids, *ids, now, now, limit]
+
+
+def _micros(moment: Any) -> int:
+    """A moment as whole microseconds since 1970, as SearchProfile keeps it (SQLite answers raw
+    queries with the text it stores, in UTC)."""
+    if isinstance(moment, int):
+        return moment
+    if isinstance(moment, str):
+        moment = parse_datetime(moment).replace(tzinfo=UTC)  # type: ignore[union-attr]
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _ranking(requirements: list[Any], now: Any, limit: int) -> list[int]:
+    """The learners to show, best first."""
+    ranked = []
+    with connection.cursor() as cursor:
+        for sql, params in (_from_profiles(requirements, now, limit), _from_rows(requirements, now, limit)):
+            cursor.execute(sql, params)
+            ranked += [
+                (met, short, ranks, _micros(latest), learner) for learner, met, short, ranks, latest in cursor
+            ]
+    ranked.sort(reverse=True)
+    return [learner for *_score, learner in ranked[:limit]]
 
 
 def search(job: Job, *, limit: int = 50) -> list[Candidate]:
@@ -97,34 +168,43 @@ def search(job: Job, *, limit: int = 50) -> list[Candidate]:
         return []
     wanted = {r.competency_id: r for r in requirements}
     now = timezone.now()
-    sql, params = _ranking(list(wanted.values()), now, limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        order = [row[0] for row in cursor.fetchall()]
+    order = _ranking(list(wanted.values()), now, limit)
     if not order:
         return []
-    # The reasons, for the people shown: their rows, newest credential first; of equal levels, the
-    # newest credential is the one named.
+    # The reasons, for the people shown: of each competency, the credential of the best level (of
+    # equal levels, the newest), from their rows, then those credentials only.
     rows = (
         AttestedLevel.objects.filter(learner_id__in=order, competency_id__in=wanted, active=True)
         .exclude(valid_until__lt=now)
-        .select_related(
-            "credential__recipient", "credential__organisation", "credential__micro_credential_version"
-        )
         .order_by("-issued_at", "-credential_id")
+        .values_list("learner_id", "competency_id", "rank", "credential_id")
     )
-    best: dict[int, dict[int, Evidence]] = {learner_id: {} for learner_id in order}
-    learners: dict[int, User] = {}
-    for row in rows:
-        credential = row.credential
-        learners[row.learner_id] = credential.recipient  # type: ignore[assignment]
-        current = best[row.learner_id].get(row.competency_id)
-        if current is None or row.rank > current.rank:
-            best[row.learner_id][row.competency_id] = Evidence(
-                wanted[row.competency_id].competency, row.rank, credential
-            )
+    chosen: dict[int, dict[int, tuple[int, int]]] = {learner_id: {} for learner_id in order}
+    for learner_id, competency_id, rank, credential_id in rows:
+        current = chosen[learner_id].get(competency_id)
+        if current is None or rank > current[0]:
+            chosen[learner_id][competency_id] = (rank, credential_id)
+    credentials = (
+        IssuedCredential.objects.select_related("recipient", "organisation", "micro_credential_version")
+        .defer("document", "jwt")  # the signed documents: large, and not shown here
+        .in_bulk([credential_id for found in chosen.values() for _rank, credential_id in found.values()])
+    )
+    best = {
+        learner_id: {
+            competency_id: Evidence(wanted[competency_id].competency, rank, credentials[credential_id])
+            for competency_id, (rank, credential_id) in found.items()
+        }
+        for learner_id, found in chosen.items()
+    }
+    learners = {
+        learner_id: next(iter(found.values())).credential.recipient
+        for learner_id, found in best.items()
+        if found
+    }
     candidates = []
     for learner_id in order:
+        if learner_id not in learners:  # revoked or withdrawn between the two queries
+            continue
         candidate = Candidate(learners[learner_id])
         for requirement in requirements:
             evidence = best[learner_id].get(requirement.competency_id)

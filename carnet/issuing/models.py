@@ -191,3 +191,30 @@ class ProvenLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id}: {self.competency_id} {self.rank}"
+
+
+class SearchProfile(models.Model):
+    """A learner's best valid level of each competency their active credentials attest, and when the
+    latest of those credentials was issued, in one row: what the employers' search ranks learners
+    by, without grouping their credentials. Remade from :class:`ProvenLevel` by issuing with it; it
+    holds until ``refresh_at``, the first end of validity among the credentials it counts (the
+    search reads ProvenLevel for the learners whose profile is past it, and ``carnet manage
+    refresh_search_profiles`` remakes those). ``searchable`` follows the learner's consent."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    ranks = models.JSONField(default=dict)  # {competency id: best level}
+    latest = models.JSONField(default=dict)  # {competency id: latest issue, in microseconds since 1970}
+    refresh_at = models.DateTimeField(null=True, blank=True)
+    searchable = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["refresh_at"], condition=models.Q(searchable=True), name="searchable_profiles"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.ranks}"

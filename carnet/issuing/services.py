@@ -31,7 +31,7 @@ from carnet.frameworks.models import Level
 from carnet.issuing.achievements import achievement_document, level_result
 from carnet.issuing.identity import issuer_profile, organisation_did, status_list_url
 from carnet.issuing.keys import ensure_signing_key, rotate_signing_key, signer
-from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel, StatusList
+from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel, SearchProfile, StatusList
 from carnet.issuing.tasks import tell_recipient
 from carnet.organisations.models import Organisation
 
@@ -41,6 +41,7 @@ __all__ = [
     "credential_issued",
     "ensure_signing_key",
     "issue_credential",
+    "refresh_search_profile",
     "reinstate_credential",
     "revoke_credential",
     "rotate_signing_key",
@@ -304,6 +305,39 @@ def _prove(learner_id: int, competency_ids: Iterable[int]) -> None:
             searchable=bool(consents),
         )
         for row in kept
+    )
+    refresh_search_profile(learner_id, searchable=bool(consents))
+
+
+def _micros(moment: datetime) -> int:
+    """A moment as whole microseconds since 1970 (exact, and a JSON number)."""
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def refresh_search_profile(learner_id: int, *, searchable: bool, now: datetime | None = None) -> None:
+    """Remake the learner's SearchProfile from their ProvenLevel rows still valid ``now``."""
+    now = now or timezone.now()
+    ranks: dict[str, int] = {}
+    latest: dict[str, int] = {}
+    refresh_at = None
+    rows = ProvenLevel.objects.filter(learner_id=learner_id).values_list(
+        "competency_id", "rank", "issued_at", "valid_until"
+    )
+    for competency_id, rank, issued_at, valid_until in rows:
+        if valid_until is not None and valid_until < now:
+            continue
+        key = str(competency_id)
+        ranks[key] = max(ranks.get(key, rank), rank)
+        latest[key] = max(latest.get(key, 0), _micros(issued_at))
+        if valid_until is not None and (refresh_at is None or valid_until < refresh_at):
+            refresh_at = valid_until
+    if not ranks:
+        SearchProfile.objects.filter(learner_id=learner_id).delete()
+        return
+    SearchProfile.objects.update_or_create(
+        learner_id=learner_id,
+        defaults={"ranks": ranks, "latest": latest, "refresh_at": refresh_at, "searchable": searchable},
     )
 
 

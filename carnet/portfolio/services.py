@@ -142,7 +142,7 @@ def set_search_consent(*, user: Any, given: bool) -> None:
     does not change). Withdrawing takes effect at once: searches read the latest record."""
     from django.contrib.auth import get_user_model
 
-    from carnet.issuing.models import ProvenLevel
+    from carnet.issuing.models import ProvenLevel, SearchProfile
     from carnet.portfolio.models import SearchConsent
 
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one change at a time
@@ -152,4 +152,5 @@ def set_search_consent(*, user: Any, given: bool) -> None:
         get_user_model().objects.filter(pk=user.pk).update(consents_to_search=given)
         user.consents_to_search = given
         ProvenLevel.objects.filter(learner=user).update(searchable=given)
+        SearchProfile.objects.filter(learner=user).update(searchable=given)
         record_event(verb="consent.search_given" if given else "consent.search_withdrawn", actor=user)

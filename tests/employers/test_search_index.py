@@ -6,10 +6,13 @@ takes effect at once."""
 from __future__ import annotations
 
 import importlib
+import os
 import random
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from reference import reference_search
@@ -19,7 +22,7 @@ from carnet.catalogue import services as catalogue
 from carnet.employers import search, services
 from carnet.frameworks.models import Competency
 from carnet.issuing import services as issuing
-from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel
+from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel, SearchProfile
 from carnet.organisations.models import Organisation
 from carnet.portfolio.services import set_search_consent
 from carnet.recognition import services as recognition
@@ -191,6 +194,26 @@ def test_an_expired_credential_no_longer_counts(organisation, scene, monkeypatch
     assert found(job) == []
 
 
+def test_a_stale_profile_is_read_from_the_rows_until_it_is_remade(
+    organisation, competencies, scene, monkeypatch
+):
+    item, person, job = scene
+    lasting = micro_credential(organisation, "Durable", [(competencies[0], 2)])
+    give(organisation, item, person, "a")  # level 3 for 12 months
+    give(organisation, lasting, person, "b")  # level 2, no end
+    profile = SearchProfile.objects.get(learner=person)
+    assert profile.ranks == {str(competencies[0].pk): 3} and profile.refresh_at is not None
+    before = outcome(search.search(job))
+    later = timezone.now() + timedelta(days=400)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    stale = outcome(search.search(job))
+    assert stale == outcome(reference_search(job)) != before  # level 2 now, from the rows
+    call_command("refresh_search_profiles", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    profile.refresh_from_db()
+    assert profile.ranks == {str(competencies[0].pk): 2} and profile.refresh_at is None
+    assert outcome(search.search(job)) == stale
+
+
 def test_only_the_best_and_the_latest_credentials_are_ranked_by(organisation, org_admin, scene, competencies):
     item, person, _job = scene
     lasting = micro_credential(organisation, "Durable", [(competencies[0], 2)])
@@ -227,8 +250,12 @@ def test_the_migrations_fill_in_what_issuing_writes(organisation, org_admin, com
     written = sorted(AttestedLevel.objects.values_list(*attested))
     kept = sorted(ProvenLevel.objects.values_list(*proven))
     consents = sorted(User.objects.values_list("pk", "consents_to_search"))
+    profile = ("learner_id", "ranks", "latest", "refresh_at", "searchable")
+    profiles = sorted(SearchProfile.objects.values_list(*profile))
+    assert len(profiles) == 2  # the suspended credential's holder has no valid level
 
     AttestedLevel.objects.all().delete()
+    SearchProfile.objects.all().delete()
     User.objects.update(consents_to_search=False)
     accounts = importlib.import_module("carnet.accounts.migrations.0002_user_consents_to_search")
     index = importlib.import_module("carnet.issuing.migrations.0005_search_index")
@@ -236,7 +263,9 @@ def test_the_migrations_fill_in_what_issuing_writes(organisation, org_admin, com
         cursor.execute(accounts.Migration.operations[-1].sql)
         for operation in index.Migration.operations[-2:]:
             cursor.execute(operation.sql)
+    importlib.import_module("carnet.issuing.migrations.0006_search_profiles").fill_in(apps, None)
     assert sorted(User.objects.values_list("pk", "consents_to_search")) == consents
     assert sorted(AttestedLevel.objects.values_list(*attested)) == written
     assert sorted(ProvenLevel.objects.values_list(*proven)) == kept
+    assert sorted(SearchProfile.objects.values_list(*profile)) == profiles
     assert len(written) == 6 and len(kept) == 4 and IssuedCredential.objects.count() == 3
