@@ -186,7 +186,13 @@ def search(job: Job, *, limit: int = 50) -> list[Candidate]:
             chosen[learner_id][competency_id] = (rank, credential_id)
     credentials = (
         IssuedCredential.objects.select_related("recipient", "organisation", "micro_credential_version")
-        .defer("document", "jwt")  # the signed documents: large, and not shown here
+        .only(  # what the job page shows of them (not the signed documents: large)
+            "uuid",
+            "recipient__display_name",
+            "organisation__name",
+            "micro_credential_version__name_fr",
+            "micro_credential_version__name_en",
+        )
         .in_bulk([credential_id for found in chosen.values() for _rank, credential_id in found.values()])
     )
     best = {
