@@ -16,13 +16,15 @@ served over HTTPS at ``SITE_URL``.
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404
-from django.urls import Resolver404, reverse
+from django.urls import Resolver404, get_urlconf, reverse
 from django.urls import resolve as resolve_path
+from django.utils.translation import get_language
 
 from carnet.credentials import Ed25519Key, ResolutionError, Resolver
 from carnet.credentials import model as ob
@@ -148,17 +150,25 @@ class PlatformResolver(Resolver):
     def _own_document(path: str) -> Any:
         from carnet.issuing import views  # the views build the public documents
 
-        try:
-            match = resolve_path(path)
-        except Resolver404:
-            match = None
-        builder = views.PUBLIC_DOCUMENTS.get(match.view_name) if match is not None else None
-        if builder is None:
+        match = _route(path, get_language(), get_urlconf() or settings.ROOT_URLCONF)
+        builder = views.PUBLIC_DOCUMENTS.get(match[0]) if match is not None else None
+        if builder is None or match is None:
             raise ResolutionError(f"{absolute(path)} is not a document this platform publishes")
         try:
-            return builder(**match.kwargs)
+            return builder(**match[1])
         except Http404:
             raise ResolutionError(f"{absolute(path)} does not exist on this platform") from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _route(path: str, language: str | None, urlconf: Any) -> tuple[str, dict[str, Any]] | None:
+    """The view name and arguments of ``path`` (None: no page), memoised: the URL patterns do not
+    change while the process runs (the language and urlconf in force are part of the key)."""
+    try:
+        match = resolve_path(path, urlconf)
+    except Resolver404:
+        return None
+    return match.view_name, dict(match.kwargs)
 
 
 def resolver(*, fetcher: Fetcher | None = None) -> Resolver:
