@@ -226,11 +226,11 @@ def seed(args: argparse.Namespace) -> None:
     with connection.cursor() as cursor:
         with cursor.copy(
             "COPY accounts_user (id, password, is_superuser, first_name, last_name, is_staff, is_active, "
-            "date_joined, email, display_name, preferred_language) FROM STDIN"
+            "date_joined, email, display_name, preferred_language, consents_to_search) FROM STDIN"
         ) as copy:
             for n in range(args.learners):
                 copy.write_row((first_user + n, "!", False, "", "", False, True, now - timedelta(days=1500),
-                                f"personne{n}@apprenant.bench", f"Personne {n}", "fr"))  # fmt: skip
+                                f"personne{n}@apprenant.bench", f"Personne {n}", "fr", False))  # fmt: skip
         print(f"   {args.learners:,} learners in {time.perf_counter() - mark:.0f} s")
         consenting = 0
         with cursor.copy("COPY portfolio_searchconsent (user_id, given, created_at) FROM STDIN") as copy:
