@@ -29,6 +29,8 @@ VERBS = {
     "certificate.issued": _("Certificat délivré"),
     "certificate.confirmation_requested": _("Certificat à confirmer"),
     "certificate.declined": _("Certificat non confirmé"),
+    "certificate.revoked": _("Certificat révoqué"),
+    "certificate.visibility_changed": _("Visibilité d'un certificat modifiée"),
     "request.opened": _("Demande ouverte"),
     "request.submitted": _("Demande soumise"),
     "request.resubmitted": _("Demande soumise de nouveau"),

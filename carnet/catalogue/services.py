@@ -157,6 +157,11 @@ def set_badge_image(
     version.image.save(f"{stem}-{image_name}", ContentFile(image), save=False)
     if png is not None:
         version.image_png.save(f"{stem}.png", ContentFile(png), save=False)
+    else:
+        # An uploaded SVG has no PNG: the draft must not keep the previous image's, which would
+        # otherwise be baked and written into credentials as this badge. (The file stays: the
+        # published versions that use it still point to it.)
+        version.image_png = None
     version.design = design or {}
     version.save(update_fields=["image", "image_png", "design"])
     return version

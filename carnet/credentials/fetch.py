@@ -17,13 +17,17 @@ Whatever a credential names, :class:`GuardedFetcher` fetches only what the opera
 * at most ``max_bytes`` of body are read: a larger ``Content-Length`` is refused before reading, and
   reading stops one byte past the limit; compressed answers are refused (``Accept-Encoding:
   identity``);
-* the media type must be JSON: ``application/json`` or any ``application/*+json`` (RFC 6839 §3.1),
-  which covers ``application/did+json``, ``application/ld+json`` and ``application/vc+ld+json``.
-  ``text/plain``, ``text/html`` and ``application/octet-stream`` are refused: a server that does not
-  say it serves JSON is answering something else (an error page, a login form). A ``charset``, if
-  given, must be UTF-8 (RFC 8259 §8.1);
-* the body is parsed by :func:`carnet.credentials.jsonsafe.loads` (UTF-8, no NaN/Infinity, no
-  duplicate names, depth at most 64).
+* :meth:`GuardedFetcher.get_json`: the media type must be JSON: ``application/json`` or any
+  ``application/*+json`` (RFC 6839 §3.1), which covers ``application/did+json``,
+  ``application/ld+json`` and ``application/vc+ld+json``. ``text/plain``, ``text/html`` and
+  ``application/octet-stream`` are refused: a server that does not say it serves JSON is answering
+  something else (an error page, a login form). A ``charset``, if given, must be UTF-8 (RFC 8259
+  §8.1). The body is parsed by :func:`carnet.credentials.jsonsafe.loads` (UTF-8, no NaN/Infinity,
+  no duplicate names, depth at most 64);
+* :meth:`GuardedFetcher.get_bytes`: the body as bytes, with every guarantee above but the JSON
+  parsing, and only when the media type is one the caller names (``image/png``, ``text/*``,
+  ``application/*+json``...). It is for a person's "here is the address of my badge", which may
+  serve a VC-JWT, a baked image or a web page: the caller decides what the bytes are, by content.
 
 Every refusal raises :class:`~carnet.credentials.errors.FetchError` with a message that says what
 was refused and why. Only the standard library is used.
@@ -38,6 +42,7 @@ import ssl
 import time
 import urllib.parse
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from carnet.credentials import jsonsafe
@@ -47,6 +52,7 @@ MAX_DEPTH = 64
 MAX_URL_LENGTH = 2048
 USER_AGENT = "Carnet credential verifier"
 ACCEPT = "application/did+json, application/ld+json, application/json;q=0.9"
+JSON_MEDIA_TYPES = ("application/json", "application/*+json")
 _CHUNK = 64 * 1024
 
 
@@ -58,6 +64,41 @@ def is_json_media_type(content_type: str | None) -> bool:
     return media_type == "application/json" or (
         media_type.startswith("application/") and media_type.endswith("+json")
     )
+
+
+def media_type_of(content_type: str | None) -> str:
+    """The media type of a Content-Type, lower-cased, without its parameters ("" when none)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def media_type_matches(content_type: str | None, patterns: Iterable[str]) -> bool:
+    """Whether the media type of ``content_type`` is one of ``patterns``: an exact ``type/subtype``,
+    ``type/*``, or ``type/*+suffix`` (a structured syntax suffix, RFC 6838 §4.2.8)."""
+    media_type = media_type_of(content_type)
+    kind, _, subtype = media_type.partition("/")
+    if not kind or not subtype:
+        return False
+    for pattern in patterns:
+        pattern = pattern.strip().lower()
+        pattern_kind, _, pattern_subtype = pattern.partition("/")
+        if pattern_kind != kind:
+            continue
+        if pattern_subtype == subtype or pattern_subtype == "*":
+            return True
+        if pattern_subtype.startswith("*+") and subtype.endswith(pattern_subtype[1:]):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What :meth:`GuardedFetcher.get_bytes` read: the address, the media type the server declared
+    (lower-cased, without parameters), its ``charset`` parameter if any (lower-cased), the body."""
+
+    url: str
+    media_type: str
+    charset: str | None
+    body: bytes
 
 
 def _charset(content_type: str) -> str | None:
@@ -144,13 +185,27 @@ class GuardedFetcher:
 
     def get_json(self, url: str) -> Any:
         """The JSON document at ``url``. Raises :class:`FetchError` on any refusal or failure."""
+        fetched = self._fetch(url, JSON_MEDIA_TYPES, ACCEPT)
+        try:
+            return jsonsafe.loads(fetched.body, max_bytes=self.max_bytes, max_depth=MAX_DEPTH)
+        except ValueError as exc:
+            raise FetchError(f"{fetched.url[:200]} did not answer usable JSON: {exc}") from None
+
+    def get_bytes(self, url: str, *, media_types: Iterable[str], accept: str | None = None) -> Fetched:
+        """The body at ``url`` as bytes, if the server says it is one of ``media_types`` (patterns as
+        in :func:`media_type_matches`; a JSON type must still be UTF-8). ``accept`` is the Accept
+        header sent (by default, the patterns themselves). Raises :class:`FetchError` on any refusal
+        or failure; nothing of the body is interpreted."""
+        patterns = tuple(media_types) if not isinstance(media_types, str) else (media_types,)
+        if not patterns:
+            raise ValueError("name the media types that may be fetched")
+        return self._fetch(url, patterns, accept or ", ".join(patterns))
+
+    def _fetch(self, url: str, media_types: tuple[str, ...], accept: str) -> Fetched:
         host, port, target, shown = self._check_url(url)
         addresses = self._addresses(host, port)
-        body = self._download(host, port, target, addresses, shown)
-        try:
-            return jsonsafe.loads(body, max_bytes=self.max_bytes, max_depth=MAX_DEPTH)
-        except ValueError as exc:
-            raise FetchError(f"{shown} did not answer usable JSON: {exc}") from None
+        content_type, body = self._download(host, port, target, addresses, shown, media_types, accept)
+        return Fetched(url, media_type_of(content_type), _charset(content_type), body)
 
     def _check_url(self, url: Any) -> tuple[str, int, str, str]:
         if not isinstance(url, str) or not url:
@@ -205,7 +260,16 @@ class GuardedFetcher:
                     )
         return addresses
 
-    def _download(self, host: str, port: int, target: str, addresses: list[str], shown: str) -> bytes:
+    def _download(
+        self,
+        host: str,
+        port: int,
+        target: str,
+        addresses: list[str],
+        shown: str,
+        media_types: tuple[str, ...],
+        accept: str,
+    ) -> tuple[str, bytes]:
         deadline = time.monotonic() + self.timeout
         last_error: OSError | None = None
         for address in addresses:
@@ -229,7 +293,7 @@ class GuardedFetcher:
                 last_error = exc
                 continue
             try:
-                return self._exchange(connection, host, target, deadline, shown)
+                return self._exchange(connection, host, target, deadline, shown, media_types, accept)
             finally:
                 connection.close()
         if isinstance(last_error, TimeoutError) or time.monotonic() >= deadline:
@@ -238,10 +302,18 @@ class GuardedFetcher:
         raise FetchError(f"cannot connect to {host}: {reason}")
 
     def _exchange(
-        self, connection: _PinnedHTTPSConnection, host: str, target: str, deadline: float, shown: str
-    ) -> bytes:
+        self,
+        connection: _PinnedHTTPSConnection,
+        host: str,
+        target: str,
+        deadline: float,
+        shown: str,
+        media_types: tuple[str, ...],
+        accept: str,
+    ) -> tuple[str, bytes]:
+        """(Content-Type, body) of the answer."""
         headers = {
-            "Accept": ACCEPT,
+            "Accept": accept,
             "Accept-Encoding": "identity",
             "User-Agent": USER_AGENT,
             "Connection": "close",
@@ -251,7 +323,7 @@ class GuardedFetcher:
             connection.request("GET", target, headers=headers)
             self._set_timeout(connection, deadline, host)
             response = connection.getresponse()
-            self._check_response(response, shown)
+            content_type = self._check_response(response, shown, media_types)
             chunks: list[bytes] = []
             size = 0
             while True:
@@ -269,7 +341,7 @@ class GuardedFetcher:
             raise FetchError(f"the secure connection to {host} failed: {exc.reason or exc}") from None
         except (http.client.HTTPException, OSError) as exc:
             raise FetchError(f"{host} gave an unreadable answer ({type(exc).__name__})") from None
-        return b"".join(chunks)
+        return content_type, b"".join(chunks)
 
     def _set_timeout(self, connection: _PinnedHTTPSConnection, deadline: float, host: str) -> None:
         remaining = deadline - time.monotonic()
@@ -278,7 +350,10 @@ class GuardedFetcher:
         if connection.sock is not None:
             connection.sock.settimeout(remaining)
 
-    def _check_response(self, response: http.client.HTTPResponse, shown: str) -> None:
+    def _check_response(
+        self, response: http.client.HTTPResponse, shown: str, media_types: tuple[str, ...]
+    ) -> str:
+        """The answer's Content-Type, once the answer is known to be one to read."""
         status = response.status
         if 300 <= status < 400:
             location = (response.getheader("Location") or "").strip()
@@ -293,13 +368,15 @@ class GuardedFetcher:
         if encoding != "identity":
             raise FetchError(f"{shown} answered a compressed body ({encoding[:40]}): refused")
         content_type = response.getheader("Content-Type") or ""
-        if not is_json_media_type(content_type):
+        if not media_type_matches(content_type, media_types):
             shown_type = content_type[:80] or "no Content-Type"
-            raise FetchError(
-                f"{shown} answered {shown_type}, not JSON (application/json or application/*+json)"
-            )
+            if media_types == JSON_MEDIA_TYPES:
+                raise FetchError(
+                    f"{shown} answered {shown_type}, not JSON (application/json or application/*+json)"
+                )
+            raise FetchError(f"{shown} answered {shown_type}, not one of {', '.join(media_types)[:200]}")
         charset = _charset(content_type)
-        if charset not in (None, "utf-8", "utf8"):
+        if is_json_media_type(content_type) and charset not in (None, "utf-8", "utf8"):
             raise FetchError(f"{shown} answered JSON in {charset[:40]}, but JSON must be UTF-8")
         length = response.getheader("Content-Length")
         if length is not None:
@@ -311,3 +388,4 @@ class GuardedFetcher:
                 raise FetchError(
                     f"{shown} announces {declared} bytes, more than the {self.max_bytes} accepted"
                 )
+        return content_type

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -157,6 +158,26 @@ def _ranking(requirements: list[Any], now: Any, limit: int) -> list[int]:
             ]
     ranked.sort(reverse=True)
     return [learner for *_score, learner in ranked[:limit]]
+
+
+def shown_credential(job: Job, uuid: Any) -> IssuedCredential | None:
+    """The credential ``uuid`` if the search for ``job`` may show it: valid now, held by a learner
+    who consents to be found, attesting a competency the job asks for; None otherwise."""
+    try:
+        return (
+            IssuedCredential.objects.filter(
+                uuid=uuid,
+                recipient__in=consenting_learners(),
+                status=IssuedCredential.Status.ACTIVE,
+                micro_credential_version__alignments__competency__in=job.requirements.values("competency"),
+            )
+            .exclude(valid_until__lt=timezone.now())
+            .select_related("organisation", "recipient", "micro_credential_version__micro_credential")
+            .distinct()
+            .get()
+        )
+    except (IssuedCredential.DoesNotExist, ValueError, ValidationError):
+        return None
 
 
 def search(job: Job, *, limit: int = 50) -> list[Candidate]:

@@ -7,6 +7,11 @@ urlpatterns = [
     path("employeurs/<slug:org_slug>/postes/", views.jobs, name="jobs"),
     path("employeurs/<slug:org_slug>/postes/<int:job_id>/", views.job, name="job"),
     path(
+        "employeurs/<slug:org_slug>/postes/<int:job_id>/badges/<uuid:credential_uuid>/",
+        views.candidate_badge,
+        name="candidate_badge",
+    ),
+    path(
         "employeurs/<slug:org_slug>/postes/<int:job_id>/contacter/<int:learner_id>/",
         views.contact,
         name="contact",

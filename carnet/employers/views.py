@@ -70,6 +70,23 @@ def job(request: HttpRequest, org_slug: str, job_id: int) -> HttpResponse:
 
 
 @login_required
+def candidate_badge(request: HttpRequest, org_slug: str, job_id: int, credential_uuid: str) -> HttpResponse:
+    """The badge page of a credential the search shows for this job (a learner who consents to be
+    found, a valid credential attesting a competency the job asks for), even while it is private:
+    consenting to be found is agreeing that employers see one's valid credentials. Nothing else."""
+    from carnet.portfolio.views import _badge_page
+
+    organisation = access_employer(request.user, org_slug)
+    item = get_object_or_404(Job, pk=job_id, organisation=organisation)
+    credential = search.shown_credential(item, credential_uuid)
+    if credential is None:
+        raise Http404
+    response = _badge_page(request, credential, is_holder=False)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
 @require_POST
 def contact(request: HttpRequest, org_slug: str, job_id: int, learner_id: int) -> HttpResponse:
     organisation = access_employer(request.user, org_slug)

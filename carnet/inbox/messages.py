@@ -25,6 +25,7 @@ SENTENCES = {
     "certificate.issued": _("Votre certificat « %(title)s » est délivré."),
     "certificate.to_confirm": _("Certificat à confirmer : « %(title)s », pour %(person)s."),
     "certificate.declined": _("« %(title)s » : l'organisation n'a pas confirmé votre certificat."),
+    "certificate.revoked": _("Votre certificat « %(title)s » est révoqué."),
     "contact.received": _("%(organisation)s vous a écrit au sujet d'un poste."),
     "contact.answered": _("%(person)s a répondu à votre message."),
 }

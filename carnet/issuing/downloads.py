@@ -1,6 +1,7 @@
 """What the holder takes away from the page of their credential: the credential as a VC-JWT (Open
 Badges 3.0 §8.2), baked into the badge's PNG and SVG images (§5.3), the way to add it to their
-LinkedIn profile, and the QR code of its public badge page. (The JSON download is
+LinkedIn profile, the QR code of its public badge page, and the QR code of the signed credential's
+own address for a wallet app. (The JSON download is
 :func:`carnet.issuing.pages.download`.)
 
 Every view is for the holder only (:func:`~carnet.issuing.access.access_own_credential`: anyone
@@ -171,3 +172,29 @@ def qr_png(request: HttpRequest, credential_uuid: str) -> HttpResponse:
     """The QR code of the credential's public badge page, as PNG."""
     credential = access_own_credential(request.user, credential_uuid)
     return _attachment(links.qr_png(links.public_badge_url(credential)), "image/png", credential, "-qr.png")
+
+
+def _wallet_qr_title(credential: IssuedCredential) -> str:
+    return _("Code QR de la microattestation « %(name)s » pour une application de portefeuille") % {
+        "name": credential.micro_credential_version.name()
+    }
+
+
+@login_required
+@require_safe
+def wallet_qr_svg(request: HttpRequest, credential_uuid: str) -> HttpResponse:
+    """The QR code of the signed credential's address (``/badges/<uuid>.json``), as SVG: a wallet
+    app that scans it reads the credential itself."""
+    credential = access_own_credential(request.user, credential_uuid)
+    image = links.qr_svg(links.credential_json_url(credential), title=_wallet_qr_title(credential))
+    return _attachment(image, "image/svg+xml", credential, "-portefeuille-qr.svg")
+
+
+@login_required
+@require_safe
+def wallet_qr_png(request: HttpRequest, credential_uuid: str) -> HttpResponse:
+    """The QR code of the signed credential's address, as PNG."""
+    credential = access_own_credential(request.user, credential_uuid)
+    return _attachment(
+        links.qr_png(links.credential_json_url(credential)), "image/png", credential, "-portefeuille-qr.png"
+    )

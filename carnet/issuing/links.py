@@ -1,5 +1,6 @@
-"""Links from a credential to the world: the address of its public badge page, LinkedIn's "Add to
-profile" link for certifications, and the QR code of that address (for a wallet app, a printed CV).
+"""Links from a credential to the world: the address of its public badge page and of the signed
+credential itself, LinkedIn's "Add to profile" link for certifications, and the QR codes of those
+addresses (the page's for a printed CV or a poster, the credential's for a wallet app).
 The QR codes are drawn by segno (ISO/IEC 18004 QR Code 2005, pure Python)."""
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ def public_badge_url(credential: IssuedCredential) -> str:
     public; while it is private, it opens for its holder alone."""
     with translation.override(settings.LANGUAGE_CODE):
         return absolute(reverse("portfolio:badge", args=[credential.uuid]))
+
+
+def credential_json_url(credential: IssuedCredential) -> str:
+    """The absolute address of the signed credential itself, ``/badges/<uuid>.json``: what a wallet
+    app opens (the "wallet" QR code holds it). Like the badge page it belongs to, others can read
+    it only while the holder makes the credential visible by link or public."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return absolute(reverse("portfolio:badge_json", args=[credential.uuid]))
 
 
 def linkedin_add_url(credential: IssuedCredential) -> str:

@@ -32,5 +32,15 @@ urlpatterns = [
     ),
     path("mes-microattestations/<uuid:credential_uuid>/qr.svg", downloads.qr_svg, name="qr_svg"),
     path("mes-microattestations/<uuid:credential_uuid>/qr.png", downloads.qr_png, name="qr_png"),
+    path(
+        "mes-microattestations/<uuid:credential_uuid>/qr-portefeuille.svg",
+        downloads.wallet_qr_svg,
+        name="wallet_qr_svg",
+    ),
+    path(
+        "mes-microattestations/<uuid:credential_uuid>/qr-portefeuille.png",
+        downloads.wallet_qr_png,
+        name="wallet_qr_png",
+    ),
     path("mes-microattestations/<uuid:credential_uuid>/linkedin/", downloads.linkedin, name="linkedin"),
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "reinstate_credential",
     "revoke_credential",
     "rotate_signing_key",
+    "set_status_bit",
     "suspend_credential",
 ]
 
@@ -126,7 +127,9 @@ def _publish(status_list: StatusList) -> None:
     status_list.save(update_fields=["published", "updated_at"])
 
 
-def _set_bit(credential: IssuedCredential, value: bool) -> None:
+def set_status_bit(credential: Any, value: bool) -> None:
+    """Set or clear the bit of a record that holds one (``status_list``, ``status_index``: an issued
+    credential, an issued certificate) and republish its list. Call it inside a transaction."""
     status_list = StatusList.objects.select_for_update().get(pk=credential.status_list_id)
     bits = Bitstring.decode(status_list.encoded)
     if bits.get(credential.status_index) == value:
@@ -390,7 +393,7 @@ def _change_status(
     locked.save(update_fields=["status", "status_reason", "status_changed_at"])
     if AttestedLevel.objects.filter(credential=locked).update(active=to == IssuedCredential.Status.ACTIVE):
         _prove(locked.recipient_id, locked.attested_levels.values_list("competency_id", flat=True))
-    _set_bit(locked, to != IssuedCredential.Status.ACTIVE)
+    set_status_bit(locked, to != IssuedCredential.Status.ACTIVE)
     record_event(verb=verb, actor=actor, organisation=locked.organisation, target=locked,
                  data={"reason": reason} if reason else {})  # fmt: skip
     _tell_on_commit(locked, to)

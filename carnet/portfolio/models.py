@@ -5,6 +5,8 @@ the link, or public (and, later, listed on their public profile)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -91,3 +93,92 @@ class SearchConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {'given' if self.given else 'withdrawn'} {self.created_at:%Y-%m-%d}"
+
+
+class ImportedBadge(models.Model):
+    """A badge its holder earned elsewhere and added to their carnet: the original as they gave it,
+    the credential it holds, the outcome of its last verification, and what it says, read once for
+    the carnet's lists (the document remains the reference). Private to its holder."""
+
+    class Source(models.TextChoices):
+        JSON = "json", _("Fichier JSON")
+        JWT = "jwt", _("VC-JWT")
+        PNG = "png", _("Image PNG")
+        SVG = "svg", _("Image SVG")
+
+    class Kind(models.TextChoices):
+        OB3 = "ob3", "Open Badges 3.0"
+        OB2 = "ob2", "Open Badges 2.0"
+
+    class Recipient(models.TextChoices):
+        YOU = "you", _("Décerné à vous")
+        OTHER = "other", _("Décerné à une autre adresse")
+        UNKNOWN = "unknown", _("Personne non vérifiable")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    holder = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="imported_badges")
+    # The credential's id (an Open Badges 2.0 assertion's id), or a hash of the document without one.
+    credential_id = models.CharField(max_length=500)
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    source = models.CharField(max_length=4, choices=Source.choices)  # the form of the original
+    source_url = models.URLField(max_length=2048, blank=True)  # the address given, if one was
+    fetched_from = models.URLField(max_length=2048, blank=True)  # where the credential was read
+    original = models.BinaryField(max_length=2 * 1024 * 1024)  # the file, text or answer, as given
+    document = models.JSONField(default=dict)  # the credential (from a VC-JWT: its payload)
+    image_png = models.BinaryField(null=True, blank=True)  # re-encoded from the baked PNG, no metadata
+    verdict = models.CharField(max_length=30)  # carnet.verification.verifier.VERDICTS
+    report = models.JSONField(default=dict)  # verifier.Outcome.to_record()
+    checked_at = models.DateTimeField()
+    recipient = models.CharField(max_length=10, choices=Recipient.choices, default=Recipient.UNKNOWN)
+    issuer_id = models.CharField(max_length=500, blank=True)
+    issuer_name = models.CharField(max_length=300, blank=True)
+    name = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    criteria = models.TextField(blank=True)
+    criteria_url = models.CharField(max_length=500, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True)  # issuedOn for Open Badges 2.0
+    valid_until = models.DateTimeField(null=True, blank=True)  # expires for Open Badges 2.0
+    alignments = models.JSONField(default=list)  # [{targetName, targetUrl, targetCode, targetFramework}]
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["holder", "credential_id"], name="one_import_per_credential")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_id}: {self.name or self.credential_id}"
+
+    def state(self, now: object = None) -> str:
+        """The state to show: the verdict of the last check, never more. A badge valid then whose
+        end date has passed since is expired; nothing turns valid without a new check."""
+        from django.utils import timezone
+
+        moment = now or timezone.now()
+        if self.verdict in ("valid", "valid_warnings") and self.valid_until and self.valid_until <= moment:
+            return "expired"
+        return self.verdict
+
+    def state_label(self) -> str:
+        return str(IMPORTED_STATES.get(self.state(), IMPORTED_STATES["altered"])[0])
+
+    def state_severity(self) -> str:
+        """ok, warn or bad: how the state is drawn."""
+        return IMPORTED_STATES.get(self.state(), IMPORTED_STATES["altered"])[1]
+
+
+# The states of an imported badge, in a word, and how they are drawn (by verifier verdict).
+IMPORTED_STATES = {
+    "valid": (_("Authentique et valide"), "ok"),
+    "valid_warnings": (_("Valide, avec des réserves"), "warn"),
+    "expired": (_("Expiré"), "bad"),
+    "not_yet": (_("Pas encore en vigueur"), "warn"),
+    "revoked": (_("Révoqué par son émetteur"), "bad"),
+    "suspended": (_("Suspendu par son émetteur"), "bad"),
+    "ob2": (_("Open Badges 2.0 : non vérifiable"), "warn"),
+    "unconfirmed_issuer": (_("Émetteur non confirmé"), "warn"),
+    "unconfirmed_status": (_("Révocation non vérifiée"), "warn"),
+    "unsupported_proof": (_("Signature non vérifiable"), "warn"),
+    "altered": (_("Invalide"), "bad"),
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -73,10 +73,60 @@ class SkillRow:
 
 
 @dataclass
+class BadgeGroup:
+    """The badges of one competency in the carnet: those Carnet issued, and those imported whose
+    alignments target it."""
+
+    competency: Any
+    credentials: list[Any] = field(default_factory=list)
+    imported: list[Any] = field(default_factory=list)
+
+
+@dataclass
 class Carnet:
     credentials: list[Any]
     skills: list[SkillRow]
     certificates: list[tuple[Any, Any]]  # (certificate, progress)
+    groups: list[BadgeGroup] = field(default_factory=list)
+    other_imported: list[Any] = field(default_factory=list)  # imported, aligned to nothing Carnet knows
+
+
+def imported_badges_of(user: Any) -> list[Any]:
+    """The badges ``user`` imported, newest first, without their originals (``has_image`` says
+    whether a re-encoded picture was kept)."""
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+
+    from carnet.portfolio.models import ImportedBadge
+
+    return list(
+        ImportedBadge.objects.filter(holder=user)
+        .defer("original", "document", "report", "image_png")
+        .annotate(has_image=ExpressionWrapper(Q(image_png__isnull=False), output_field=BooleanField()))
+    )
+
+
+def _groups(skills: list[SkillRow], imported: list[Any]) -> tuple[list[BadgeGroup], list[Any]]:
+    """The badge groups of the carnet, in the order of the skills picture, then the competencies
+    only imported badges target; and the imported badges aligned to none Carnet knows."""
+    from carnet.portfolio import importing
+
+    groups = {
+        row.competency.pk: BadgeGroup(row.competency, credentials=list(row.credentials or []))
+        for row in skills
+        if row.credentials
+    }
+    others = []
+    index = importing.competency_index() if imported else {}
+    extra: dict[int, BadgeGroup] = {}
+    for badge in imported:
+        competencies = importing.competencies_of(badge.alignments, index)
+        if not competencies:
+            others.append(badge)
+        for competency in competencies:
+            group = groups.get(competency.pk) or extra.setdefault(competency.pk, BadgeGroup(competency))
+            group.imported.append(badge)
+    ordered = list(groups.values()) + sorted(extra.values(), key=lambda group: group.competency.code)
+    return ordered, others
 
 
 def _counts(credential: IssuedCredential, now: Any) -> bool:
@@ -163,7 +213,13 @@ def carnet_of(user: Any) -> Carnet:
     standing = standings(user, [certificate.pk for certificate, _progress in certificates])
     for certificate, _progress in certificates:
         certificate.standing = standing.get(certificate.pk)  # type: ignore[attr-defined]
-    return Carnet(credentials=credentials, skills=skills, certificates=certificates)
+    # Badges earned elsewhere stand beside them, but prove no level of the skills picture: their
+    # issuers' levels are not the platform's (and the holder alone sees them for now).
+    groups, other_imported = _groups(skills, imported_badges_of(user))
+    return Carnet(
+        credentials=credentials, skills=skills, certificates=certificates, groups=groups,
+        other_imported=other_imported,
+    )  # fmt: skip
 
 
 def public_credentials_of(user: Any) -> list[IssuedCredential]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,6 +93,23 @@ def open_share_link(token: str) -> ShareLink | None:
     return link
 
 
+def shared_document(*, uuid: str | None = None, token: str | None = None) -> dict[str, Any] | None:
+    """The signed credential that a badge page address (``uuid``) or a share link (``token``) shows
+    to anyone: the first only while its holder makes it visible by link or public, the second only
+    while the link works (its opening is recorded, as when the page is opened). None otherwise,
+    whether the credential does not exist or is private."""
+    if token is not None:
+        link = open_share_link(token)
+        return link.credential.document if link is not None else None
+    try:
+        credential = IssuedCredential.objects.filter(uuid=uuid).first()
+    except (ValueError, ValidationError):
+        return None
+    if credential is None or visibility_of(credential) == Visibility.PRIVATE:
+        return None
+    return credential.document
+
+
 def _free_profile_slug(user: Any) -> str:
     from django.utils.text import slugify
 
@@ -154,3 +172,100 @@ def set_search_consent(*, user: Any, given: bool) -> None:
         ProvenLevel.objects.filter(learner=user).update(searchable=given)
         SearchProfile.objects.filter(learner=user).update(searchable=given)
         record_event(verb="consent.search_given" if given else "consent.search_withdrawn", actor=user)
+
+
+# -- badges earned elsewhere -----------------------------------------------------------------------
+
+
+def import_badge(*, holder: Any, data: bytes | str | None = None, url: str | None = None) -> Any:
+    """Add to ``holder``'s carnet the badge in ``data`` (a file's bytes, a pasted text) or at
+    ``url``, verified first (the fetches and checks run outside any transaction). Raises
+    :class:`~carnet.portfolio.importing.ImportRefused` — nothing saved — for what is not a badge,
+    was altered, or is already in the carnet."""
+    from carnet.portfolio import importing
+
+    handed = importing.hand_over(data=data, url=url)
+    return _save_import(holder=holder, handed=handed)
+
+
+def _duplicate() -> Any:
+    from carnet.portfolio.importing import ImportRefused
+
+    return ImportRefused(
+        "duplicate",
+        _("Ce badge est déjà dans votre carnet.") + " " + _("Rien n'a été ajouté à votre carnet."),
+    )
+
+
+def _issued_here(holder: Any, credential_id: str) -> bool:
+    """Whether ``credential_id`` is one the platform issued to ``holder`` (already in their carnet)."""
+    if not credential_id.startswith("urn:uuid:"):
+        return False
+    try:
+        return IssuedCredential.objects.filter(
+            uuid=credential_id.removeprefix("urn:uuid:"), recipient=holder
+        ).exists()
+    except (ValueError, ValidationError):
+        return False
+
+
+@transaction.atomic
+def _save_import(*, holder: Any, handed: Any) -> Any:
+    from django.db import IntegrityError
+
+    from carnet.portfolio import importing
+    from carnet.portfolio.models import ImportedBadge
+
+    outcome = handed.outcome
+    key = importing.credential_key(outcome, handed.original)
+    if ImportedBadge.objects.filter(holder=holder, credential_id=key).exists() or _issued_here(holder, key):
+        raise _duplicate()
+    document = importing.document_of(handed)
+    summary = importing.summary_of(outcome)
+    try:
+        with transaction.atomic():
+            badge = ImportedBadge.objects.create(
+                holder=holder, credential_id=key,
+                kind=ImportedBadge.Kind.OB2 if outcome.old_badge is not None else ImportedBadge.Kind.OB3,
+                source=handed.source, source_url=handed.source_url[:2048],
+                fetched_from=handed.fetched_from[:2048], original=handed.original, document=document,
+                image_png=importing.image_of(handed), verdict=outcome.verdict, report=outcome.to_record(),
+                checked_at=timezone.now(),
+                recipient=importing.recipient_of(outcome, document, importing.emails_of(holder)),
+                alignments=importing.alignments_of(outcome), **vars(summary),
+            )  # fmt: skip
+    except IntegrityError:  # the same badge, imported at the same moment
+        raise _duplicate() from None
+    record_event(verb="imported_badge.added", actor=holder, target=badge,
+                 data={"kind": badge.kind, "source": badge.source, "verdict": badge.verdict})  # fmt: skip
+    return badge
+
+
+def reverify_imported_badge(*, badge: Any, actor: Any) -> Any:
+    """Verify the kept original again, now (signature, status list, dates; for an Open Badges 2.0
+    badge, its hosted check), and keep the new outcome and its moment. The recipient is checked
+    again against the holder's email addresses of today."""
+    from carnet.portfolio import importing
+
+    outcome = importing.verify_again(bytes(badge.original))
+    return _save_reverification(badge=badge, outcome=outcome, actor=actor)
+
+
+@transaction.atomic
+def _save_reverification(*, badge: Any, outcome: Any, actor: Any) -> Any:
+    from carnet.portfolio import importing
+
+    previous = badge.verdict
+    badge.verdict, badge.report, badge.checked_at = outcome.verdict, outcome.to_record(), timezone.now()
+    badge.recipient = importing.recipient_of(outcome, badge.document, importing.emails_of(badge.holder))
+    badge.save(update_fields=["verdict", "report", "checked_at", "recipient"])
+    record_event(verb="imported_badge.verified", actor=actor, target=badge,
+                 data={"verdict": badge.verdict, "previous": previous})  # fmt: skip
+    return badge
+
+
+@transaction.atomic
+def delete_imported_badge(*, badge: Any, actor: Any) -> None:
+    """Remove the badge from the carnet, with its original (the audit trail keeps that it was)."""
+    record_event(verb="imported_badge.deleted", actor=actor, target=badge, data={"kind": badge.kind})
+    badge.delete()

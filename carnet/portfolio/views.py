@@ -1,6 +1,12 @@
-"""The public badge page of a credential, and its holder's choice of who may open it."""
+"""The public badge page of a credential, and its holder's choice of who may open it. The page
+also gives the signed credential to machines (a wallet app, a verifier): by content negotiation
+(``Accept: application/vc+ld+json``, ``application/ld+json`` or ``application/json``), at its
+``.json`` address, and named in the page by ``<link rel="alternate">`` — always with the page's
+own visibility."""
 
 from __future__ import annotations
+
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from carnet.issuing.access import access_own_credential
 from carnet.issuing.identity import absolute
@@ -16,6 +22,7 @@ from carnet.issuing.models import IssuedCredential
 from carnet.portfolio import selectors, services
 from carnet.portfolio.forms import ConsentForm, ProfileForm, ShareLinkForm
 from carnet.portfolio.models import CredentialSharing, PublicProfile, SearchConsent, ShareLink
+from carnet.stacking.selectors import public_certificates_of
 
 NEW_LINK = "portfolio-new-share-link"
 
@@ -45,9 +52,77 @@ def _visibility(credential: IssuedCredential) -> str:
         return CredentialSharing.Visibility.PRIVATE
 
 
+CREDENTIAL_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
+
+
+def negotiate(accept: str, offers: tuple[str, ...]) -> str | None:
+    """The offer the ``Accept`` header prefers (RFC 9110 §12.5.1): the highest quality, an exact
+    media type before ``type/*`` before ``*/*``, and the earlier offer on a tie. None when it
+    accepts none of them. A missing header accepts anything."""
+    ranges = []
+    for part in (accept or "*/*").split(",")[:40]:
+        media_range, *parameters = part.strip().lower().split(";")
+        kind, _slash, subtype = media_range.strip().partition("/")
+        quality = 1.0
+        for parameter in parameters:
+            name, _sep, value = parameter.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((kind, subtype, quality))
+    best, best_rank = None, (0.0, -1)
+    for offer in offers:
+        offer_kind, _slash, offer_subtype = offer.partition("/")
+        quality, specificity = 0.0, -1
+        for kind, subtype, range_quality in ranges:
+            if (kind, subtype) == (offer_kind, offer_subtype):
+                level = 2
+            elif kind == offer_kind and subtype == "*":
+                level = 1
+            elif (kind, subtype) == ("*", "*"):
+                level = 0
+            else:
+                continue
+            if level > specificity:
+                quality, specificity = range_quality, level
+        if quality > 0 and (quality, specificity) > best_rank:
+            best, best_rank = offer, (quality, specificity)
+    return best
+
+
+def _credential_json(credential: IssuedCredential, media_type: str) -> HttpResponse:
+    """The signed credential as its holder received it, for a machine."""
+    response = HttpResponse(
+        json.dumps(credential.document, ensure_ascii=False, indent=2),
+        content_type=f"{media_type}; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-cache"  # who may read it can change at any time
+    response["Vary"] = "Accept, Cookie"
+    response["X-Content-Type-Options"] = "nosniff"
+    if services.visibility_of(credential) != CredentialSharing.Visibility.PRIVATE:
+        response["Access-Control-Allow-Origin"] = "*"  # wallet and verifier apps in a browser
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def badge(request: HttpRequest, credential_uuid: str) -> HttpResponse:
     credential, is_holder = access_badge_page(request.user, credential_uuid)
-    return _badge_page(request, credential, is_holder=is_holder)
+    wanted = negotiate(request.headers.get("Accept", ""), ("text/html", *CREDENTIAL_TYPES))
+    if wanted in CREDENTIAL_TYPES:
+        return _credential_json(credential, wanted)
+    json_url = absolute(reverse("portfolio:badge_json", args=[credential.uuid]))
+    return _badge_page(request, credential, is_holder=is_holder, json_url=json_url)
+
+
+@require_safe
+def badge_json(request: HttpRequest, credential_uuid: str) -> HttpResponse:
+    """The signed credential of the badge page, at a stable address of its own (what the holder's
+    "wallet" QR code holds); for whoever may open the page."""
+    credential, _is_holder = access_badge_page(request.user, credential_uuid)
+    wanted = negotiate(request.headers.get("Accept", ""), CREDENTIAL_TYPES) or CREDENTIAL_TYPES[0]
+    return _credential_json(credential, wanted)
 
 
 def shared_badge(request: HttpRequest, token: str) -> HttpResponse:
@@ -55,13 +130,36 @@ def shared_badge(request: HttpRequest, token: str) -> HttpResponse:
     link = services.open_share_link(token)
     if link is None:
         return render(request, "portfolio/link_gone.html", status=410)
-    response = _badge_page(request, link.credential, is_holder=False)
+    wanted = negotiate(request.headers.get("Accept", ""), ("text/html", *CREDENTIAL_TYPES))
+    if wanted in CREDENTIAL_TYPES:
+        response = _credential_json(link.credential, wanted)
+        response["Access-Control-Allow-Origin"] = "*"  # a live link is for whoever holds it
+    else:
+        json_url = absolute(reverse("portfolio:shared_json", args=[token]))
+        response = _badge_page(request, link.credential, is_holder=False, json_url=json_url)
     response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _badge_page(request: HttpRequest, credential: IssuedCredential, *, is_holder: bool) -> HttpResponse:
+@require_safe
+def shared_badge_json(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed credential behind a share link, while the link works."""
+    link = services.open_share_link(token)
+    if link is None:
+        return render(request, "portfolio/link_gone.html", status=410)
+    wanted = negotiate(request.headers.get("Accept", ""), CREDENTIAL_TYPES) or CREDENTIAL_TYPES[0]
+    response = _credential_json(link.credential, wanted)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _badge_page(
+    request: HttpRequest, credential: IssuedCredential, *, is_holder: bool, json_url: str = ""
+) -> HttpResponse:
+    """The badge page; ``json_url``: the address of its signed credential for this visitor (none
+    for a page whose visitor may not read the credential at an address of its own)."""
     version = credential.micro_credential_version
     visibility = _visibility(credential)
     response = render(
@@ -77,9 +175,11 @@ def _badge_page(request: HttpRequest, credential: IssuedCredential, *, is_holder
             "visibility": visibility,
             "page_url": absolute(reverse("portfolio:badge", args=[credential.uuid])),
             "image_url": absolute(version.image_png.url) if version.image_png else "",
+            "json_url": json_url,
         },
     )
     response["Cache-Control"] = "private, no-cache"  # its state is live; a revocation shows at once
+    response["Vary"] = "Accept, Cookie"  # the same address answers JSON to a machine that asks
     response["X-Robots-Tag"] = "noindex" if visibility != "public" else "all"
     return response
 
@@ -182,6 +282,11 @@ def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
     public."""
     profile = get_object_or_404(PublicProfile.objects.select_related("user"), slug=slug, enabled=True)
     credentials = selectors.public_credentials_of(profile.user)
-    response = render(request, "portfolio/profile.html", {"profile": profile, "credentials": credentials})
+    certificates = public_certificates_of(profile.user)
+    response = render(
+        request,
+        "portfolio/profile.html",
+        {"profile": profile, "credentials": credentials, "certificates": certificates},
+    )
     response["Cache-Control"] = "private, no-cache"
     return response

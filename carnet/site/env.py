@@ -10,7 +10,9 @@ from typing import Any
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; ``default`` when it is unset or empty (``DATABASE_URL=`` on a command
+    line means "the default database", not a database with no address)."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -13,3 +13,18 @@ class DeclineForm(forms.Form):
         max_length=2000,
         error_messages={"required": _("Indiquez le motif du refus : la personne le recevra.")},
     )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (la personne le recevra)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Indiquez le motif de la révocation : la personne le recevra.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Je comprends qu'une révocation est définitive."),
+        error_messages={
+            "required": _("Cochez cette case pour confirmer la révocation : elle est définitive.")
+        },
+    )

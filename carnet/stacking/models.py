@@ -20,6 +20,13 @@ class IssuedCertificate(models.Model):
         ACTIVE = "active", _("Valide")
         REVOKED = "revoked", _("Révoqué")
 
+    class Visibility(models.TextChoices):
+        """Who may open its public page (its holder's choice, as for each badge)."""
+
+        PRIVATE = "private", _("Privé : vous seul·e le voyez")
+        LINK = "link", _("Visible par lien : les personnes à qui vous donnez le lien")
+        PUBLIC = "public", _("Public : tout le monde, et votre profil public")
+
     uuid = models.UUIDField(default=uuid4, unique=True, editable=False)
     certificate = models.ForeignKey(
         "catalogue.Certificate", on_delete=models.PROTECT, related_name="issued_certificates"
@@ -43,6 +50,9 @@ class IssuedCertificate(models.Model):
     )  # what it bundles
     issued_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.TextField(blank=True)  # why it was revoked, as the holder was told
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE)
     status_list = models.ForeignKey(
         "issuing.StatusList", on_delete=models.PROTECT, related_name="certificates"
     )

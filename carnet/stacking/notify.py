@@ -43,6 +43,21 @@ def certificate_issued(issued: IssuedCertificate) -> None:
     )
 
 
+def certificate_revoked(issued: IssuedCertificate) -> None:
+    holder = issued.recipient
+    if holder is not None:
+        notify(holder, "certificate.revoked", link=site_path("stacked:mine", issued.uuid),
+               **_titles(issued.certificate))  # fmt: skip
+    preferred = getattr(holder, "preferred_language", None)
+    send_templated(
+        "stacking/email/revoked",
+        issued.recipient_email,
+        {"issued": issued, "certificate": issued.certificate,
+         "link": _link(holder, "stacked:mine", issued.uuid) if holder is not None else ""},
+        languages=languages_for(preferred),
+    )  # fmt: skip
+
+
 def confirmation_requested(confirmation: Confirmation) -> None:
     certificate = confirmation.certificate
     people = (

@@ -158,3 +158,55 @@ def pending_for(organisation: Any, *, excluding: Any = None) -> list[Confirmatio
     for confirmation in found:
         confirmation.completing = completion(confirmation.certificate, confirmation.recipient)  # type: ignore[attr-defined]
     return found
+
+
+def issued_by(organisation: Any, *, status: str = "") -> Any:
+    """The certificates ``organisation`` issued, newest first (``status``: only those)."""
+    issued = IssuedCertificate.objects.filter(organisation=organisation).select_related(
+        "certificate", "recipient"
+    )
+    return issued.filter(status=status) if status else issued
+
+
+def parts_of(issued: IssuedCertificate) -> list[IssuedCredential]:
+    """The micro-credentials the certificate bundles, oldest first, each marked with whether it
+    still counts today (``counts``: active and not expired) and whether its badge page is open to
+    others (``shown``)."""
+    now = timezone.now()
+    parts = list(
+        issued.credentials.select_related("organisation", "micro_credential_version__micro_credential")
+        .prefetch_related("sharing")
+        .order_by("issued_at", "pk")
+    )
+    for part in parts:
+        part.counts = part.status == IssuedCredential.Status.ACTIVE and (  # type: ignore[attr-defined]
+            part.valid_until is None or part.valid_until > now
+        )
+        sharing = getattr(part, "sharing", None)
+        # Whether others may open its badge page (the public page of the certificate links to it then).
+        part.shown = sharing is not None and sharing.visibility != "private"  # type: ignore[attr-defined]
+    return parts
+
+
+def state_of(issued: IssuedCertificate) -> str:
+    """The certificate's state now, as a verifier finds it from its signed document: ``valid``,
+    ``revoked``, ``altered`` (the document no longer matches its signature) or ``unconfirmed``."""
+    from carnet.credentials import verify
+    from carnet.issuing import identity
+
+    report = verify(issued.document, resolver=identity.resolver())
+    failed = {check.name for check in report.checks if check.status.value == "failed"}
+    if failed & {"format", "schema", "contexts", "proof"}:
+        return "altered"
+    if issued.status == IssuedCertificate.Status.REVOKED:
+        return "revoked"
+    return "valid" if report.valid else "unconfirmed"
+
+
+def public_certificates_of(user: Any) -> list[IssuedCertificate]:
+    """The certificates ``user`` made public, newest first."""
+    return list(
+        IssuedCertificate.objects.filter(recipient=user, visibility=IssuedCertificate.Visibility.PUBLIC)
+        .select_related("certificate", "organisation")
+        .order_by("-issued_at")
+    )

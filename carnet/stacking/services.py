@@ -29,7 +29,7 @@ from carnet.credentials.status import status_entry
 from carnet.issuing.identity import issuer_profile, status_list_url
 from carnet.issuing.keys import signer
 from carnet.issuing.models import IssuedCredential
-from carnet.issuing.services import allocate_status_entry
+from carnet.issuing.services import allocate_status_entry, set_status_bit
 from carnet.stacking import selectors, tasks
 from carnet.stacking.achievements import achievement_document
 from carnet.stacking.models import Confirmation, IssuedCertificate
@@ -263,3 +263,44 @@ def decline(*, confirmation: Confirmation, reason: str, actor: Any) -> Confirmat
     pk = locked.pk
     transaction.on_commit(lambda: tasks.tell_declined.enqueue(pk))
     return locked
+
+
+# -- revocation, sharing ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def revoke_certificate(*, issued: IssuedCertificate, reason: str, actor: Any) -> IssuedCertificate:
+    """Revoke for good: the certificate's bit is set, so both its documents (the badge and the CLR)
+    stop verifying; the micro-credentials it bundles are untouched. The holder is told why."""
+    reason = reason.strip()
+    if not reason:
+        raise StackingError(_("Indiquez le motif de la révocation : la personne le recevra."))
+    locked = IssuedCertificate.objects.select_for_update().select_related("organisation").get(pk=issued.pk)
+    if locked.status == IssuedCertificate.Status.REVOKED:
+        raise StackingError(_("Ce certificat est déjà révoqué."))
+    locked.status, locked.status_reason = IssuedCertificate.Status.REVOKED, reason
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+    set_status_bit(locked, True)
+    record_event(verb="certificate.revoked", actor=actor, organisation=locked.organisation, target=locked,
+                 data={"certificate": locked.certificate_id, "reason": reason})  # fmt: skip
+    pk = locked.pk
+    transaction.on_commit(lambda: tasks.tell_revoked.enqueue(pk))
+    issued.status, issued.status_reason, issued.status_changed_at = (
+        locked.status, locked.status_reason, locked.status_changed_at,
+    )  # fmt: skip
+    return locked
+
+
+def set_visibility(*, issued: IssuedCertificate, visibility: str, actor: Any) -> IssuedCertificate:
+    """Who may open the certificate's public page: its holder alone, anyone with the link, or
+    anyone (and their public profile)."""
+    if visibility not in IssuedCertificate.Visibility.values:
+        raise StackingError(_("Choisissez qui peut voir ce certificat."))
+    with transaction.atomic():
+        if issued.visibility != visibility:
+            issued.visibility = visibility
+            issued.save(update_fields=["visibility"])
+            record_event(verb="certificate.visibility_changed", actor=actor, target=issued,
+                         data={"visibility": visibility})  # fmt: skip
+    return issued

@@ -51,3 +51,11 @@ def tell_declined(confirmation_id: int) -> None:
         pk=confirmation_id
     )
     notify.confirmation_declined(confirmation)
+
+
+@task()
+def tell_revoked(issued_id: int) -> None:
+    issued = IssuedCertificate.objects.select_related("certificate", "organisation", "recipient").get(
+        pk=issued_id
+    )
+    notify.certificate_revoked(issued)

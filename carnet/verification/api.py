@@ -2,12 +2,15 @@
 
 The body is the credential itself — JSON, a VC-JWT, or a PNG or SVG image with a baked credential,
 told apart by content whatever the Content-Type says — or ``{"url": "https://…"}`` for a credential
-to fetch. The answer is the report of :func:`carnet.credentials.verify` as JSON (``to_dict``), with
-a ``verdict``, in French or English (``?lang=en|fr``, else ``Accept-Language``, else French):
+to fetch (the address may serve JSON, a VC-JWT, a baked image, or a web page that links to its
+credential: see :func:`carnet.verification.verifier.retrieve`). The answer is the report of
+:func:`carnet.credentials.verify` as JSON (``to_dict``), with a ``verdict``, in French or English
+(``?lang=en|fr``, else ``Accept-Language``, else French):
 
 * 200 when a verification ran, ``"valid": true`` or ``false``;
 * 400 ``application/problem+json`` (RFC 9457) for what is not a credential at all, or an address
-  that is refused; 502 when the address did not answer a credential;
+  that is refused (``url.refused``, ``url.other_host``); 502 when the address did not answer a
+  credential (``url.unavailable``, ``url.no_link``);
 * 413 for a body over 2 MiB, 415 for a form upload, 429 beyond the rate limit (with Retry-After).
 
 No cookie, session or CSRF token is used: the view reads the body and the headers above only.
@@ -126,7 +129,7 @@ def verify_api(request: HttpRequest) -> HttpResponse:
             try:
                 outcome = verifier.verify_address(address)
             except verifier.AddressError as exc:
-                status = 400 if exc.code == "refused" else 502
+                status = 400 if exc.refused else 502
                 return problem(status, exc.message(), f"url.{exc.code}", language, details=exc.details)
         else:
             outcome = verifier.verify_data(body)

@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 
 from carnet.credentials.errors import FetchError
-from carnet.credentials.fetch import GuardedFetcher
+from carnet.credentials.fetch import Fetched, GuardedFetcher
 
 MAX_FETCHES = 8
 TIME_BUDGET = 12.0  # seconds, for all the fetches of one verification
@@ -94,6 +94,23 @@ class OpenFetcher:
         self.fetched: list[str] = []
 
     def get_json(self, url: str, *, max_bytes: int | None = None) -> Any:
+        guarded, url = self._guarded(url, max_bytes)
+        return guarded.get_json(url)
+
+    def get_bytes(
+        self,
+        url: str,
+        *,
+        media_types: tuple[str, ...],
+        max_bytes: int | None = None,
+        accept: str | None = None,
+    ) -> Fetched:
+        """The body at ``url`` if it is one of ``media_types`` (see
+        :meth:`~carnet.credentials.fetch.GuardedFetcher.get_bytes`); counted in the same budget."""
+        guarded, url = self._guarded(url, max_bytes)
+        return guarded.get_bytes(url, media_types=media_types, accept=accept)
+
+    def _guarded(self, url: str, max_bytes: int | None) -> tuple[GuardedFetcher, str]:
         host, url = check_address(url)
         if len(self.fetched) >= self.max_fetches:
             raise Refused(f"refused {url[:200]}: at most {self.max_fetches} documents are fetched per check")
@@ -107,13 +124,16 @@ class OpenFetcher:
             )
         except ValueError as exc:
             raise Refused(f"refused {url[:200]}: {exc}") from None
-        return guarded.get_json(url)
+        return guarded, url
 
 
 class NoFetcher:
     """What verifies when the operator turned fetching off: every address is refused."""
 
     def get_json(self, url: str, *, max_bytes: int | None = None) -> Any:
+        raise Refused("this platform does not fetch documents from other sites")
+
+    def get_bytes(self, url: str, **options: Any) -> Fetched:
         raise Refused("this platform does not fetch documents from other sites")
 
 

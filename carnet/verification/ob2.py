@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import re
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from carnet.verification.fetching import MAX_CREDENTIAL_BYTES, Refused
 
 OB2_CONTEXTS = ("https://w3id.org/openbadges/v2", "https://w3id.org/openbadges/v1")
 MAX_BYTES = 2 * 1024 * 1024
+ALIGNMENT_FIELDS = ("targetName", "targetUrl", "targetCode", "targetFramework")
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$")
 
 
@@ -173,11 +174,13 @@ class Ob2Badge:
     recipient_type: str | None = None
     recipient_hashed: bool = False
     recipient_identity: str | None = None
+    recipient_salt: str | None = None  # not shown: for the holder's own check of a hashed identity
     narrative: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
     verification_type: str | None = None
     revoked: bool = False
     hosted: HostedCheck = field(default_factory=lambda: HostedCheck("none"))
+    alignments: list[dict[str, str]] = field(default_factory=list)  # the badge class's, as texts
 
     @property
     def is_assertion(self) -> bool:
@@ -194,6 +197,22 @@ class Ob2Badge:
         if ours is None or theirs is None:
             return None
         return ours == theirs or ours.endswith("." + theirs)
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything read, as JSON data to keep (:meth:`from_record` gives it back)."""
+        record = asdict(self)
+        record["issued_on"] = self.issued_on.isoformat() if self.issued_on else None
+        record["expires"] = self.expires.isoformat() if self.expires else None
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Ob2Badge:
+        fields = {name: value for name, value in record.items() if name in cls.__dataclass_fields__}
+        fields["issued_on"] = _moment(record.get("issued_on"))
+        fields["expires"] = _moment(record.get("expires"))
+        fields["evidence"] = [Evidence(**item) for item in record.get("evidence") or []]
+        fields["hosted"] = HostedCheck(**(record.get("hosted") or {"code": "none"}))
+        return cls(**fields)
 
     def to_dict(self) -> dict[str, Any]:
         def iso(moment: datetime | None) -> str | None:
@@ -355,6 +374,7 @@ def explain(
         badge.recipient_type = text(recipient.get("type"), 40)
         badge.recipient_hashed = recipient.get("hashed") is True
         badge.recipient_identity = text(recipient.get("identity"), 300)
+        badge.recipient_salt = text(recipient.get("salt"), 300)
     badge_class = assertion.get("badge")
     if isinstance(badge_class, str):
         badge.badge_id = text(badge_class, 2048)
@@ -383,6 +403,14 @@ def _read_badge_class(badge: Ob2Badge, badge_class: dict[str, Any], fetcher: Any
     badge.badge_id = badge.badge_id or text(badge_class.get("id"), 2048)
     badge.badge_name = text(badge_class.get("name"), 300)
     badge.badge_description = text(badge_class.get("description"))
+    alignments = badge_class.get("alignment")
+    for alignment in alignments if isinstance(alignments, list) else [alignments]:
+        if isinstance(alignment, dict):
+            read = {name: text(alignment.get(name), 500) for name in ALIGNMENT_FIELDS}
+            if any(read.values()):
+                badge.alignments.append({name: value for name, value in read.items() if value})
+        if len(badge.alignments) >= 20:
+            break
     criteria = badge_class.get("criteria")
     if isinstance(criteria, str):
         badge.criteria_url = text(criteria, 2048)

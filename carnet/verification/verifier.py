@@ -3,13 +3,22 @@ request, or the address of a credential. It runs :func:`carnet.credentials.verif
 §9) with the platform's resolver, which answers the platform's own DIDs and status lists from the
 database and fetches anything else only through :mod:`carnet.verification.fetching`; it recognises
 Open Badges 2.0 badges first (:mod:`carnet.verification.ob2`), and sums the report up in a verdict
-and a sentence for a person. Nothing is stored.
+and a sentence for a person. Nothing is stored here (the carnet keeps what it imports, with
+:meth:`Outcome.to_record`).
+
+An address may serve a credential as JSON, a VC-JWT as text, a baked PNG or SVG image, or a web
+page that links to its credential (``<link rel="alternate" type="application/vc+ld+json">``,
+followed once, on the page's own host only). What it served is told apart by content. The
+platform's own badge pages and share links are answered from the database, with their visibility.
 """
 
 from __future__ import annotations
 
 import base64
+import html.parser
 import io
+import json
+import re
 import struct
 import urllib.parse
 from dataclasses import dataclass
@@ -23,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from carnet.credentials import verify
 from carnet.credentials.errors import CredentialError, FetchError
+from carnet.credentials.fetch import JSON_MEDIA_TYPES, Fetched
 from carnet.credentials.report import Check, Status, VerificationReport
 from carnet.issuing import identity
 from carnet.verification import claims as claims_module
@@ -246,6 +256,25 @@ class Outcome:
         explanation = check.message(report_language()) if check else ""
         return f"{self.verdict_message()} {explanation}".strip()
 
+    def to_record(self) -> dict[str, Any]:
+        """The outcome as JSON data to keep: the verdict, every check with its parameters, the
+        endorsements' reports and what an Open Badges 2.0 badge said (the credential is kept
+        beside it). :meth:`from_record` gives it back, to be shown again as it was."""
+        return {
+            "verdict": self.verdict,
+            "report": _report_record(self.report, with_credential=False),
+            "ob2": self.old_badge.to_record() if self.old_badge is not None else None,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], credential: dict[str, Any] | None) -> Outcome:
+        report = _report_from_record(record.get("report") or {})
+        if credential and record.get("ob2") is None:
+            report.credential = credential
+        old_badge = ob2.Ob2Badge.from_record(record["ob2"]) if record.get("ob2") else None
+        claims = claims_module.read(report.credential, report) if report.credential is not None else None
+        return cls(report, str(record.get("verdict") or "unreadable"), claims, old_badge)
+
     def to_dict(self, language: str) -> dict[str, Any]:
         data = self.report.to_dict(language)
         data["lang"] = language
@@ -253,6 +282,48 @@ class Outcome:
         if self.old_badge is not None:
             data["openBadges2"] = self.old_badge.to_dict()
         return data
+
+
+def _report_record(report: VerificationReport, *, with_credential: bool) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "format": report.source_format,
+        "checks": [
+            {
+                "name": check.name,
+                "status": check.status.value,
+                "code": check.code,
+                # JSON all through (parameters are texts and numbers; anything else is kept as text)
+                "params": json.loads(json.dumps(check.params, default=str)),
+                "details": check.details,
+            }
+            for check in report.checks
+        ],
+        "endorsements": [
+            _report_record(endorsement, with_credential=True) for endorsement in report.endorsement_reports
+        ],
+    }
+    if with_credential:
+        record["credential"] = report.credential
+    return record
+
+
+def _report_from_record(record: dict[str, Any]) -> VerificationReport:
+    checks = []
+    for item in record.get("checks") or []:
+        try:
+            status = Status(item.get("status"))
+        except ValueError:
+            continue
+        checks.append(
+            Check(str(item.get("name")), status, str(item.get("code")), dict(item.get("params") or {}),
+                  str(item.get("details") or ""))
+        )  # fmt: skip
+    return VerificationReport(
+        checks=checks,
+        credential=record.get("credential"),
+        source_format=str(record.get("format") or "json"),
+        endorsement_reports=[_report_from_record(item) for item in record.get("endorsements") or []],
+    )
 
 
 def verdict_of(report: VerificationReport) -> str:
@@ -295,9 +366,9 @@ def too_large(size: int) -> Outcome:
     return Outcome(_failed_format("format.too_large", size=size, limit=MAX_INPUT_BYTES), "too_large")
 
 
-def _preview(data: bytes) -> str | None:
-    """A small PNG re-encoded by Pillow from an uploaded PNG (never the file itself: the baked
-    credential and any other chunk stay out), as a data: URI; None when it cannot be made safely."""
+def reencoded_png(data: bytes) -> bytes | None:
+    """A small PNG re-encoded by Pillow from the pixels of a PNG (never the file itself: the baked
+    credential, text chunks and any other metadata stay out); None when it cannot be made safely."""
     if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 24 or data[12:16] != b"IHDR":
         return None
     width, height = struct.unpack(">II", data[16:24])
@@ -314,7 +385,13 @@ def _preview(data: bytes) -> str | None:
         picture.save(out, format="PNG", optimize=True)
     except Exception:  # Pillow raises many kinds of errors on damaged files: then no preview
         return None
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    return out.getvalue()
+
+
+def _preview(data: bytes) -> str | None:
+    """The re-encoded PNG of an uploaded PNG as a data: URI; None when it cannot be made safely."""
+    png = reencoded_png(data)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else None
 
 
 def _suspended_here(report: VerificationReport) -> bool:
@@ -375,13 +452,20 @@ def verify_data(data: bytes | str) -> Outcome:
 
 
 class AddressError(Exception):
-    """The address could not be used: ``code`` is ``refused`` (not a public https address) or
-    ``unavailable`` (it did not answer a JSON document); ``details`` says why, in English."""
+    """The address could not be used: ``code`` is ``refused`` (not a public https address),
+    ``unavailable`` (it answered nothing usable), ``no_link`` (a web page that links to no
+    credential) or ``other_host`` (a web page that links to a credential on another host, which is
+    not followed); ``details`` says why, in English."""
 
     def __init__(self, code: str, details: str) -> None:
         super().__init__(details)
         self.code = code
         self.details = details
+
+    @property
+    def refused(self) -> bool:
+        """Whether the address was refused (the caller's input), rather than unusable."""
+        return self.code in ("refused", "other_host")
 
     def message(self) -> str:
         if self.code == "refused":
@@ -390,10 +474,47 @@ class AddressError(Exception):
                 "(pas d'adresse IP, de réseau privé ni de port particulier). Téléchargez plutôt le document "
                 "et téléversez-le."
             )
+        if self.code == "no_link":
+            return _(
+                "Cette page web ne mène à aucune microattestation : elle n'indique pas l'adresse de son "
+                "document. Donnez l'adresse du document lui-même, ou téléchargez-le et téléversez-le."
+            )
+        if self.code == "other_host":
+            return _(
+                "Cette page web renvoie à un document sur un autre site : Carnet ne suit ce lien que vers "
+                "le site de la page elle-même. Donnez directement l'adresse du document."
+            )
         return _(
-            "Cette adresse n'a pas donné de microattestation : elle ne répond pas, ou ne sert pas un document "
-            "JSON. Donnez l'adresse du document lui-même, ou téléchargez-le et téléversez-le."
+            "Cette adresse n'a pas donné de microattestation : elle ne répond pas, ou ne sert ni "
+            "microattestation (JSON ou VC-JWT), ni image de badge, ni page qui y mène. Donnez l'adresse "
+            "du document lui-même, ou téléchargez-le et téléversez-le."
         )
+
+
+# What an address a person gives may serve; what it is, is then told by content. (A server often
+# says application/octet-stream for a .jwt or a .png file.)
+ADDRESS_MEDIA_TYPES = (
+    "application/json", "application/*+json", "application/jwt", "application/*+jwt", "text/plain",
+    "image/png", "image/svg+xml", "text/html", "application/xhtml+xml", "application/octet-stream",
+)  # fmt: skip
+ADDRESS_ACCEPT = (
+    "application/vc+ld+json, application/ld+json;q=0.9, application/json;q=0.9, application/vc+jwt;q=0.8, "
+    "application/jwt;q=0.8, image/png;q=0.7, image/svg+xml;q=0.7, text/html;q=0.5, */*;q=0.1"
+)
+LINKED_TYPES = ("application/vc+ld+json", "application/ld+json")  # in this order of preference
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What an address gave: the credential's bytes as served, the address they came from (the
+    linked document's, after a web page), the page that linked to it, and whether the platform
+    answered from its own database."""
+
+    data: bytes
+    url: str
+    via: str | None = None
+    own: bool = False
 
 
 def _own_site(url: str) -> bool:
@@ -403,22 +524,131 @@ def _own_site(url: str) -> bool:
         return False
 
 
-def verify_address(url: str) -> Outcome:
-    """Verify the credential found at ``url``. Raises :class:`AddressError` when nothing usable was
-    fetched. The platform's own public documents are read from the database, without HTTP."""
-    url = url.strip()
+def _own_badge_path() -> re.Pattern[str]:
+    from django.conf import settings
+
+    languages = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
+    return re.compile(
+        rf"^/(?:(?:{languages})/)?(?:badges/(?P<uuid>[0-9a-fA-F-]{{32,36}})|partage/(?P<token>[A-Za-z0-9_-]{{1,100}}))"
+        r"(?:/|\.json)$"
+    )
+
+
+def _own_document(url: str) -> dict[str, Any]:
+    """A credential or public document of the platform, from the database: a badge page (``/badges/
+    <uuid>/``, its ``.json``, with or without a language prefix) only when its holder shared it, a
+    share link only while it works; any other public document (DID, profile, status list) as the
+    resolver gives it. Raises :class:`AddressError` (the same whether it does not exist or is
+    private: a private credential's address reveals nothing)."""
+    from carnet.portfolio.services import shared_document
+
+    path = urllib.parse.urlsplit(url).path
+    match = _own_badge_path().match(path)
+    if match is not None:
+        document = shared_document(uuid=match["uuid"], token=match["token"])
+        if document is None:
+            raise AddressError("unavailable", "no credential is shared at this address of the platform")
+        return document
     try:
-        if _own_site(url):
-            document = identity.resolver().resolve(url)
-        else:
-            document = fetching.open_fetcher().get_json(url, max_bytes=MAX_CREDENTIAL_BYTES)
+        document = identity.resolver().resolve(url)
+    except CredentialError as exc:
+        raise AddressError("unavailable", str(exc)) from None
+    if not isinstance(document, dict):
+        raise AddressError("unavailable", "the platform publishes no such document")
+    return document
+
+
+def _fetch(fetcher: Any, url: str, media_types: tuple[str, ...], accept: str) -> Fetched:
+    try:
+        fetched: Fetched = fetcher.get_bytes(
+            url, media_types=media_types, max_bytes=MAX_CREDENTIAL_BYTES, accept=accept
+        )
     except Refused as exc:
         raise AddressError("refused", str(exc)) from None
     except FetchError as exc:
         code = "refused" if str(exc).startswith("refused") else "unavailable"
         raise AddressError(code, str(exc)) from None
-    except CredentialError as exc:
-        raise AddressError("unavailable", str(exc)) from None
-    if ob2.is_ob2(document):
-        return _old_badge(document, "url", fetched_from=url)
-    return _verify(document)
+    return fetched
+
+
+def _is_web_page(fetched: Fetched) -> bool:
+    head = fetched.body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return True
+    return fetched.media_type in _HTML_TYPES and not head.startswith((b"<svg", b"<?xml"))
+
+
+class _LinkFinder(html.parser.HTMLParser):
+    """The ``href`` of each ``<link rel="alternate">`` of a credential type, by type."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link":
+            return
+        values = {name.lower(): (value or "").strip() for name, value in attrs}
+        kind = values.get("type", "").split(";", 1)[0].strip().lower()
+        if (
+            "alternate" in values.get("rel", "").lower().split()
+            and kind in LINKED_TYPES
+            and values.get("href")
+        ):
+            self.found.setdefault(kind, values["href"])
+
+
+def _credential_link(fetched: Fetched) -> str:
+    """The absolute address a web page gives for its credential. Raises :class:`AddressError`."""
+    finder = _LinkFinder()
+    try:
+        finder.feed(fetched.body.decode(fetched.charset or "utf-8", errors="replace"))
+        finder.close()
+    except LookupError:  # a charset Python does not know
+        finder.feed(fetched.body.decode("utf-8", errors="replace"))
+    link = next((finder.found[kind] for kind in LINKED_TYPES if kind in finder.found), None)
+    if link is None:
+        raise AddressError("no_link", f"{fetched.url[:200]} has no <link rel=alternate> to a credential")
+    absolute = urllib.parse.urljoin(fetched.url, link[:2048])
+    page_host = (urllib.parse.urlsplit(fetched.url).hostname or "").lower()
+    try:
+        link_host = (urllib.parse.urlsplit(absolute).hostname or "").lower()
+    except ValueError:
+        link_host = ""
+    if link_host != page_host:
+        raise AddressError(
+            "other_host", f"{fetched.url[:200]} links to {absolute[:200]}, on another host: not followed"
+        )
+    return absolute
+
+
+def retrieve(url: str) -> Retrieved:
+    """What ``url`` serves, as the credential's bytes: fetched through the guarded fetcher (or read
+    from the database for the platform's own addresses), following a web page's link to its
+    credential once. Raises :class:`AddressError` when nothing usable was found."""
+    url = url.strip()
+    if _own_site(url):
+        document = _own_document(url)
+        return Retrieved(json.dumps(document, ensure_ascii=False).encode("utf-8"), url, own=True)
+    fetcher = fetching.open_fetcher()
+    fetched = _fetch(fetcher, url, ADDRESS_MEDIA_TYPES, ADDRESS_ACCEPT)
+    if not _is_web_page(fetched):
+        return Retrieved(fetched.body, url)
+    link = _credential_link(fetched)
+    linked = _fetch(fetcher, link, JSON_MEDIA_TYPES, ", ".join(LINKED_TYPES) + ", application/json;q=0.9")
+    return Retrieved(linked.body, link, via=url)
+
+
+def verify_retrieved(retrieved: Retrieved) -> Outcome:
+    """Verify what :func:`retrieve` found. An Open Badges 2.0 assertion served as JSON at its own
+    address has had its hosted check in that very fetch."""
+    found = ob2.detect(retrieved.data)
+    if found is not None and found[1] == "json":
+        return _old_badge(found[0], "url", fetched_from=retrieved.url)
+    return verify_data(retrieved.data)
+
+
+def verify_address(url: str) -> Outcome:
+    """Verify the credential found at ``url`` (see :func:`retrieve`). Raises :class:`AddressError`
+    when nothing usable was found."""
+    return verify_retrieved(retrieve(url))

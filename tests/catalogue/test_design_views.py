@@ -84,3 +84,15 @@ def test_others_cannot_use_the_designer(client, request, who, item):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(item)).status_code == 404
     assert client.post(url(item), {**DESIGN, "action": "design"}).status_code == 404
+
+
+def test_an_uploaded_svg_replaces_the_png_of_a_designed_badge(client, org_admin, item):
+    """The designed badge's PNG must not survive an upload of an SVG: it would be baked and written
+    into credentials as the new badge's image."""
+    client.force_login(org_admin)
+    client.post(url(item), {**DESIGN, "action": "design"})
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="5"/></svg>'
+    client.post(url(item), {"action": "upload", "image": SimpleUploadedFile("b.svg", svg, "image/svg+xml")})
+    version = item.draft_version()
+    assert version.image.name.endswith(".svg") and not version.image_png
+    assert version.design == {}

@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 from carnet.credentials import jsonsafe
 from carnet.credentials.did import Resolver
 from carnet.credentials.errors import FetchError
-from carnet.credentials.fetch import GuardedFetcher, is_json_media_type
+from carnet.credentials.fetch import GuardedFetcher, is_json_media_type, media_type_matches
 
 DID_DOCUMENT = {"@context": ["https://www.w3.org/ns/did/v1"], "id": "did:web:127.0.0.1%3A0"}
 BIG = 300 * 1024
@@ -108,6 +108,10 @@ ROUTES = {
     "/deep": _body(200, "application/json", b"[" * 100 + b"]" * 100),
     "/duplicate": _body(200, "application/json", b'{"id": "a", "id": "b"}'),
     "/missing": _body(404, "application/json", b"{}"),
+    "/badge.png": _body(200, "image/png", b"\x89PNG\r\n\x1a\n not really"),
+    "/page": _body(200, "text/html; charset=utf-8", "<html>Page où</html>".encode()),
+    "/token": _body(200, "application/jwt", b"eyJhbGciOiJFZERTQSJ9.e30.c2ln"),
+    "/latin1-text": _body(200, "text/plain; charset=ISO-8859-1", b"caf\xe9"),
 }
 
 
@@ -334,6 +338,88 @@ def test_media_types():
         assert is_json_media_type(accepted), accepted
     for refused in (None, "", "text/plain", "text/html", "application/octet-stream", "text/json+html"):
         assert not is_json_media_type(refused), refused
+
+
+# ── fetching bytes ───────────────────────────────────────────────────────────────────────────
+
+ANY_BADGE = ("application/*+json", "application/json", "application/jwt", "text/plain", "text/html",
+             "image/png", "image/svg+xml")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type", "charset"),
+    [
+        ("/badge.png", "image/png", None),
+        ("/page", "text/html", "utf-8"),
+        ("/token", "application/jwt", None),
+        ("/status/1", "application/vc+ld+json", "utf-8"),
+        ("/latin1-text", "text/plain", "iso-8859-1"),
+    ],
+)
+def test_bytes_are_fetched_with_the_media_type_the_server_declared(server, path, media_type, charset):
+    fetched = server.fetcher().get_bytes(server.url(path), media_types=ANY_BADGE)
+    assert (fetched.url, fetched.media_type, fetched.charset) == (server.url(path), media_type, charset)
+    assert fetched.body == ROUTES[path][2]
+
+
+def test_fetching_bytes_asks_for_the_types_named_uncompressed(server):
+    fetched = server.fetcher().get_bytes(server.url("/echo"), media_types=["application/json"])
+    headers = json.loads(fetched.body)
+    assert headers["accept"] == "application/json"
+    assert headers["accept-encoding"] == "identity"
+    fetched = server.fetcher().get_bytes(
+        server.url("/echo"), media_types=["application/json"], accept="application/vc+ld+json"
+    )
+    assert json.loads(fetched.body)["accept"] == "application/vc+ld+json"
+
+
+@pytest.mark.parametrize(
+    ("path", "media_types", "message"),
+    [
+        ("/page", ["image/png"], "text/html; charset=utf-8, not one of image/png"),
+        ("/none", ANY_BADGE, "no Content-Type"),
+        ("/latin1", ANY_BADGE, "must be UTF-8"),  # JSON stays UTF-8 whatever the method
+        ("/gzip", ANY_BADGE, "compressed"),
+        ("/missing", ANY_BADGE, "HTTP 404"),
+        ("/redirect", ANY_BADGE, "redirect"),
+    ],
+)
+def test_fetching_bytes_keeps_the_guarantees(server, path, media_types, message):
+    with pytest.raises(FetchError, match=message):
+        server.fetcher().get_bytes(server.url(path), media_types=media_types)
+
+
+def test_fetching_bytes_keeps_the_size_cap(server):
+    with pytest.raises(FetchError, match="more than"):
+        server.fetcher(max_bytes=1000).get_bytes(server.url("/stream"), media_types=ANY_BADGE)
+    with pytest.raises(FetchError, match="announces"):
+        server.fetcher(max_bytes=1000).get_bytes(server.url("/big"), media_types=ANY_BADGE)
+
+
+def test_fetching_bytes_keeps_the_allow_list_and_the_address_checks(server, monkeypatch):
+    with pytest.raises(FetchError, match="not among the hosts"):
+        server.fetcher().get_bytes("https://elsewhere.example/badge.png", media_types=ANY_BADGE)
+    with pytest.raises(FetchError, match="only https"):
+        server.fetcher().get_bytes(f"http://{server.host}/badge.png", media_types=ANY_BADGE)
+    fetcher = GuardedFetcher(["intranet.example"])
+    monkeypatch.setattr(fetcher, "_resolve", lambda host, port: ["10.0.0.7"])
+    with pytest.raises(FetchError, match="loopback, private or reserved"):
+        fetcher.get_bytes("https://intranet.example/badge.png", media_types=ANY_BADGE)
+
+
+def test_the_media_types_to_fetch_must_be_named(server):
+    with pytest.raises(ValueError, match="media types"):
+        server.fetcher().get_bytes(server.url("/badge.png"), media_types=[])
+
+
+def test_media_type_patterns():
+    assert media_type_matches("image/PNG", ["image/png"])
+    assert media_type_matches("text/plain; charset=utf-8", ["text/*"])
+    assert media_type_matches("application/vc+ld+json", ["application/*+json"])
+    assert not media_type_matches("application/json", ["application/*+json"])
+    assert not media_type_matches("text/html", ["image/*", "application/*+json"])
+    assert not media_type_matches("", ["text/*"])
+    assert not media_type_matches("image", ["image/*"])
 
 
 # ── safe JSON (carnet.credentials.jsonsafe) ──────────────────────────────────────────────────

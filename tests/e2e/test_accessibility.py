@@ -14,8 +14,12 @@ from django.test import Client
 
 from carnet.catalogue import images, services
 from carnet.catalogue.services import RequirementSpec
+from carnet.employers.services import create_job
 from carnet.inbox.services import notify
 from carnet.issuing import services as issuing
+from carnet.organisations.models import Organisation
+from carnet.portfolio.services import set_search_consent
+from carnet.stacking.models import IssuedCertificate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,6 +62,14 @@ PAGES = {
     "employer_jobs": Page("/employeurs/employer-test/postes/", ("employer",)),
     "employer_contacts": Page("/mes-contacts/", ("learner",)),
     "badge_page": Page("/badges/{credential}/", ("learner",)),
+    "certificates_to_confirm": Page("/organisations/{org}/certificats-a-confirmer/", ("assessor",)),
+    "issued_certificates": Page("/organisations/{org}/certificats-delivres/", ("org_admin",)),
+    "issued_certificate": Page(
+        "/organisations/{org}/certificats-delivres/{issued_certificate}/", ("org_admin",)
+    ),
+    "my_certificate": Page("/mes-certificats/{issued_certificate}/", ("learner",)),
+    "certificate_page": Page("/certificats-obtenus/{issued_certificate}/", ("learner",)),
+    "employer_job": Page("/employeurs/employer-test/postes/{job}/", ("employer",)),
     "framework_management": Page("/referentiels/gestion/", ("staff",)),
     "framework_form": Page("/referentiels/gestion/{framework_uuid}/", ("staff",)),
 }
@@ -82,7 +94,7 @@ def cases(viewport_name: str, selection: list[tuple[str, str, str]] | None = Non
 
 
 @pytest.fixture
-def site(organisation, default_framework, learner):
+def site(organisation, default_framework, learner, assessor, employer):
     """A catalogue worth looking at: a published micro-credential with its badge image, aligned on
     the default framework, and a published certificate that requires it."""
     framework = default_framework
@@ -117,15 +129,26 @@ def site(organisation, default_framework, learner):
         groups=[RequirementSpec(key=0, parent=None, micro_credentials=(item,))],
     )  # fmt: skip
     services.publish_certificate(certificate=certificate)
+    automatic = services.create_certificate(
+        organisation=organisation,
+        fields={"name_fr": "Premiers pas", "name_en": "First steps", "description_fr": "Un début.",
+                "description_en": "A start.", "issuance": "automatic"},
+        groups=[RequirementSpec(key=0, parent=None, micro_credentials=(item,))],
+    )  # fmt: skip
+    services.publish_certificate(certificate=automatic)
+    set_search_consent(user=learner, given=True)
+    job = create_job(organisation=Organisation.objects.get(slug="employer-test"), title="Commis",
+                     description="", requirements=[(competency, 1)], actor=employer)  # fmt: skip
     credential = issuing.issue_credential(
         organisation=organisation, version=item.current_version(), recipient=learner,
         recipient_email=learner.email, idempotency_key="a11y", source="bulk",
     )  # fmt: skip
+    issued_certificate = IssuedCertificate.objects.get(certificate=automatic)  # issued with the credential
     issuing.suspend_credential(credential=credential, reason="Vérification en cours", actor=None)
     notify(learner, "credential.issued", link=f"/mes-microattestations/{credential.uuid}/",
            title_fr="Travail d'équipe", title_en="Teamwork")  # fmt: skip
     return SimpleNamespace(
-        credential=credential.uuid,
+        credential=credential.uuid, issued_certificate=issued_certificate.uuid, job=job.pk,
         org=organisation.slug, item=item.slug, certificate=certificate.slug,
         framework=framework.slug, framework_uuid=framework.uuid,
     )  # fmt: skip
@@ -183,6 +206,11 @@ PHONE_PAGES = [
     ("sharing_settings", "learner", "en"),
     ("employer_jobs", "employer", "fr"),
     ("badge_page", "learner", "fr"),
+    ("certificates_to_confirm", "assessor", "fr"),
+    ("issued_certificate", "org_admin", "en"),
+    ("my_certificate", "learner", "fr"),
+    ("certificate_page", "learner", "en"),
+    ("employer_job", "employer", "fr"),
 ]
 
 

@@ -179,3 +179,62 @@ def test_an_employer_creates_a_job_from_the_form(client, employer, employer_org,
     response = client.post(url, {"title": "Commis", "competency_0": competency.pk, "rank_0": "2"})
     assert response.status_code == 302
     assert employer_org.jobs.get().requirements.get().minimum_rank == 2
+
+
+def badge_of(job, credential):
+    return reverse("employers:candidate_badge", args=[job.organisation.slug, job.pk, credential.uuid])
+
+
+def test_the_employer_opens_the_private_badge_of_a_match(
+    client, job, employer, organisation, version, learner
+):
+    """Consenting to be found is agreeing that employers see one's valid credentials: the search's
+    "verify" link opens the badge page even while the badge is private."""
+    set_search_consent(user=learner, given=True)
+    credential = give(organisation, version, learner, "a")
+    client.force_login(employer)
+    page = client.get(reverse("employers:job", args=[job.organisation.slug, job.pk])).content.decode()
+    assert badge_of(job, credential) in page
+    response = client.get(badge_of(job, credential))
+    assert response.status_code == 200 and "Authentique et valide" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex"
+    assert client.get(f"/badges/{credential.uuid}/").status_code == 404  # still private elsewhere
+
+
+def test_the_badge_closes_when_the_consent_is_withdrawn(
+    client, job, employer, organisation, version, learner
+):
+    set_search_consent(user=learner, given=True)
+    credential = give(organisation, version, learner, "a")
+    set_search_consent(user=learner, given=False)
+    client.force_login(employer)
+    assert client.get(badge_of(job, credential)).status_code == 404
+
+
+def test_only_badges_the_job_asks_for_open(client, employer, employer_org, organisation, version, learner):
+    """A job about another competency does not open this credential."""
+    other = Competency.objects.filter(framework__status="published").order_by("code")[1]
+    job = services.create_job(organisation=employer_org, title="Autre", description="",
+                              requirements=[(other, 1)], actor=employer)  # fmt: skip
+    set_search_consent(user=learner, given=True)
+    credential = give(organisation, version, learner, "a")
+    client.force_login(employer)
+    assert client.get(badge_of(job, credential)).status_code == 404
+
+
+def test_a_revoked_badge_does_not_open(client, job, employer, organisation, version, learner, org_admin):
+    set_search_consent(user=learner, given=True)
+    credential = give(organisation, version, learner, "a")
+    issuing.revoke_credential(credential=credential, reason="Erreur", actor=org_admin)
+    client.force_login(employer)
+    assert client.get(badge_of(job, credential)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["learner", "outsider", "org_admin", "assessor"])
+def test_only_the_employers_members_open_a_candidates_badge(
+    client, job, organisation, version, learner, request, who
+):
+    set_search_consent(user=learner, given=True)
+    credential = give(organisation, version, learner, "a")
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(badge_of(job, credential)).status_code == 404

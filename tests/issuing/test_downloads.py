@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import segno
+import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from defusedxml.ElementTree import fromstring
 from django.contrib.messages import get_messages
@@ -30,7 +31,10 @@ pytestmark = pytest.mark.django_db
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"/></svg>'
 SITE = "http://127.0.0.1:8000"  # SITE_URL in the tests
-DOWNLOADS = ["download_jwt", "download_png", "download_svg", "qr_svg", "qr_png", "linkedin"]
+DOWNLOADS = [
+    "download_jwt", "download_png", "download_svg", "qr_svg", "qr_png", "wallet_qr_svg", "wallet_qr_png",
+    "linkedin",
+]  # fmt: skip
 
 
 def png_bytes() -> bytes:
@@ -309,11 +313,42 @@ def test_the_qr_code_in_png_draws_the_code_of_the_public_address(holder, issue):
 
 
 def test_a_qr_reader_finds_the_public_address(holder, issue):
-    """Read back by an independent decoder (zxing-cpp), when it is installed."""
-    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (a QR decoder) is not installed")
+    """Read back by an independent decoder (zxing-cpp)."""
     credential = issue()
     image = Image.open(io.BytesIO(holder.get(url("qr_png", credential)).content))
     assert [result.text for result in zxingcpp.read_barcodes(image)] == [links.public_badge_url(credential)]
+
+
+def test_a_qr_reader_finds_the_credentials_own_address_in_the_wallet_qr_code(holder, issue):
+    credential = issue()
+    image = Image.open(io.BytesIO(holder.get(url("wallet_qr_png", credential)).content))
+    found = [result.text for result in zxingcpp.read_barcodes(image)]
+    assert found == [links.credential_json_url(credential)] == [f"{SITE}/badges/{credential.uuid}.json"]
+
+
+def test_the_wallet_qr_code_is_plain_svg_and_its_png_draws_the_credentials_address(holder, issue):
+    credential = issue()
+    response = holder.get(url("wallet_qr_svg", credential))
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="microattestation-fiabilite-portefeuille-qr.svg"'
+    )
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    root = fromstring(response.content)
+    assert {element.tag.split("}")[-1] for element in root.iter()} <= {"svg", "title", "path", "rect"}
+    expected = segno.make_qr(links.credential_json_url(credential), error="m")
+    out = io.BytesIO()
+    expected.save(out, kind="png", scale=10, border=4)
+    assert modules(holder.get(url("wallet_qr_png", credential)).content) == modules(out.getvalue())
+
+
+def test_the_page_shows_the_wallet_qr_code_and_says_where_it_leads(holder, issue):
+    credential = issue()
+    page = holder.get(url("mine", credential)).content.decode()
+    assert f'<img src="{url("wallet_qr_svg", credential)}"' in page
+    assert "pour une application de portefeuille" in page
+    assert url("wallet_qr_png", credential) in page
 
 
 def test_the_page_shows_the_qr_code_and_says_where_it_leads(holder, issue):

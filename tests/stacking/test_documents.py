@@ -160,8 +160,8 @@ def test_an_archived_certificate_keeps_the_achievement_of_what_was_issued(issued
 
 
 def test_a_revoked_bit_is_seen_by_verifiers(issued, org_admin):
-    """The certificate's bit is of the same list: setting it (revocation of certificates comes
-    later) makes both documents fail the status check."""
-    issuing._set_bit(issued, True)
+    """The certificate's bit is of the same list: setting it makes both documents fail the status
+    check."""
+    issuing.set_status_bit(issued, True)
     for document in (issued.document, issued.clr):
         assert verify(document, resolver=identity.resolver()).failed() == ["status"]

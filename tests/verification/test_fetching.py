@@ -73,3 +73,36 @@ def test_fetching_can_be_turned_off(settings):
     settings.VERIFICATION_FETCH = False
     with pytest.raises(Refused):
         fetching.open_fetcher().get_json("https://badges.exemple.org/badge.json")
+
+
+def test_bytes_are_fetched_through_a_guarded_fetcher_within_the_same_budget(monkeypatch):
+    seen = []
+
+    def get_bytes(self, url, *, media_types, accept=None):
+        seen.append((sorted(self.allowed), self.max_bytes, url, media_types))
+        return "fetched"
+
+    monkeypatch.setattr(GuardedFetcher, "get_bytes", get_bytes)
+    monkeypatch.setattr(GuardedFetcher, "get_json", lambda self, url: {})
+    fetcher = OpenFetcher(max_fetches=2)
+    assert (
+        fetcher.get_bytes("https://a.exemple.org/page", media_types=("text/html",), max_bytes=99) == "fetched"
+    )
+    assert seen == [([("a.exemple.org", None)], 99, "https://a.exemple.org/page", ("text/html",))]
+    fetcher.get_json("https://a.exemple.org/1")
+    with pytest.raises(Refused, match="at most 2"):
+        fetcher.get_bytes("https://a.exemple.org/2", media_types=("text/html",))
+
+
+@pytest.mark.parametrize(
+    "url", ["http://exemple.org/badge.png", "https://192.168.0.1/b", "https://exemple.org:8443/"]
+)
+def test_bytes_are_not_fetched_from_addresses_that_are_not_public_https(url, no_network):
+    with pytest.raises(Refused):
+        OpenFetcher().get_bytes(url, media_types=("image/png",))
+
+
+def test_no_bytes_are_fetched_when_fetching_is_off(settings):
+    settings.VERIFICATION_FETCH = False
+    with pytest.raises(Refused):
+        fetching.open_fetcher().get_bytes("https://badges.exemple.org/badge.png", media_types=("image/png",))

@@ -7,6 +7,7 @@ import io
 import json
 import struct
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from PIL import Image
 from carnet.credentials import Ed25519Key
 from carnet.credentials import model as ob
 from carnet.credentials.errors import FetchError
+from carnet.credentials.fetch import Fetched, is_json_media_type, media_type_matches, media_type_of
 from carnet.verification import fetching
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
@@ -23,15 +25,25 @@ BADGE_URL = "https://badges.exemple.org/badges/secourisme"
 ISSUER_URL = "https://badges.exemple.org/organisation"
 
 
+@dataclass
+class Served:
+    """An answer of :class:`MapFetcher` other than JSON: bytes and the Content-Type said."""
+
+    body: bytes
+    content_type: str
+
+
 class MapFetcher:
     """A fetcher that answers from ``documents`` after the verifier's own address checks, and
-    records what it was asked. A value that is an exception is raised."""
+    records what it was asked. A value that is an exception is raised; a :class:`Served` is served
+    as it is (to ``get_bytes``, or to ``get_json`` if its type is JSON); anything else as JSON."""
 
     def __init__(self, documents: dict[str, Any] | None = None) -> None:
         self.documents = dict(documents or {})
         self.asked: list[str] = []
+        self.accepts: list[str | None] = []
 
-    def get_json(self, url: str, *, max_bytes: int | None = None) -> Any:
+    def _answer(self, url: str) -> Served:
         fetching.check_address(url)
         self.asked.append(url)
         found = self.documents.get(url)
@@ -39,7 +51,31 @@ class MapFetcher:
             raise found
         if found is None:
             raise FetchError(f"{url} answered HTTP 404 Not Found")
-        return json.loads(json.dumps(found))
+        if isinstance(found, Served):
+            return found
+        return Served(json.dumps(found).encode(), "application/json")
+
+    def get_json(self, url: str, *, max_bytes: int | None = None) -> Any:
+        served = self._answer(url)
+        if not is_json_media_type(served.content_type):
+            raise FetchError(f"{url} answered {served.content_type}, not JSON")
+        return json.loads(served.body)
+
+    def get_bytes(
+        self,
+        url: str,
+        *,
+        media_types: tuple[str, ...],
+        max_bytes: int | None = None,
+        accept: str | None = None,
+    ) -> Fetched:
+        served = self._answer(url)
+        self.accepts.append(accept)
+        if not media_type_matches(served.content_type, media_types):
+            raise FetchError(f"{url} answered {served.content_type}, not one of {', '.join(media_types)}")
+        if max_bytes is not None and len(served.body) > max_bytes:
+            raise FetchError(f"{url} answered more than {max_bytes} bytes: refused")
+        return Fetched(url, media_type_of(served.content_type), None, served.body)
 
 
 def altered(document: dict[str, Any]) -> dict[str, Any]:
