@@ -32,6 +32,9 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("langue préférée"), max_length=5, choices=[("fr", "Français"), ("en", "English")], default="fr"
     )
+    # A copy of the person's latest consent to employers' searches (carnet.portfolio.SearchConsent,
+    # the record in force), written with it by set_search_consent: issuing reads it, searches too.
+    consents_to_search = models.BooleanField(default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -10,6 +10,7 @@ Several proofs on one document form a proof set: each signs the document without
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from carnet.credentials.did import Resolver, resolve_verification_method
 from carnet.credentials.errors import JsonLdError, KeyFormatError, ProofError, ResolutionError
 from carnet.credentials.jsonld import to_rdf
 from carnet.credentials.keys import Ed25519Key, multibase_decode, multibase_encode
+from carnet.credentials.memo import Memo, digest, json_text
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -57,13 +59,34 @@ def _proof_configuration(document: dict[str, Any], proof: dict[str, Any]) -> dic
 
 
 def _hash_data(document_hash: bytes, proof_config: dict[str, Any]) -> bytes:
-    proof_hash = hashlib.sha256(rdfc.canonicalize(to_rdf(proof_config)).encode("utf-8")).digest()
-    return proof_hash + document_hash
+    return canonical_hash(proof_config) + document_hash
 
 
 def document_hash(document: dict[str, Any]) -> bytes:
     """SHA-256 of the canonical N-Quads of ``document`` without its proofs."""
-    return hashlib.sha256(rdfc.canonicalize(to_rdf(_without_proof(document))).encode("utf-8")).digest()
+    return canonical_hash(_without_proof(document))
+
+
+_CANONICAL_HASHES = Memo(4096)
+
+
+def canonical_hash(document: dict[str, Any]) -> bytes:
+    """SHA-256 of the RDFC-1.0 canonical N-Quads of a JSON-LD document: a function of its JSON
+    text, memoised by that text (:mod:`carnet.credentials.memo`). Raises :class:`JsonLdError` (and
+    :class:`~carnet.credentials.rdfc.CanonicalizationLimitError`), never memoised."""
+    text = json_text(document)
+    if text is None:  # not JSON (e.g. a datetime inside): computed as given, not kept
+        return _canonical_hash(document)
+    key = digest("rdfc-1.0", text)
+    found: bytes | None = _CANONICAL_HASHES.get(key)
+    if found is None:
+        found = _canonical_hash(json.loads(text))
+        _CANONICAL_HASHES.put(key, found)
+    return found
+
+
+def _canonical_hash(document: dict[str, Any]) -> bytes:
+    return hashlib.sha256(rdfc.canonicalize(to_rdf(document)).encode("utf-8")).digest()
 
 
 def _with_suite_context(document: dict[str, Any]) -> dict[str, Any]:

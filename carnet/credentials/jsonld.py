@@ -5,8 +5,10 @@ Two paths give the same RDF dataset:
 
 * a fast path for what credentials are made of: documents whose ``@context`` is a list of bundled
   context URLs, with node objects, strings, numbers and booleans, ``@set`` and ``@graph``
-  containers, type-scoped and property-scoped contexts. Context processing is delegated to pyld
-  and memoised per (active context, local context), so the expansion walk only looks up terms;
+  containers, type-scoped and property-scoped contexts, and embedded documents (endorsements) with
+  a ``@context`` of bundled URLs of their own. Context processing is delegated to pyld and
+  memoised per (active context, local context), so the expansion walk only looks up terms; the
+  memo is bounded (:data:`MAX_CONTEXTS`), beyond which documents go to the general processor;
 * the general processor (pyld) for everything else, with the safe-mode checks added.
 
 Both refuse, as the reference does in safe mode, a property that does not expand to an absolute
@@ -88,12 +90,18 @@ class _Term:
         self.predicate = iri(iri_) if not iri_.startswith("@") else iri_
 
 
+# Active contexts memoised in one process, at most: each holds a copy of pyld's term definitions,
+# and the contexts a document names are the sender's choice. Credentials need a few dozen.
+MAX_CONTEXTS = 256
+
+
 class _Context:
     """A pyld active context, with memoised term look-ups and context transitions."""
 
     __slots__ = ("_children", "_terms", "_types", "active", "id_aliases", "previous", "type_aliases")
 
     _processor = pyld_jsonld.JsonLdProcessor()
+    created = 0  # memoised contexts made so far (see MAX_CONTEXTS)
 
     def __init__(self, active: dict[str, Any]) -> None:
         self.active = active
@@ -121,6 +129,8 @@ class _Context:
         key = (id(local), propagate, override_protected)
         child = self._children.get(key)
         if child is None:
+            if _Context.created >= MAX_CONTEXTS:
+                raise _Fallback  # the memo is full: the general processor, which keeps nothing
             try:
                 active = self._processor._process_context(
                     self.active,
@@ -133,6 +143,7 @@ class _Context:
                 raise JsonLdError(f"invalid JSON-LD context: {_pyld_message(exc)}") from None
             child = _Context(active)
             self._children[key] = child
+            _Context.created += 1
         return child
 
     def term(self, key: str) -> _Term:
@@ -230,13 +241,26 @@ def _document_context(local: Any) -> _Context:
     context = _document_contexts.get(urls)
     if context is not None:
         return context
+    context = _applied(_INITIAL, urls)
+    _document_contexts[urls] = context
+    return context
+
+
+def _embedded_context(context: _Context, local: Any) -> _Context:
+    """Expansion §4.3.2 step 9: the active context once a node's own ``@context`` (an embedded
+    credential's, say) is processed, when it names bundled contexts only."""
+    urls = tuple(local) if isinstance(local, list) else (local,)
+    if not urls or not all(isinstance(url, str) for url in urls):
+        raise _Fallback  # null (a reset) and inline contexts: the general processor
+    return _applied(context, urls)
+
+
+def _applied(context: _Context, urls: tuple[str, ...]) -> _Context:
     for url in urls:
         if url not in CONTEXTS:
             _unsafe(f"the context {url!r} is not one Carnet knows; contexts are never fetched")
-    context = _INITIAL
     for url in urls:
         context = context.with_local(_interned_url(url))
-    _document_contexts[urls] = context
     return context
 
 
@@ -330,8 +354,8 @@ class _Walker:
             context = context.previous
         if property_scoped is not None:  # step 8
             context = context.with_local(property_scoped, propagate=True, override_protected=True)
-        if "@context" in element and not top:
-            raise _Fallback
+        if "@context" in element and not top:  # step 9
+            context = _embedded_context(context, element["@context"])
         # step 11: type-scoped contexts, types in lexicographic order
         type_context = context
         aliases = context.type_aliases

@@ -16,6 +16,7 @@ import nacl.exceptions
 import nacl.signing
 
 from carnet.credentials.errors import KeyFormatError
+from carnet.credentials.memo import Memo, digest
 
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 ED25519_PUB_PREFIX = b"\xed\x01"
@@ -34,6 +35,9 @@ def multibase_decode(value: str) -> bytes:
         return bytes(base58.b58decode(value[1:]))
     except ValueError as exc:
         raise KeyFormatError("invalid base58btc characters in multibase value") from exc
+
+
+_CHECKED_SIGNATURES = Memo(4096)  # Ed25519 checks: (key, signature, message) → valid
 
 
 @lru_cache(maxsize=4096)  # issuers' keys recur on every verification; base58 is slow in Python
@@ -169,11 +173,19 @@ class Ed25519Key:
         return bytes(self._signing.sign(message).signature)
 
     def verify(self, signature: bytes, message: bytes) -> bool:
-        try:
-            self._verify.verify(message, signature)
-        except (nacl.exceptions.BadSignatureError, ValueError, TypeError):
+        """Whether ``signature`` is this key's over ``message`` (memoised by all three)."""
+        if not isinstance(signature, bytes) or not isinstance(message, bytes):
             return False
-        return True
+        key = digest(self.public_key, signature, message)
+        known: bool | None = _CHECKED_SIGNATURES.get(key)
+        if known is None:
+            try:
+                self._verify.verify(message, signature)
+                known = True
+            except (nacl.exceptions.BadSignatureError, ValueError, TypeError):
+                known = False
+            _CHECKED_SIGNATURES.put(key, known)
+        return known
 
     def __repr__(self) -> str:  # never show the private key
         private = ", private" if self.has_private_key else ""

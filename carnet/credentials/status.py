@@ -29,6 +29,7 @@ from typing import Any
 from carnet.credentials.contexts import VC_V2
 from carnet.credentials.dataintegrity import xsd_datetime
 from carnet.credentials.errors import StatusListError
+from carnet.credentials.memo import Memo, digest
 
 MIN_SIZE = 131_072  # entries (16 KB): the minimum of §2.2, for herd privacy (§6.1)
 MAX_DECODED_BYTES = 16 * 1024 * 1024  # a list expanding beyond this is refused (GZIP bombs)
@@ -296,7 +297,7 @@ def read_status(
         raise StatusListError(
             f"statusListIndex must be a non-negative base-10 integer written as a string, not {index_text!r}"
         )
-    status_list = StatusList.decode(subject.get("encodedList"))
+    status_list = _expanded(subject.get("encodedList"))
     if status_list.size // width < min_entries:
         raise StatusListError(
             f"the status list holds {status_list.size // width} entries, fewer than the {min_entries} "
@@ -310,3 +311,18 @@ def read_status(
     if width == 1:
         return status_list.get(index)
     return status_list.value(index * width, width)
+
+
+_EXPANDED_LISTS = Memo(256)  # at most 256 × 16 KB for lists of the minimum size
+
+
+def _expanded(encoded: object) -> StatusList:
+    """:meth:`StatusList.decode`, memoised by the text of the list (read only by read_status)."""
+    if not isinstance(encoded, str):
+        return StatusList.decode(encoded)
+    key = digest("bitstring-status-list", encoded)
+    found: StatusList | None = _EXPANDED_LISTS.get(key)
+    if found is None:
+        found = StatusList.decode(encoded)
+        _EXPANDED_LISTS.put(key, found)
+    return found

@@ -8,7 +8,6 @@ a VC-JWT, or a PNG or SVG image with a baked credential — and returns a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import UTC, datetime
@@ -17,10 +16,9 @@ from typing import Any
 from carnet.credentials import baking, jsonsafe, rdfc, schema, status
 from carnet.credentials import jwt as vcjwt
 from carnet.credentials.contexts import CONTEXTS, VC_V1, VC_V2
-from carnet.credentials.dataintegrity import parse_xsd_datetime, proofs_of, verify_proofs
+from carnet.credentials.dataintegrity import canonical_hash, parse_xsd_datetime, proofs_of, verify_proofs
 from carnet.credentials.did import Resolver
 from carnet.credentials.errors import BakingError, CredentialError, JsonLdError, StatusListError
-from carnet.credentials.jsonld import to_rdf
 from carnet.credentials.report import Check, Status, VerificationReport
 
 MAX_INPUT_BYTES = 2 * 1024 * 1024
@@ -237,7 +235,7 @@ def _check_contexts(report: VerificationReport, credential: dict[str, Any], *, i
     if problem is None:
         unsecured = {key: value for key, value in credential.items() if key != "proof"}
         try:
-            document_hash = hashlib.sha256(rdfc.canonicalize(to_rdf(unsecured)).encode("utf-8")).digest()
+            document_hash = canonical_hash(unsecured)
         except (JsonLdError, rdfc.CanonicalizationLimitError) as exc:
             problem = str(exc)
     if problem is None:

@@ -16,13 +16,15 @@ served over HTTPS at ``SITE_URL``.
 
 from __future__ import annotations
 
+import functools
 import urllib.parse
 from typing import Any
 
 from django.conf import settings
 from django.http import Http404
-from django.urls import Resolver404, reverse
+from django.urls import Resolver404, get_urlconf, reverse
 from django.urls import resolve as resolve_path
+from django.utils.translation import get_language
 
 from carnet.credentials import Ed25519Key, ResolutionError, Resolver
 from carnet.credentials import model as ob
@@ -81,10 +83,14 @@ def public_profile(organisation: Organisation) -> dict[str, Any]:
     return {"@context": list(ob.OB_CONTEXT), **issuer_profile(organisation)}
 
 
-def did_document_of(organisation: Organisation | None) -> dict[str, Any]:
+def did_document_of(
+    organisation: Organisation | None, stored: list[SigningKey] | None = None
+) -> dict[str, Any]:
     """Every key of ``organisation`` (None: the platform), current and retired, as Multikey
-    verification methods for ``assertionMethod``."""
+    verification methods for ``assertionMethod`` (``stored``: its keys, when already read)."""
     controller = controller_of(organisation)
+    if stored is None:
+        stored = list(SigningKey.objects.filter(organisation=organisation).order_by("created_at", "pk"))
     keys = [
         Ed25519Key.from_multikey(
             {
@@ -93,7 +99,7 @@ def did_document_of(organisation: Organisation | None) -> dict[str, Any]:
                 "publicKeyMultibase": k.public_key_multibase,
             }
         )
-        for k in SigningKey.objects.filter(organisation=organisation).order_by("created_at", "pk")
+        for k in stored
     ]
     return did_document(controller, keys)
 
@@ -111,11 +117,19 @@ class PlatformResolver(Resolver):
     documents (DID documents, profiles, achievements, status lists) from the database, without
     HTTP. Anything else goes to the documents it was given, did:key, or the fetcher if any."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The platform's documents read once per resolver: a verification (a credential, its status
+        # list, its endorsements) names the same issuer several times, and sees one state of it.
+        self._own: dict[str, Any] = {}
+
     def resolve(self, identifier: str) -> Any:
         if isinstance(identifier, str) and identifier:
             path = self._own_path(identifier.split("#", 1)[0])
             if path is not None:
-                return self._own_document(path)
+                if path not in self._own:
+                    self._own[path] = self._own_document(path)
+                return self._own[path]
         return super().resolve(identifier)
 
     @staticmethod
@@ -136,17 +150,25 @@ class PlatformResolver(Resolver):
     def _own_document(path: str) -> Any:
         from carnet.issuing import views  # the views build the public documents
 
-        try:
-            match = resolve_path(path)
-        except Resolver404:
-            match = None
-        builder = views.PUBLIC_DOCUMENTS.get(match.view_name) if match is not None else None
-        if builder is None:
+        match = _route(path, get_language(), get_urlconf() or settings.ROOT_URLCONF)
+        builder = views.PUBLIC_DOCUMENTS.get(match[0]) if match is not None else None
+        if builder is None or match is None:
             raise ResolutionError(f"{absolute(path)} is not a document this platform publishes")
         try:
-            return builder(**match.kwargs)
+            return builder(**match[1])
         except Http404:
             raise ResolutionError(f"{absolute(path)} does not exist on this platform") from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _route(path: str, language: str | None, urlconf: Any) -> tuple[str, dict[str, Any]] | None:
+    """The view name and arguments of ``path`` (None: no page), memoised: the URL patterns do not
+    change while the process runs (the language and urlconf in force are part of the key)."""
+    try:
+        match = resolve_path(path, urlconf)
+    except Resolver404:
+        return None
+    return match.view_name, dict(match.kwargs)
 
 
 def resolver(*, fetcher: Fetcher | None = None) -> Resolver:

@@ -132,3 +132,89 @@ class IssuedCredential(models.Model):
     def credential_id(self) -> str:
         """The credential's ``id``."""
         return f"urn:uuid:{self.uuid}"
+
+
+class AttestedLevel(models.Model):
+    """One competency a credential attests, at its level (the level the assessor recognised, when
+    it is of this competency), with its holder, when it was issued and until when it is valid.
+    Written with the credential, for credentials that have a holder; ``active`` follows the
+    credential's status (revoked and suspended: False). What :class:`ProvenLevel` is made from, and
+    the reasons the employers' search gives."""
+
+    credential = models.ForeignKey(IssuedCredential, on_delete=models.CASCADE, related_name="attested_levels")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()  # 0: the alignment names no level
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credential", "competency"], name="one_level_per_credential_competency"
+            )
+        ]
+        indexes = [models.Index(fields=["learner", "competency"], name="attested_levels_of_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id}: {self.competency_id} {self.rank}"
+
+
+class ProvenLevel(models.Model):
+    """The rows of :class:`AttestedLevel` that the employers' search ranks learners by: of a learner's
+    active credentials attesting a competency, those that no other beats both on level and on
+    validity, or both on date of issue and on validity. Whatever the moment, the best level and the
+    latest issue among the credentials still valid are among these rows, usually one per learner
+    and competency. Remade for the learner by issuing at each issue or change of status;
+    ``searchable`` follows the learner's consent (set_search_consent)."""
+
+    attested = models.OneToOneField(AttestedLevel, on_delete=models.CASCADE, related_name="proven")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    searchable = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # The search reads only these rows, by competency then learner, from the index alone.
+            models.Index(
+                fields=["competency", "learner"],
+                include=["rank", "issued_at", "valid_until"],
+                condition=models.Q(searchable=True),
+                name="searchable_levels",
+            ),
+            models.Index(fields=["learner", "competency"], name="proven_levels_of_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.competency_id} {self.rank}"
+
+
+class SearchProfile(models.Model):
+    """A learner's best valid level of each competency their active credentials attest, and when the
+    latest of those credentials was issued, in one row: what the employers' search ranks learners
+    by, without grouping their credentials. Remade from :class:`ProvenLevel` by issuing with it; it
+    holds until ``refresh_at``, the first end of validity among the credentials it counts (the
+    search reads ProvenLevel for the learners whose profile is past it, and ``carnet manage
+    refresh_search_profiles`` remakes those). ``searchable`` follows the learner's consent."""
+
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    ranks = models.JSONField(default=dict)  # {competency id: best level}
+    latest = models.JSONField(default=dict)  # {competency id: latest issue, in microseconds since 1970}
+    refresh_at = models.DateTimeField(null=True, blank=True)
+    searchable = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["refresh_at"], condition=models.Q(searchable=True), name="searchable_profiles"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}: {self.ranks}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -31,7 +31,7 @@ from carnet.frameworks.models import Level
 from carnet.issuing.achievements import achievement_document, level_result
 from carnet.issuing.identity import issuer_profile, organisation_did, status_list_url
 from carnet.issuing.keys import ensure_signing_key, rotate_signing_key, signer
-from carnet.issuing.models import IssuedCredential, StatusList
+from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel, SearchProfile, StatusList
 from carnet.issuing.tasks import tell_recipient
 from carnet.organisations.models import Organisation
 
@@ -41,6 +41,7 @@ __all__ = [
     "credential_issued",
     "ensure_signing_key",
     "issue_credential",
+    "refresh_search_profile",
     "reinstate_credential",
     "revoke_credential",
     "rotate_signing_key",
@@ -223,10 +224,124 @@ def _issue(
         signer().key_for(organisation),
     )
     credential.save()
+    _attest(credential, level)
     record_event(verb="credential.issued", actor=actor, organisation=organisation, target=credential,
                  data={"source": source, "idempotency_key": idempotency_key})  # fmt: skip
     _tell_on_commit(credential, "issued")
     return credential
+
+
+def _attest(credential: IssuedCredential, level: Level | None) -> None:
+    """The competencies the credential attests, at their levels, for the employers' search (none
+    without a holder)."""
+    if credential.recipient_id is None:
+        return
+    rows = []
+    for alignment in credential.micro_credential_version.alignments.select_related("level"):
+        rank = alignment.level.rank if alignment.level else 0
+        if level is not None and level.competency_id == alignment.competency_id:
+            rank = level.rank  # the level the assessor recognised
+        rows.append(
+            AttestedLevel(
+                credential=credential,
+                learner_id=credential.recipient_id,
+                competency_id=alignment.competency_id,
+                rank=rank,
+                issued_at=credential.issued_at,
+                valid_until=credential.valid_until,
+            )
+        )
+    AttestedLevel.objects.bulk_create(rows)
+    _prove(credential.recipient_id, [row.competency_id for row in rows])
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)  # no end of validity
+
+
+def _beats(other: AttestedLevel, row: AttestedLevel, field: str) -> bool:
+    """Whether ``other`` is at least as good as ``row`` on ``field`` (rank or issued_at) and on
+    validity, and better on one of them (or, equal on both, the later row): the rule of
+    ProvenLevel, and of the migration that fills it in."""
+    mine, theirs = getattr(row, field), getattr(other, field)
+    until, other_until = row.valid_until or _NEVER, other.valid_until or _NEVER
+    return (
+        theirs >= mine
+        and other_until >= until
+        and (theirs > mine or other_until > until or other.pk > row.pk)
+    )
+
+
+def _prove(learner_id: int, competency_ids: Iterable[int]) -> None:
+    """Remake the learner's ProvenLevel rows of these competencies from their active credentials.
+    The learner's row is locked until commit, so that a consent given or withdrawn meanwhile
+    (set_search_consent) is never missed."""
+    from django.contrib.auth import get_user_model
+
+    competency_ids = set(competency_ids)
+    consents = (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk=learner_id)
+        .values_list("consents_to_search", flat=True)
+        .first()
+    )
+    rows = list(
+        AttestedLevel.objects.filter(learner_id=learner_id, competency_id__in=competency_ids, active=True)
+    )
+    kept = [
+        row
+        for row in rows
+        if not all(
+            any(_beats(other, row, field) for other in rows if other.competency_id == row.competency_id)
+            for field in ("rank", "issued_at")
+        )
+    ]
+    ProvenLevel.objects.filter(learner_id=learner_id, competency_id__in=competency_ids).delete()
+    ProvenLevel.objects.bulk_create(
+        ProvenLevel(
+            attested=row,
+            learner_id=learner_id,
+            competency_id=row.competency_id,
+            rank=row.rank,
+            issued_at=row.issued_at,
+            valid_until=row.valid_until,
+            searchable=bool(consents),
+        )
+        for row in kept
+    )
+    refresh_search_profile(learner_id, searchable=bool(consents))
+
+
+def _micros(moment: datetime) -> int:
+    """A moment as whole microseconds since 1970 (exact, and a JSON number)."""
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def refresh_search_profile(learner_id: int, *, searchable: bool, now: datetime | None = None) -> None:
+    """Remake the learner's SearchProfile from their ProvenLevel rows still valid ``now``."""
+    now = now or timezone.now()
+    ranks: dict[str, int] = {}
+    latest: dict[str, int] = {}
+    refresh_at = None
+    rows = ProvenLevel.objects.filter(learner_id=learner_id).values_list(
+        "competency_id", "rank", "issued_at", "valid_until"
+    )
+    for competency_id, rank, issued_at, valid_until in rows:
+        if valid_until is not None and valid_until < now:
+            continue
+        key = str(competency_id)
+        ranks[key] = max(ranks.get(key, rank), rank)
+        latest[key] = max(latest.get(key, 0), _micros(issued_at))
+        if valid_until is not None and (refresh_at is None or valid_until < refresh_at):
+            refresh_at = valid_until
+    if not ranks:
+        SearchProfile.objects.filter(learner_id=learner_id).delete()
+        return
+    SearchProfile.objects.update_or_create(
+        learner_id=learner_id,
+        defaults={"ranks": ranks, "latest": latest, "refresh_at": refresh_at, "searchable": searchable},
+    )
 
 
 def _credential_document(
@@ -276,6 +391,8 @@ def _change_status(
         raise IssuingError(refusal)
     locked.status, locked.status_reason, locked.status_changed_at = to, reason, timezone.now()
     locked.save(update_fields=["status", "status_reason", "status_changed_at"])
+    if AttestedLevel.objects.filter(credential=locked).update(active=to == IssuedCredential.Status.ACTIVE):
+        _prove(locked.recipient_id, locked.attested_levels.values_list("competency_id", flat=True))
     set_status_bit(locked, to != IssuedCredential.Status.ACTIVE)
     record_event(verb=verb, actor=actor, organisation=locked.organisation, target=locked,
                  data={"reason": reason} if reason else {})  # fmt: skip

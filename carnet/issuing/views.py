@@ -28,16 +28,21 @@ STATUS_MAX_AGE = 60  # a revocation must reach verifiers quickly; the ETag keeps
 
 
 def did_document(org_slug: str) -> dict[str, Any]:
-    organisation = recognising_organisation(org_slug)
-    if not SigningKey.objects.filter(organisation=organisation).exists():
-        raise Http404  # it has signed nothing yet
-    return did_document_of(organisation)
+    keys = list(
+        SigningKey.objects.filter(organisation__slug=org_slug)
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+    )  # one query: the organisation comes with its keys
+    if not keys or not keys[0].organisation.recognises:  # type: ignore[union-attr]
+        raise Http404  # unknown, an employer, or it has signed nothing yet
+    return did_document_of(keys[0].organisation, keys)
 
 
 def platform_did_document() -> dict[str, Any]:
-    if not SigningKey.objects.filter(organisation=None).exists():
+    keys = list(SigningKey.objects.filter(organisation=None).order_by("created_at", "pk"))
+    if not keys:
         raise Http404
-    return did_document_of(None)
+    return did_document_of(None, keys)
 
 
 def profile_document(org_slug: str) -> dict[str, Any]:
@@ -58,8 +63,11 @@ def achievement_document(org_slug: str, slug: str, number: int, language: str = 
 
 def status_list_document(org_slug: str, purpose: str, number: int) -> dict[str, Any]:
     found = get_object_or_404(
-        StatusList, organisation=recognising_organisation(org_slug), purpose=purpose, number=number
-    )
+        StatusList.objects.select_related("organisation"),
+        organisation__slug=org_slug, purpose=purpose, number=number,
+    )  # fmt: skip
+    if not found.organisation.recognises:
+        raise Http404
     return dict(found.published)
 
 

@@ -42,10 +42,13 @@ def live_state(credential: IssuedCredential) -> LiveState:
 def endorsements_of(credential: IssuedCredential) -> list[Any]:
     """The endorsements gathered for the request the credential came from, oldest first (none for a
     credential issued in bulk or by the API)."""
-    request = getattr(credential, "request", None)
-    if request is None:
-        return []
-    return list(request.completed_endorsements().select_related("level_observed").order_by("created_at"))
+    from carnet.recognition.models import Endorsement
+
+    return list(
+        Endorsement.objects.filter(invitation__request__credential=credential)
+        .select_related("level_observed")
+        .order_by("created_at")
+    )
 
 
 def share_links_of(credential: IssuedCredential) -> list[Any]:

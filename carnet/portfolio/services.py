@@ -79,7 +79,14 @@ def withdraw_share_link(*, link: ShareLink, actor: Any) -> None:
 
 def open_share_link(token: str) -> ShareLink | None:
     """The link of ``token`` if it still works, with its opening recorded; None otherwise."""
-    link = ShareLink.objects.select_related("credential").filter(token_hash=token_hash(token)).first()
+    link = (
+        ShareLink.objects.select_related(
+            "credential__organisation", "credential__recipient",
+            "credential__micro_credential_version__micro_credential__organisation", "credential__sharing",
+        )  # what the badge page shows, in the same query
+        .filter(token_hash=token_hash(token))
+        .first()
+    )  # fmt: skip
     if link is None or not link.is_open():
         return None
     ShareLinkOpening.objects.create(link=link)
@@ -151,10 +158,19 @@ def consents_to_search(user: Any) -> bool:
 def set_search_consent(*, user: Any, given: bool) -> None:
     """Record a change of the learner's consent to appear in employers' searches (nothing when it
     does not change). Withdrawing takes effect at once: searches read the latest record."""
+    from django.contrib.auth import get_user_model
+
+    from carnet.issuing.models import ProvenLevel, SearchProfile
     from carnet.portfolio.models import SearchConsent
 
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one change at a time
     if consents_to_search(user) != given:
         SearchConsent.objects.create(user=user, given=given)
+        # Its copy on the account, and the learner's credentials in employers' searches, change with it.
+        get_user_model().objects.filter(pk=user.pk).update(consents_to_search=given)
+        user.consents_to_search = given
+        ProvenLevel.objects.filter(learner=user).update(searchable=given)
+        SearchProfile.objects.filter(learner=user).update(searchable=given)
         record_event(verb="consent.search_given" if given else "consent.search_withdrawn", actor=user)
 
 

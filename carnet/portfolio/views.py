@@ -36,16 +36,24 @@ def access_badge_page(user: object, uuid: object) -> tuple[IssuedCredential, boo
     holder made it visible by link or public. 404 otherwise (nothing tells it exists)."""
     try:
         credential = IssuedCredential.objects.select_related(
-            "organisation", "recipient", "micro_credential_version__micro_credential"
+            "organisation", "recipient", "micro_credential_version__micro_credential__organisation", "sharing"
         ).get(uuid=uuid)
     except (IssuedCredential.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
     is_holder = getattr(user, "is_authenticated", False) and credential.recipient_id == getattr(
         user, "pk", None
     )
-    if not is_holder and services.visibility_of(credential) == CredentialSharing.Visibility.PRIVATE:
+    if not is_holder and _visibility(credential) == CredentialSharing.Visibility.PRIVATE:
         raise Http404
     return credential, bool(is_holder)
+
+
+def _visibility(credential: IssuedCredential) -> str:
+    """The visibility read with the credential (``select_related("sharing")``), in the same query."""
+    try:
+        return credential.sharing.visibility
+    except CredentialSharing.DoesNotExist:
+        return CredentialSharing.Visibility.PRIVATE
 
 
 CREDENTIAL_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
@@ -157,6 +165,7 @@ def _badge_page(
     """The badge page; ``json_url``: the address of its signed credential for this visitor (none
     for a page whose visitor may not read the credential at an address of its own)."""
     version = credential.micro_credential_version
+    visibility = _visibility(credential)
     response = render(
         request,
         "portfolio/badge.html",
@@ -167,7 +176,7 @@ def _badge_page(
             "state": selectors.live_state(credential),
             "endorsements": selectors.endorsements_of(credential),
             "is_holder": is_holder,
-            "visibility": services.visibility_of(credential),
+            "visibility": visibility,
             "page_url": absolute(reverse("portfolio:badge", args=[credential.uuid])),
             "image_url": absolute(version.image_png.url) if version.image_png else "",
             "json_url": json_url,
@@ -175,7 +184,7 @@ def _badge_page(
     )
     response["Cache-Control"] = "private, no-cache"  # its state is live; a revocation shows at once
     response["Vary"] = "Accept, Cookie"  # the same address answers JSON to a machine that asks
-    response["X-Robots-Tag"] = "noindex" if services.visibility_of(credential) != "public" else "all"
+    response["X-Robots-Tag"] = "noindex" if visibility != "public" else "all"
     return response
 
 

@@ -32,6 +32,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
 
 
+def env_rate_limits(name: str) -> dict[str, tuple[int, int] | None]:
+    """Rate limits by scope, written ``scope=COUNT/SECONDS`` or ``scope=off``, comma-separated (e.g.
+    ``api=600/60,page=off``); scopes not named keep their defaults. Read once, at startup: nothing a
+    client sends can change them. A mistake stops the start with a message that says what is wrong."""
+    limits: dict[str, tuple[int, int] | None] = {}
+    for item in env_list(name, []):
+        scope, _sep, value = item.partition("=")
+        scope, value = scope.strip(), value.strip().lower()
+        if value == "off":
+            limits[scope] = None
+            continue
+        count, _slash, seconds = value.partition("/")
+        if not scope or not count.isdigit() or not seconds.isdigit() or int(seconds) == 0:
+            raise ValueError(f"{name}: write each limit as scope=COUNT/SECONDS or scope=off, not {item!r}")
+        limits[scope] = (int(count), int(seconds))
+    return limits
+
+
 def data_dir() -> Path:
     """Where the embedded defaults keep their files (SQLite database, media, emails, secret key)."""
     path = Path(env_str("CARNET_DATA_DIR", str(Path.cwd() / "data"))).resolve()

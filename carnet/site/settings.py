@@ -13,6 +13,7 @@ from carnet.site.env import (
     env_bool,
     env_int,
     env_list,
+    env_rate_limits,
     env_str,
     file_storage,
     key_encryption_key,
@@ -93,7 +94,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (CONN_MAX_AGE) as with PostgreSQL: with WAL, the last connection to close
+    # checkpoints and deletes the -wal and -shm files, and the next one makes them again, so one
+    # connection per request cost more than the page itself (bench/public_pages.py).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
@@ -102,6 +105,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # other threads, which must not share the test thread's in-memory connection.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-carnet.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The search index's covering columns (INCLUDE) are PostgreSQL's; SQLite uses the same index without them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -172,6 +177,10 @@ SESSION_COOKIE_SECURE = env_bool("CARNET_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# How often one address may verify, on the page and through the API (carnet.verification.limits):
+# the defaults there, unless CARNET_VERIFICATION_RATE_LIMITS says otherwise (docs/operations.md).
+VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 
 # Background work (Django's tasks API: emails, publication). Run at once, in the request, unless a
 # queue with its worker is configured here.

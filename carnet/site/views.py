@@ -43,6 +43,13 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def alive(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers, through the whole middleware stack, without touching the
+    database (``/healthz`` is the readiness check, with the database). Also the ceiling that
+    bench/public_pages.py compares the public pages with."""
+    return HttpResponse(b"ok\n", content_type="text/plain")
+
+
 def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -2,7 +2,9 @@
 
 Verifying costs a signature check, canonicalisation and perhaps a few fetches; the page and the API
 are open to anyone, so each is limited per IP address (``REMOTE_ADDR``). The limits can be changed
-with the ``VERIFICATION_RATE_LIMITS`` setting: ``{"page": (count, seconds), "api": (...)}``.
+with the ``VERIFICATION_RATE_LIMITS`` setting: ``{"page": (count, seconds), "api": (...)}``, where
+``None`` lifts a scope's limit; an operator sets it through ``CARNET_VERIFICATION_RATE_LIMITS``
+(read at startup, see docs/operations.md), never a client.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ DEFAULT_LIMITS = {
 }
 
 
-def limit_of(scope: str) -> tuple[int, int]:
-    limits = {**DEFAULT_LIMITS, **getattr(settings, "VERIFICATION_RATE_LIMITS", {})}
+def limit_of(scope: str) -> tuple[int, int] | None:
+    limits: dict[str, tuple[int, int] | None] = {
+        **DEFAULT_LIMITS,
+        **getattr(settings, "VERIFICATION_RATE_LIMITS", {}),
+    }
     return limits[scope]
 
 
@@ -30,7 +35,10 @@ def client_address(request: HttpRequest) -> str:
 
 def allow(request: HttpRequest, scope: str) -> tuple[bool, int]:
     """Count one verification by the request's address; (allowed, seconds until the window ends)."""
-    count, seconds = limit_of(scope)
+    limit = limit_of(scope)
+    if limit is None:  # lifted by the operator (CARNET_VERIFICATION_RATE_LIMITS=scope=off)
+        return True, 0
+    count, seconds = limit
     now = time.time()
     window = int(now // seconds)
     key = f"verification:{scope}:{client_address(request)}:{window}"

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from pyld import jsonld as pyld_jsonld
 from samples import sample_credential
 
-from carnet.credentials import jsonld, rdfc
+from carnet.credentials import Ed25519Key, jsonld, rdfc, sign
+from carnet.credentials import model as ob
 from carnet.credentials.errors import JsonLdError
 
 ISSUER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -43,6 +44,76 @@ def test_fast_path_covers_the_sample_credential(monkeypatch):
 
     monkeypatch.setattr(jsonld, "_general_to_rdf", refuse)
     assert len(jsonld.to_rdf(sample_credential(ISSUER, SUBJECT))) > 60
+
+
+def endorsed(document: dict[str, Any], *comments: str) -> dict[str, Any]:
+    """``document`` with signed EndorsementCredentials embedded, each with its own ``@context``."""
+    from datetime import UTC, datetime
+
+    key = Ed25519Key.from_seed(bytes(range(96, 128)))
+    document["endorsement"] = [
+        sign(
+            ob.endorsement_credential(
+                issuer={"id": key.controller, "type": ["Profile"], "name": "Marie Tremblay"},
+                endorsed_id=document["id"], valid_from=datetime(2024, 9, 1, tzinfo=UTC),
+                name="Endossement", comment=comment, credential_id=f"urn:uuid:00000000-0000-4000-8000-{n:012d}",
+            ),
+            key, created=datetime(2024, 9, 1, tzinfo=UTC),
+        )
+        for n, comment in enumerate(comments)
+    ]  # fmt: skip
+    return document
+
+
+def test_fast_path_covers_embedded_endorsements(monkeypatch):
+    document = endorsed(sample_credential(ISSUER, SUBJECT), "Vue à l’œuvre", "Ponctuelle")
+    expected = pyld_normalize(document)
+    assert expected == general(document)
+
+    def refuse(document):
+        raise AssertionError("the general processor was used")
+
+    monkeypatch.setattr(jsonld, "_general_to_rdf", refuse)
+    assert jsonld.canonical_nquads(document) == expected
+
+
+def test_embedded_endorsements_canonicalise_as_the_javascript_reference(js_peer):
+    document = endorsed(sample_credential(ISSUER, SUBJECT), "Vue à l’œuvre", "Ponctuelle")
+    assert jsonld.canonical_nquads(document) == js_peer.canonize(document)
+
+
+@pytest.mark.parametrize(
+    "embedded",
+    [
+        None,  # a reset: the general processor
+        {"@vocab": "https://example.org/"},  # inline: the general processor, which refuses it in safe mode
+        ["https://example.org/unknown-context.json"],
+    ],
+)
+def test_an_embedded_context_that_is_not_bundled_is_never_trusted(embedded):
+    document = endorsed(sample_credential(ISSUER, SUBJECT), "x")
+    document["endorsement"][0]["@context"] = embedded
+    try:
+        fast = jsonld.canonical_nquads(document)
+    except JsonLdError:
+        with pytest.raises(JsonLdError):
+            general(document)
+    else:
+        assert fast == general(document)
+
+
+def test_the_memo_of_contexts_is_bounded(monkeypatch):
+    document = endorsed(sample_credential(ISSUER, SUBJECT), "x")
+    expected = general(document)
+    monkeypatch.setattr(jsonld, "_document_contexts", {})
+    monkeypatch.setattr(jsonld._Context, "created", jsonld.MAX_CONTEXTS)  # as if it were full
+    fresh = jsonld._Context(jsonld._INITIAL.active)  # nothing memoised below it
+    monkeypatch.setattr(jsonld, "_INITIAL", fresh)
+    used = []
+    original = jsonld._general_to_rdf
+    monkeypatch.setattr(jsonld, "_general_to_rdf", lambda doc: used.append(1) or original(doc))
+    assert jsonld.canonical_nquads(document) == expected
+    assert used and jsonld._Context.created == jsonld.MAX_CONTEXTS and not fresh._children
 
 
 def test_it_gives_pyld_output_for_the_sample_credential():
@@ -176,6 +247,9 @@ def credentials(draw: st.DrawFn, text: st.SearchStrategy[str] = safe_text) -> di
     )
     if draw(st.booleans()):
         document["issuer"] = ISSUER
+    comments = draw(st.lists(text, max_size=2))
+    if comments:
+        endorsed(document, *comments)
     return document
 
 

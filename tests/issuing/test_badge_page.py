@@ -61,6 +61,26 @@ def test_the_state_is_live(client, issue, learner, org_admin):
     assert "Révoquée" in client.get(badge_url(credential)).content.decode()
 
 
+def test_a_revocation_shows_at_once_on_a_page_already_seen(client, issue, learner, org_admin):
+    credential = issue()
+    set_visibility(credential=credential, visibility="public", actor=learner)
+    for _ in range(2):  # the second time from what was kept of the first verification
+        assert "Authentique et valide" in client.get(badge_url(credential)).content.decode()
+    issuing.revoke_credential(credential=credential, reason="Erreur", actor=org_admin)
+    assert "Révoquée" in client.get(badge_url(credential)).content.decode()
+    api = client.post("/api/verification", data=credential.document, content_type="application/json")
+    assert api.json()["verdict"]["code"] == "revoked"
+
+
+def test_the_page_reads_the_database_a_few_times_only(client, issue, learner, django_assert_max_num_queries):
+    credential = issue()
+    set_visibility(credential=credential, visibility="public", actor=learner)
+    with django_assert_max_num_queries(
+        6
+    ):  # credential and sharing, keys, status list, endorsements, alignments
+        assert client.get(badge_url(credential)).status_code == 200
+
+
 def test_an_altered_document_is_shown_invalid(client, issue, learner):
     credential = issue()
     set_visibility(credential=credential, visibility="link", actor=learner)

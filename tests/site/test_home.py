@@ -59,6 +59,13 @@ def test_health(client):
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+def test_liveness_answers_without_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200 and response.content == b"ok\n"
+    assert response["Content-Type"] == "text/plain"
+
+
 def test_the_home_page_leads_to_each_step_of_recognition(client, learner, assessor, organisation):
     client.force_login(learner)
     page = client.get("/").content.decode()

@@ -216,3 +216,40 @@ def test_the_api_is_limited_per_address(client, settings):
     assert response.json()["code"] == "rate_limited"
     other = post(client, "x", "text/plain", REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 400  # another address has its own count
+
+
+def test_the_operator_may_lift_the_api_limit(client, settings):
+    settings.VERIFICATION_RATE_LIMITS = {"api": None, "page": (1, 60)}
+    for _ in range(3):
+        assert post(client, "x", "text/plain").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("value", "limits"),
+    [
+        ("", {}),
+        ("api=600/60", {"api": (600, 60)}),
+        ("api=off, page=10/30", {"api": None, "page": (10, 30)}),
+    ],
+)
+def test_the_limits_are_read_from_the_environment(monkeypatch, value, limits):
+    from carnet.site.env import env_rate_limits
+
+    monkeypatch.setenv("CARNET_VERIFICATION_RATE_LIMITS", value)
+    assert env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS") == limits
+
+
+@pytest.mark.parametrize("value", ["api", "api=10", "api=ten/60", "api=10/0", "=10/60"])
+def test_a_mistaken_limit_stops_the_start(monkeypatch, value):
+    from carnet.site.env import env_rate_limits
+
+    monkeypatch.setenv("CARNET_VERIFICATION_RATE_LIMITS", value)
+    with pytest.raises(ValueError, match="scope=COUNT/SECONDS"):
+        env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
+
+
+def test_no_header_lifts_the_limit(client, settings):
+    settings.VERIFICATION_RATE_LIMITS = {"api": (1, 60)}
+    post(client, "x", "text/plain")
+    for header in ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_X_CARNET_BENCH"):
+        assert post(client, "x", "text/plain", **{header: "192.0.2.9"}).status_code == 429
