@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "carnet.inbox.context.inbox",
+                "carnet.site.context.other_language",
             ]
         },
     }

@@ -72,3 +72,24 @@ def test_the_home_page_leads_to_each_step_of_recognition(client, learner, assess
     assert "/competences/" in page and "/demandes/" in page and "Vous reconnaissez 0 compétence" in page
     client.force_login(assessor)
     assert "Demandes à examiner (0)" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "link"),
+    [
+        ("/", '<a class="lang" href="/en/" hreflang="en" lang="en">English</a>'),
+        ("/catalogue/?q=%C3%A9quipe", '<a class="lang" href="/en/catalogue/?q=%C3%A9quipe" hreflang="en"'),
+        ("/en/catalogue/", '<a class="lang" href="/catalogue/" hreflang="fr" lang="fr">Français</a>'),
+    ],
+)
+def test_the_other_language_is_a_link_to_the_same_page(client, path, link):
+    """A plain link, not a form: a page for visitors carries no token, and the link lands on the same
+    page (the form sent French visitors to an address with its first three letters cut off)."""
+    page = client.get(path).content.decode()
+    assert link in page
+    assert "csrfmiddlewaretoken" not in page
+
+
+def test_the_link_leads_to_the_page_in_the_other_language(client):
+    page = client.get("/en/catalogue/")
+    assert page.status_code == 200 and 'lang="en"' in page.content.decode()
