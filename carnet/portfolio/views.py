@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from carnet.issuing.access import access_own_credential
 from carnet.issuing.identity import absolute
 from carnet.issuing.models import IssuedCredential
-from carnet.portfolio import selectors, services
+from carnet.portfolio import pagecache, selectors, services
 from carnet.portfolio.cv import PdfUnavailable
 from carnet.portfolio.forms import ConsentForm, CvForm, ProfileForm, ShareLinkForm
 from carnet.portfolio.models import CredentialSharing, PublicProfile, SearchConsent, ShareLink
@@ -112,12 +112,21 @@ def _credential_json(credential: IssuedCredential, media_type: str) -> HttpRespo
 
 
 def badge(request: HttpRequest, credential_uuid: str) -> HttpResponse:
-    credential, is_holder = access_badge_page(request.user, credential_uuid)
     wanted = negotiate(request.headers.get("Accept", ""), ("text/html", *CREDENTIAL_TYPES))
+    key = None
+    if wanted not in CREDENTIAL_TYPES and pagecache.applies(request):
+        key = pagecache.key_for(credential_uuid)  # None: private or unknown, refused below
+        kept = pagecache.get(key) if key is not None else None
+        if kept is not None:
+            return kept
+    credential, is_holder = access_badge_page(request.user, credential_uuid)
     if wanted in CREDENTIAL_TYPES:
         return _credential_json(credential, wanted)
     json_url = absolute(reverse("portfolio:badge_json", args=[credential.uuid]))
-    return _badge_page(request, credential, is_holder=is_holder, json_url=json_url)
+    response = _badge_page(request, credential, is_holder=is_holder, json_url=json_url)
+    if key is not None and not is_holder:
+        pagecache.put(key, response)
+    return response
 
 
 @require_safe
