@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from carnet.credentials import jsonsafe
-from carnet.verification import limits, verifier
+from carnet.verification import limits, reportcache, verifier
 from carnet.verification.views import declared_size
 
 LANGUAGES = ("fr", "en")
@@ -76,6 +76,14 @@ def _json(
     response = JsonResponse(
         body, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
     )
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_bytes(body: bytes, language: str) -> HttpResponse:
+    """A report kept by :mod:`carnet.verification.reportcache`, with the headers of a fresh one."""
+    response = HttpResponse(body, content_type="application/json")
     response["Content-Language"] = language
     response["Cache-Control"] = "no-store"
     return response
@@ -132,7 +140,15 @@ def verify_api(request: HttpRequest) -> HttpResponse:
                 status = 400 if exc.refused else 502
                 return problem(status, exc.message(), f"url.{exc.code}", language, details=exc.details)
         else:
+            key, made_from = reportcache.key_for(body, language), reportcache.generation()
+            kept = reportcache.get(key, made_from)
+            if kept is not None:
+                return _json_bytes(kept, language)
             outcome = verifier.verify_data(body)
+            if outcome.is_credential and not outcome.fetched and outcome.report.credential is not None:
+                response = _json(outcome.to_dict(language), 200, language)
+                reportcache.put(key, made_from, outcome.report.credential, response.content)
+                return response
         if not outcome.is_credential:
             return _refused(outcome, language)
         return _json(outcome.to_dict(language), 200, language)

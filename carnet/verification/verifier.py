@@ -211,6 +211,8 @@ class Outcome:
     claims: claims_module.Claims | None = None
     old_badge: ob2.Ob2Badge | None = None
     preview: str | None = None  # a data: URI of the badge image, re-encoded as PNG
+    # Whether anything was read from another site to reach it (its report then depends on them).
+    fetched: bool = False
 
     @property
     def is_credential(self) -> bool:
@@ -414,7 +416,8 @@ def _suspended_here(report: VerificationReport) -> bool:
 
 
 def _verify(data: Any) -> Outcome:
-    resolver = identity.resolver(fetcher=fetching.open_fetcher())
+    fetcher = fetching.open_fetcher()
+    resolver = identity.resolver(fetcher=fetcher)
     report = verify(data, resolver=resolver)
     verdict = verdict_of(report)
     if verdict == "revoked" and _suspended_here(report):
@@ -426,7 +429,10 @@ def _verify(data: Any) -> Outcome:
         ]
         verdict = "suspended"
     claims = claims_module.read(report.credential, report) if report.credential is not None else None
-    return Outcome(report, verdict, claims)
+    # Nothing read elsewhere: fetching off, or an open fetcher that asked nothing (any other fetcher
+    # may have answered from anywhere).
+    quiet = isinstance(fetcher, fetching.NoFetcher) or getattr(fetcher, "fetched", None) == []
+    return Outcome(report, verdict, claims, fetched=not quiet)
 
 
 def _old_badge(payload: dict[str, Any] | str, source: str, fetched_from: str | None = None) -> Outcome:
@@ -434,7 +440,7 @@ def _old_badge(payload: dict[str, Any] | str, source: str, fetched_from: str | N
     report = VerificationReport(
         checks=[Check("format", Status.FAILED, "format.ob2")], source_format=f"ob2-{source}"
     )
-    return Outcome(report, "ob2", old_badge=badge)
+    return Outcome(report, "ob2", old_badge=badge, fetched=True)  # its hosted copy may have been read
 
 
 def verify_data(data: bytes | str) -> Outcome:
