@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 
+from carnet.site.db import fetch_one
+
 SECONDS = 60
 HEADERS = ("Content-Type", "Cache-Control", "Vary", "X-Robots-Tag", "Content-Language")
 
@@ -76,9 +78,7 @@ def key_for(uuid: Any) -> str | None:
         _SQL = _query()
     # As the UUIDField stores it: a uuid in PostgreSQL, 32 hexadecimal digits in SQLite.
     value = str(uuid) if connection.vendor == "postgresql" else str(uuid).replace("-", "")
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL, [value])
-        row = cursor.fetchone()
+    row = fetch_one(_SQL, [value])
     if row is None:
         return None
     status, changed_at, valid_until, visibility, holder, organisation = row

@@ -105,6 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database: the browser tests' live server answers from
     # other threads, which must not share the test thread's in-memory connection.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-carnet.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Lets carnet.site.db prepare the one query of each hot page (Django's own cursors bind on the
+    # client and never prepare, whatever this says; psycopg's default is 5).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The search index's covering columns (INCLUDE) are PostgreSQL's; SQLite uses the same index without them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -21,6 +21,9 @@ if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSys
     urlpatterns.append(re_path(r"^media/(?P<path>badges/.*)$", serve, {"document_root": settings.MEDIA_ROOT}))
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    # The badge pages first: Django tries the patterns in order, and they are the pages most asked for
+    # (bench/public_pages.py); no other pattern matches their addresses.
+    path("", include("carnet.portfolio.urls")),
     path("comptes/", include("allauth.urls")),
     path("referentiels/", include("carnet.frameworks.urls")),
     path("", include("carnet.catalogue.urls")),
@@ -29,7 +32,6 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.inbox.urls")),
     path("", include("carnet.issuing.page_urls")),
     path("", include("carnet.audit.urls")),
-    path("", include("carnet.portfolio.urls")),
     path("", include("carnet.verification.urls")),
     path("", include("carnet.employers.urls")),
     path("", include("carnet.stacking.page_urls")),

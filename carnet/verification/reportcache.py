@@ -23,8 +23,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
+
+from carnet.site.db import fetch_one
 
 SECONDS = 60
 DATE_FIELDS = frozenset({"validFrom", "validUntil", "issuanceDate", "expirationDate"})
@@ -43,9 +44,9 @@ def generation() -> str:
         from carnet.issuing.models import SigningKey, StatusList
 
         _SQL = _TEMPLATE.format(status_lists=StatusList._meta.db_table, keys=SigningKey._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL)
-        return "|".join(str(value) for value in cursor.fetchone())
+    row = fetch_one(_SQL)
+    assert row is not None  # an aggregate query has one row
+    return "|".join(str(value) for value in row)
 
 
 def key_for(body: bytes, language: str) -> str:
