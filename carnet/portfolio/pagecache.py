@@ -78,7 +78,7 @@ def key_for(uuid: Any) -> str | None:
         _SQL = _query()
     # As the UUIDField stores it: a uuid in PostgreSQL, 32 hexadecimal digits in SQLite.
     value = str(uuid) if connection.vendor == "postgresql" else str(uuid).replace("-", "")
-    row = fetch_one(_SQL, [value])
+    row = fetch_one(_SQL, [value], reuse=True)
     if row is None:
         return None
     status, changed_at, valid_until, visibility, holder, organisation = row

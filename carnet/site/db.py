@@ -15,9 +15,33 @@ from typing import Any
 
 from django.db import connection
 
+from carnet.site import changes
 
-def fetch_one(sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-    """The first row of ``sql`` (with ``%s`` placeholders), or None."""
+MEMO_SIZE = 10_000
+_memo: dict[tuple[str, tuple[Any, ...]], tuple[int, tuple[Any, ...] | None]] = {}
+
+
+def fetch_one(sql: str, params: Sequence[Any] = (), *, reuse: bool = False) -> tuple[Any, ...] | None:
+    """The first row of ``sql`` (with ``%s`` placeholders), or None.
+
+    ``reuse``: a query of the tables carnet.site.changes hears about may give the row it gave before
+    in this process, without asking the database, while no change has been heard since; each row is
+    tagged with the count of changes read *before* its query, so that a row read while a change was
+    on its way is never taken for a newer one."""
+    if reuse and (current := changes.generation()) is not None:
+        key = (sql, tuple(params))
+        kept = _memo.get(key)
+        if kept is not None and kept[0] == current:
+            return kept[1]
+        row = _fetch_one(sql, params)
+        if len(_memo) >= MEMO_SIZE:
+            _memo.clear()
+        _memo[key] = (current, row)
+        return row
+    return _fetch_one(sql, params)
+
+
+def _fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -109,6 +109,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Lets carnet.site.db prepare the one query of each hot page (Django's own cursors bind on the
     # client and never prepare, whatever this says; psycopg's default is 5).
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+# The server's processes hear PostgreSQL's notices of changes instead of asking at each request
+# whether a kept public page still holds (carnet.site.changes); 0 to turn off.
+CHANGE_FEED = env_bool("CARNET_CHANGE_FEED", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The search index's covering columns (INCLUDE) are PostgreSQL's; SQLite uses the same index without them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

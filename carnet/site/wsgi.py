@@ -2,7 +2,13 @@
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
 application = get_wsgi_application()
+
+if settings.CHANGE_FEED:
+    from carnet.site import changes
+
+    changes.enable()  # PostgreSQL only: the server's workers hear of changes (carnet.site.changes)

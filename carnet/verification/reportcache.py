@@ -44,7 +44,7 @@ def generation() -> str:
         from carnet.issuing.models import SigningKey, StatusList
 
         _SQL = _TEMPLATE.format(status_lists=StatusList._meta.db_table, keys=SigningKey._meta.db_table)
-    row = fetch_one(_SQL)
+    row = fetch_one(_SQL, reuse=True)
     assert row is not None  # an aggregate query has one row
     return "|".join(str(value) for value in row)
 
