@@ -48,17 +48,14 @@ MAX_OPEN_LINKS = 50  # per credential: more would be a leak, not sharing
 
 @transaction.atomic
 def create_share_link(
-    *, credential: IssuedCredential, days: int | None, label: str = "", actor: Any
+    *, credential: IssuedCredential, days: int | None, label: str = "", actor: Any, token: str = ""
 ) -> tuple[ShareLink, str]:
-    """A new link to the credential's badge page; returns it with its token (shown once)."""
+    """A new link to the credential's badge page; returns it with its token (shown once). ``token``:
+    one drawn beforehand with :func:`carnet.site.tokens.new_token` (a fresh one otherwise)."""
     if days not in SHARE_DURATIONS:
         raise ValueError(f"unsupported duration {days!r}")
-    open_links = [link for link in credential.share_links.filter(withdrawn_at=None) if link.is_open()]
-    if len(open_links) >= MAX_OPEN_LINKS:
-        raise SharingError(
-            _("Retirez d'abord un lien : %(count)s sont déjà ouverts.") % {"count": MAX_OPEN_LINKS}
-        )
-    token, hashed = new_token()
+    check_room_for_a_link(credential)
+    token, hashed = (token, token_hash(token)) if token else new_token()
     link = ShareLink.objects.create(
         credential=credential, label=label.strip()[:120], token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=days) if days else None,
@@ -66,6 +63,15 @@ def create_share_link(
     record_event(verb="credential.share_link_created", actor=actor, target=credential,
                  data={"link": link.pk, "days": days})  # fmt: skip
     return link, token
+
+
+def check_room_for_a_link(credential: IssuedCredential) -> None:
+    """Raise SharingError when the credential has as many open links as allowed."""
+    open_links = [link for link in credential.share_links.filter(withdrawn_at=None) if link.is_open()]
+    if len(open_links) >= MAX_OPEN_LINKS:
+        raise SharingError(
+            _("Retirez d'abord un lien : %(count)s sont déjà ouverts.") % {"count": MAX_OPEN_LINKS}
+        )
 
 
 @transaction.atomic
@@ -274,7 +280,6 @@ def delete_imported_badge(*, badge: Any, actor: Any) -> None:
 CV_LINK_LABEL = "CV PDF"  # the label of the share links a PDF of the carnet makes, in both languages
 
 
-@transaction.atomic
 def make_cv(
     *,
     holder: Any,
@@ -290,22 +295,35 @@ def make_cv(
     the caller checked). A private credential's QR code needs a share link (its badge page is 404
     to others): one is made for each, labelled "CV PDF", working for ``days`` (None: until
     withdrawn), which the holder sees and withdraws on the credential's page like any other.
-    The links are made only if the PDF is: drawing it happens in the same transaction."""
+
+    The links are made only if the PDF is, and the PDF is given only if the links are made: their
+    tokens are drawn first, the PDF is drawn outside any transaction (a second or two: on SQLite a
+    transaction holds the database's write lock, and every other writer would wait), then the links
+    and the event are written in one short transaction, which checks again that there is room."""
     from carnet.portfolio import cv
 
-    made = {
-        credential.pk: create_share_link(credential=credential, days=days, label=CV_LINK_LABEL, actor=holder)
-        for credential in credentials
-        if visibility_of(credential) == Visibility.PRIVATE
-    }
-    tokens = {pk: token for pk, (_link, token) in made.items()}
-    until = min((link.expires_at for link, _token in made.values() if link.expires_at), default=None)
+    if days not in SHARE_DURATIONS:
+        raise ValueError(f"unsupported duration {days!r}")
+    private = [credential for credential in credentials if visibility_of(credential) == Visibility.PRIVATE]
+    for credential in private:
+        check_room_for_a_link(credential)  # before drawing, to say so at once
+    tokens = {credential.pk: new_token()[0] for credential in private}
+    until = timezone.now() + timedelta(days=days) if days and private else None
     pdf = cv.render_pdf(
         name=name, headline=headline, credentials=credentials, certificates=certificates, tokens=tokens,
         links_until=until, language=language, paper=paper,
     )  # fmt: skip
-    record_event(verb="cv.made", actor=holder, data={
-        "credentials": len(credentials), "certificates": len(certificates), "share_links": len(tokens),
-        "language": language,
-    })  # fmt: skip
+    with transaction.atomic():
+        for credential in private:
+            create_share_link(
+                credential=credential,
+                days=days,
+                label=CV_LINK_LABEL,
+                actor=holder,
+                token=tokens[credential.pk],
+            )
+        record_event(verb="cv.made", actor=holder, data={
+            "credentials": len(credentials), "certificates": len(certificates), "share_links": len(tokens),
+            "language": language,
+        })  # fmt: skip
     return pdf

@@ -395,6 +395,27 @@ def test_no_link_is_left_behind_when_the_pdf_cannot_be_drawn(holder, issue, monk
     assert not ShareLink.objects.exists() and not AuditEvent.objects.filter(verb="cv.made").exists()
 
 
+def test_the_pdf_is_drawn_outside_any_transaction_and_its_links_work(holder, issue, monkeypatch):
+    """Drawing takes a second or two: on SQLite a transaction holds the write lock all along."""
+    from django.db import connection
+
+    issue()
+    outer = len(connection.atomic_blocks)  # the test's own transaction
+    drawn = cv.render_pdf
+    depths = []
+
+    def watched(**kwargs):
+        depths.append(len(connection.atomic_blocks) - outer)
+        assert not ShareLink.objects.exists()  # made after the drawing, with the tokens it shows
+        return drawn(**kwargs)
+
+    monkeypatch.setattr(cv, "render_pdf", watched)
+    content = download(holder)
+    assert depths == [0]
+    (address,) = [code for code in qr_codes(content) if "/partage/" in code]
+    assert visit(address).status_code == 200
+
+
 def test_too_many_open_links_is_explained(holder, issue, monkeypatch):
     issue()
     monkeypatch.setattr(services, "MAX_OPEN_LINKS", 1)
