@@ -47,3 +47,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.email
+
+    @property
+    def public_name(self) -> str:
+        """How the person is named where others see them (badge pages, public profile, certificate
+        pages, employers' searches): the name they chose, never their email; empty without one (the
+        page then says "this person"). ``str(user)`` falls back to the email: for their own pages
+        and their organisations' staff only."""
+        return self.display_name

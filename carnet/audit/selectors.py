@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from carnet.audit.models import AuditEvent
@@ -14,11 +15,51 @@ from carnet.organisations.models import Organisation
 
 
 def trail(organisation: Organisation, *, family: str = "") -> QuerySet[AuditEvent]:
-    """The organisation's events, newest first; ``family`` keeps one kind (``request``, ``credential``...)."""
-    events = AuditEvent.objects.filter(organisation=organisation).select_related("actor")
+    """The organisation's events, newest first; ``family`` keeps one kind (``request``, ``credential``...).
+    Nothing about a request its learner never submitted."""
+    events = (
+        AuditEvent.objects.filter(organisation=organisation)
+        .exclude(_about_drafts(organisation))
+        .select_related("actor")
+    )
     if family:
         events = events.filter(verb__startswith=family + ".")
     return events.order_by("-created_at", "-pk")
+
+
+def _about_drafts(organisation: Organisation) -> Q:
+    """The events about the requests to ``organisation`` that were never submitted: the draft, its
+    evidence, its endorsers' invitations and endorsements. A draft is its learner's alone until they
+    submit it (its events are recorded with the organisation, and shown once it is submitted)."""
+    from carnet.recognition.models import (
+        Endorsement,
+        EndorsementInvitation,
+        Evidence,
+        Message,
+        RecognitionRequest,
+    )
+
+    drafts = RecognitionRequest.objects.filter(organisation=organisation, submitted_at=None)
+    about = {
+        "recognition.recognitionrequest": drafts,
+        "recognition.endorsementinvitation": EndorsementInvitation.objects.filter(request__in=drafts),
+        "recognition.endorsement": Endorsement.objects.filter(invitation__request__in=drafts),
+        "recognition.message": Message.objects.filter(request__in=drafts),
+    }
+    condition = Q()
+    for target_type, rows in about.items():
+        condition |= Q(target_type=target_type, target_id__in=_keys(rows))
+    # Evidence events name the request now; older ones named the evidence, whose row goes when it is
+    # removed: those are shown only while it is there to tell that its request was submitted.
+    submitted = Evidence.objects.filter(
+        request__organisation=organisation, request__submitted_at__isnull=False
+    )
+    return condition | (Q(target_type="recognition.evidence") & ~Q(target_id__in=_keys(submitted)))
+
+
+def _keys(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """The primary keys of ``rows`` as the trail keeps them (text)."""
+    return rows.annotate(key=Cast("pk", output_field=CharField())).values("key")
 
 
 def _requests(ids: set[str]) -> dict[str, tuple[str, str]]:

@@ -48,7 +48,7 @@ class Candidate:
     @property
     def public_name(self) -> str:
         """What an employer sees of the person: their chosen name, never their email."""
-        return self.learner.display_name or f"Candidat·e {self.learner.pk}"
+        return self.learner.public_name or f"Candidat·e {self.learner.pk}"
 
 
 def consenting_learners() -> Any:

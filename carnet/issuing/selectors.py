@@ -42,10 +42,17 @@ def micro_credential_choices(organisation: Organisation) -> list[tuple[str, str]
     return sorted(choices, key=lambda choice: choice[1].lower())
 
 
+# What its organisation did to a credential. What the holder did with it (its visibility, their
+# share links) is theirs and stays out of the organisation's history.
+ISSUER_VERBS = ("credential.issued", "credential.suspended", "credential.reinstated", "credential.revoked")
+
+
 def history(credential: IssuedCredential) -> QuerySet[AuditEvent]:
     """What happened to the credential (issued, suspended, reinstated, revoked), oldest first."""
     return (
-        AuditEvent.objects.filter(target_type="issuing.issuedcredential", target_id=str(credential.pk))
+        AuditEvent.objects.filter(
+            target_type="issuing.issuedcredential", target_id=str(credential.pk), verb__in=ISSUER_VERBS
+        )
         .select_related("actor")
         .order_by("created_at", "pk")
     )

@@ -121,7 +121,8 @@ def _free_profile_slug(user: Any) -> str:
 
     from carnet.portfolio.models import PublicProfile
 
-    base = slugify(str(user.display_name or user.email.split("@")[0]))[:50] or "profil"
+    # From the name they chose, never from their email: the address of a public page.
+    base = slugify(str(user.display_name))[:50] or "profil"
     slug, number = base, 1
     while PublicProfile.objects.filter(slug=slug).exclude(user=user).exists():
         number += 1

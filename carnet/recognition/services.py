@@ -191,9 +191,8 @@ def add_evidence_file(
     )
     evidence.file.save(f"evidence.{checked.extension}", ContentFile(checked.content), save=False)
     evidence.save()
-    record_event(
-        verb="evidence.added", actor=request.learner, organisation=request.organisation, target=evidence
-    )
+    record_event(verb="evidence.added", actor=request.learner, organisation=request.organisation, target=request,
+                 data={"evidence": evidence.pk})  # fmt: skip
     return evidence
 
 
@@ -212,9 +211,8 @@ def add_evidence_note(
         description=description,
         url=url,
     )
-    record_event(
-        verb="evidence.added", actor=request.learner, organisation=request.organisation, target=evidence
-    )
+    record_event(verb="evidence.added", actor=request.learner, organisation=request.organisation, target=request,
+                 data={"evidence": evidence.pk})  # fmt: skip
     return evidence
 
 
@@ -223,8 +221,9 @@ def remove_evidence(*, evidence: Evidence) -> None:
     _editable(evidence.request)
     stored = evidence.file.name
     storage = evidence.file.storage
+    # About the request, as evidence.added: the evidence's row goes, the trail still tells whose it was.
     record_event(verb="evidence.removed", actor=evidence.request.learner, organisation=evidence.request.organisation,
-                 target=evidence, data={"title": evidence.title[:80]})  # fmt: skip
+                 target=evidence.request, data={"evidence": evidence.pk, "title": evidence.title[:80]})  # fmt: skip
     evidence.delete()
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))

@@ -52,6 +52,19 @@ def test_shared_anyone_with_the_link_reads_it(client, issue, learner, visibility
     assert (page["X-Robots-Tag"] == "noindex") == (visibility == "link")
 
 
+def test_the_holder_is_named_by_their_name_never_by_their_email(client, issue, learner):
+    """The learner has no display name: the page says "this person", not their email."""
+    credential = issue()
+    set_visibility(credential=credential, visibility="public", actor=learner)
+    page = client.get(badge_url(credential)).content.decode()
+    assert learner.email not in page
+    assert "Cette personne l'a obtenue de CJE Test" in page
+    learner.display_name = "Alex Martin"
+    learner.save(update_fields=["display_name"])
+    page = client.get(badge_url(credential)).content.decode()
+    assert "Alex Martin l'a obtenue" in page and learner.email not in page
+
+
 def test_the_state_is_live(client, issue, learner, org_admin):
     credential = issue()
     set_visibility(credential=credential, visibility="link", actor=learner)

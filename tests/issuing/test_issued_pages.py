@@ -11,6 +11,8 @@ from django.urls import reverse
 from carnet.credentials import verify
 from carnet.issuing import identity
 from carnet.issuing.models import IssuedCredential
+from carnet.issuing.selectors import history
+from carnet.portfolio.services import create_share_link, set_visibility, withdraw_share_link
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +84,19 @@ def test_an_admin_suspends_then_reinstates_and_verifiers_follow(
     credential.refresh_from_db()
     assert credential.status == "active"
     assert verify(credential.document, resolver=identity.resolver()).valid
+
+
+def test_the_history_leaves_out_what_the_holder_did_with_it(client, issue, org_admin, learner):
+    """Its visibility and its share links are the holder's business, not the issuer's."""
+    credential = issue()
+    set_visibility(credential=credential, visibility="link", actor=learner)
+    link, _token = create_share_link(credential=credential, days=7, actor=learner)
+    withdraw_share_link(link=link, actor=learner)
+    client.force_login(org_admin)
+    page = client.get(detail(credential)).content.decode()
+    assert "délivrée" in page
+    assert "visibility" not in page and "share_link" not in page
+    assert [event.verb for event in history(credential)] == ["credential.issued"]
 
 
 def test_revoking_needs_a_reason_and_a_confirmation(client, issue, org_admin):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from carnet.audit.models import AuditEvent
 from carnet.portfolio.models import SearchConsent
-from carnet.portfolio.services import consents_to_search, set_visibility
+from carnet.portfolio.services import consents_to_search, profile_of, set_visibility, update_profile
 
 pytestmark = pytest.mark.django_db
 SETTINGS = "/mon-carnet/partage/"
@@ -25,6 +25,16 @@ def test_a_public_profile_shows_only_public_credentials(client, issue, learner, 
     client.logout()
     page = client.get("/profils/alex-m/").content.decode()
     assert "Commis" in page and str(shown.uuid) in page and str(hidden.uuid) not in page
+
+
+def test_a_public_profile_never_shows_the_email(client, learner):
+    """Without a display name, the profile is called "Profil public", and its address proposed
+    first does not come from the email either."""
+    assert profile_of(learner).slug == "profil"
+    update_profile(user=learner, enabled=True, headline="", slug="profil")
+    page = client.get("/profils/profil/").content.decode()
+    assert learner.email not in page and "learner" not in page and "<h1>Profil public</h1>" in page
+    assert "<h1>Public profile</h1>" in client.get("/en/profils/profil/").content.decode()
 
 
 def test_an_offline_profile_is_not_found(client, learner):

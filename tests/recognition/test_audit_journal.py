@@ -9,8 +9,10 @@ import pytest
 from django.urls import reverse
 
 from carnet.audit.models import AuditEvent
+from carnet.audit.selectors import trail
 from carnet.audit.services import record_event
 from carnet.organisations.services import create_organisation
+from carnet.recognition import services
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +30,42 @@ def test_the_admin_reads_who_did_what(client, submitted_request, org_admin, lear
     assert str(learner) in page
 
 
-def test_a_draft_is_not_linked_from_the_trail(client, draft_request, org_admin):
+def test_a_draft_never_submitted_stays_out_of_the_trail(client, draft_request, org_admin):
+    """A draft is its learner's alone: the organisation learns of it when it is submitted."""
     client.force_login(org_admin)
     page = client.get(journal(draft_request.organisation)).content.decode()
-    assert "Demande ouverte" in page
+    assert "Demande ouverte" not in page
     assert reverse("recognition:review", args=[draft_request.uuid]) not in page
+
+
+def requests_trail(organisation):
+    """The events of the trail about requests (not the catalogue's, the members')."""
+    return [e for e in trail(organisation) if e.verb.startswith(("request.", "evidence.", "endorsement."))]
+
+
+def test_evidence_shows_in_the_trail_once_its_request_is_submitted(ready_request, organisation):
+    """Evidence added then removed while drafting, and what the endorser did: nothing of it until
+    the learner submits; then the request's whole story."""
+    kept = services.add_evidence_note(request=ready_request, title="Photo", description="Une photo.")
+    removed = services.add_evidence_note(request=ready_request, title="Brouillon", description="x")
+    services.remove_evidence(evidence=removed)
+    assert requests_trail(organisation) == []
+    services.submit_request(request=ready_request)
+    verbs = [event.verb for event in requests_trail(organisation)]
+    assert verbs.count("evidence.added") == 2 and "evidence.removed" in verbs and "request.opened" in verbs
+    added = trail(organisation).filter(verb="evidence.added").last()
+    assert (added.target_type, added.data) == ("recognition.recognitionrequest", {"evidence": kept.pk})
+
+
+def test_events_naming_evidence_removed_from_a_draft_stay_out(draft_request, organisation):
+    """Events recorded before they named the request: their evidence gone, whose draft it was is
+    unknown, and they stay out."""
+    evidence = services.add_evidence_note(request=draft_request, title="Photo", description="Une photo.")
+    record_event(
+        verb="evidence.added", actor=draft_request.learner, organisation=organisation, target=evidence
+    )
+    services.remove_evidence(evidence=evidence)
+    assert requests_trail(organisation) == []
 
 
 def test_it_filters_by_family(client, submitted_request, org_admin):

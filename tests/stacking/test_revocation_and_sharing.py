@@ -170,6 +170,12 @@ def test_shown_by_its_holder_anyone_opens_it(issued, client, learner, visibility
     assert json.loads(document.content) == issued.document
 
 
+def test_the_holder_is_never_named_by_their_email(issued, client, learner):
+    services.set_visibility(issued=issued, visibility="link", actor=learner)
+    page = text(client.get(public_page(issued)))
+    assert learner.email not in page and "Cette personne l'a obtenu de CJE Test" in page
+
+
 def test_the_page_shows_a_revocation_at_once(issued, client, learner, org_admin):
     services.set_visibility(issued=issued, visibility="link", actor=learner)
     services.revoke_certificate(issued=issued, reason="Erreur", actor=org_admin)
