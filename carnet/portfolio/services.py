@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from carnet.audit.services import record_event
 from carnet.issuing.models import IssuedCredential
-from carnet.portfolio.models import CredentialSharing, ShareLink, ShareLinkOpening
+from carnet.portfolio.models import CredentialSharing, ImportedBadge, ShareLink, ShareLinkOpening
 from carnet.site.tokens import new_token, token_hash
 
 Visibility = CredentialSharing.Visibility
@@ -184,6 +184,9 @@ def set_search_consent(*, user: Any, given: bool) -> None:
 # -- badges earned elsewhere -----------------------------------------------------------------------
 
 
+MAX_IMPORTED = 500  # badges imported per learner: each is verified, stored and re-verified on demand
+
+
 def import_badge(*, holder: Any, data: bytes | str | None = None, url: str | None = None) -> Any:
     """Add to ``holder``'s carnet the badge in ``data`` (a file's bytes, a pasted text) or at
     ``url``, verified first (the fetches and checks run outside any transaction). Raises
@@ -191,6 +194,17 @@ def import_badge(*, holder: Any, data: bytes | str | None = None, url: str | Non
     was altered, or is already in the carnet."""
     from carnet.portfolio import importing
 
+    if ImportedBadge.objects.filter(holder=holder).count() >= MAX_IMPORTED:
+        raise importing.ImportRefused(
+            "carnet_full",
+            _(
+                "Votre carnet contient déjà %(count)s badges importés, le maximum : supprimez-en un "
+                "pour en ajouter un autre."
+            )
+            % {"count": MAX_IMPORTED}
+            + " "
+            + _("Rien n'a été ajouté à votre carnet."),
+        )
     handed = importing.hand_over(data=data, url=url)
     return _save_import(holder=holder, handed=handed)
 

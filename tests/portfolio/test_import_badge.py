@@ -246,6 +246,18 @@ def test_the_same_badge_twice_is_refused(learner, other_key):
     assert ImportedBadge.objects.count() == 1
 
 
+def test_a_full_carnet_is_said_so_before_anything_is_read(learner, other_key, monkeypatch):
+    from carnet.portfolio import services
+
+    monkeypatch.setattr(services, "MAX_IMPORTED", 1)
+    import_badge(holder=learner, data=json.dumps(signed_badge(other_key)))
+    with pytest.raises(ImportRefused) as raised:
+        import_badge(holder=learner, url="https://issuer.example/never-fetched")
+    assert raised.value.code == "carnet_full"
+    assert "déjà 1 badges importés" in raised.value.message and "supprimez-en un" in raised.value.message
+    assert ImportedBadge.objects.count() == 1
+
+
 def test_another_learner_may_import_the_same_badge(learner, outsider, other_key):
     document = json.dumps(signed_badge(other_key))
     import_badge(holder=learner, data=document)
