@@ -266,6 +266,15 @@ ACCESS: dict[str, Page] = {
     "portfolio:delete_imported": Page(OWNER, lambda w: [w.imported.uuid], methods=POST),
     "portfolio:imported_image": Page(OWNER, lambda w: [w.imported.uuid]),
     "portfolio:imported_original": Page(OWNER, lambda w: [w.imported.uuid]),
+    "portfolio:imported_visibility": Page(
+        OWNER, lambda w: [w.imported.uuid], methods=POST, data={"visibility": "private"}
+    ),
+    "portfolio:imported_shown": Page(
+        SHOWN, lambda w: [w.imported.uuid], shown=lambda w: [w.imported_public.uuid]
+    ),
+    "portfolio:imported_shown_image": Page(
+        SHOWN, lambda w: [w.imported.uuid], shown=lambda w: [w.imported_public.uuid]
+    ),
     # -- employers: the members of the employer organisation; the learner's side of contacts
     "employers:jobs": Page(EMPLOYER, employer_org, methods=BOTH),
     "employers:job": Page(EMPLOYER, lambda w: [w.employer_org.slug, w.job.pk]),
@@ -483,7 +492,11 @@ def build_world() -> SimpleNamespace:
     w.imported = portfolio.import_badge(
         holder=w.owner, data=json.dumps(signed_badge(Ed25519Key.generate(), w.owner.email))
     )
-    ImportedBadge.objects.filter(pk=w.imported.pk).update(image_png=png())
+    w.imported_public = portfolio.import_badge(
+        holder=w.owner, data=json.dumps(signed_badge(Ed25519Key.generate(), w.owner.email))
+    )
+    ImportedBadge.objects.filter(pk__in=[w.imported.pk, w.imported_public.pk]).update(image_png=png())
+    portfolio.set_imported_visibility(badge=w.imported_public, visibility="public", actor=w.owner)
 
     # Certificates of A, each bundling the link-visible and the public credentials.
     def certificate(name: str, issuance: str = "automatic") -> Any:
@@ -693,6 +706,7 @@ def test_the_pages_others_see_never_show_a_learners_email_nor_a_private_badge(wo
         "certificate's JSON": reverse("stacked:public_json", args=[w.certificate_public.uuid]),
         "share link": reverse("portfolio:shared", args=[w.live_token]),
         "share link's JSON": reverse("portfolio:shared_json", args=[w.live_token]),
+        "public imported badge": reverse("portfolio:imported_shown", args=[w.imported_public.uuid]),
     }
     for what, url in pages.items():
         response = client.get(url)
@@ -702,6 +716,7 @@ def test_the_pages_others_see_never_show_a_learners_email_nor_a_private_badge(wo
         if what != "share link" and what != "share link's JSON":
             assert PRIVATE_BADGE not in text, what
             assert str(w.private.uuid) not in text, what
+            assert str(w.imported.uuid) not in text, what
 
 
 @pytest.mark.django_db
@@ -719,6 +734,7 @@ def test_the_public_profile_lists_only_public_badges_and_certificates(world):
     assert PUBLIC_BADGE in text and "Certificat public" in text
     assert PRIVATE_BADGE not in text and LINK_BADGE not in text
     assert "Certificat private" not in text and "Certificat link" not in text
+    assert str(world.imported_public.uuid) in text and str(world.imported.uuid) not in text
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from carnet.issuing.downloads import SVG_POLICY
 from carnet.portfolio import importing, services
-from carnet.portfolio.models import ImportedBadge
+from carnet.portfolio.models import CredentialSharing, ImportedBadge
 from carnet.verification import limits, verifier
 from carnet.verification.forms import FORMS
 from carnet.verification.views import MAX_FORM_BYTES, declared_size
@@ -33,6 +33,20 @@ def access_imported_badge(user: Any, uuid: Any) -> ImportedBadge:
         return ImportedBadge.objects.get(uuid=uuid, holder=user)
     except (ImportedBadge.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
+
+
+def access_shown_imported_badge(user: Any, uuid: Any) -> ImportedBadge:
+    """An imported badge whose page its holder shows (by its address, or publicly), or that the
+    signed-in person holds; 404 for anyone else."""
+    try:
+        badge = ImportedBadge.objects.select_related("holder").get(uuid=uuid)
+    except (ImportedBadge.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+    if badge.visibility == CredentialSharing.Visibility.PRIVATE and badge.holder_id != getattr(
+        user, "pk", None
+    ):
+        raise Http404
+    return badge
 
 
 @csrf_exempt  # only so that an oversized body is refused before the CSRF check reads it: see below
@@ -124,10 +138,54 @@ def imported_badge(request: HttpRequest, badge_uuid: str) -> HttpResponse:
     response = render(
         request,
         "portfolio/imported.html",
-        {"badge": badge, "outcome": outcome, "state": badge.state(), "competencies": competencies},
-    )
+        {
+            "badge": badge, "outcome": outcome, "state": badge.state(), "competencies": competencies,
+            "visibility_choices": CredentialSharing.Visibility.choices,
+        },
+    )  # fmt: skip
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def change_visibility(request: HttpRequest, badge_uuid: str) -> HttpResponse:
+    badge = access_imported_badge(request.user, badge_uuid)
+    visibility = request.POST.get("visibility", "")
+    if visibility not in CredentialSharing.Visibility.values:
+        messages.error(request, _("Choisissez qui peut voir ce badge."))
+        return redirect("portfolio:imported", badge.uuid)
+    try:
+        services.set_imported_visibility(badge=badge, visibility=visibility, actor=request.user)
+    except services.SharingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, str(CredentialSharing.Visibility(visibility).label))
+    return redirect("portfolio:imported", badge.uuid)
+
+
+@require_safe
+def shown(request: HttpRequest, badge_uuid: str) -> HttpResponse:
+    """The page of an imported badge its holder shows: what the badge says, who awarded it, and
+    what Carnet found when it last verified it — never presented as issued by Carnet."""
+    badge = access_shown_imported_badge(request.user, badge_uuid)
+    competencies = importing.competencies_of(badge.alignments, importing.competency_index())
+    response = render(
+        request,
+        "portfolio/imported_shown.html",
+        {"badge": badge, "state": badge.state(), "competencies": competencies},
+    )
+    response["Cache-Control"] = "private, no-cache"
+    if badge.visibility != CredentialSharing.Visibility.PUBLIC:
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def shown_image(request: HttpRequest, badge_uuid: str) -> HttpResponse:
+    """The picture of a shown imported badge (its page's)."""
+    badge = access_shown_imported_badge(request.user, badge_uuid)
+    return _image_response(badge)
 
 
 @login_required
@@ -161,7 +219,10 @@ def delete(request: HttpRequest, badge_uuid: str) -> HttpResponse:
 def image(request: HttpRequest, badge_uuid: str) -> HttpResponse:
     """The badge's picture, re-encoded from the pixels of its baked PNG (none otherwise: the pages
     then show a neutral picture)."""
-    badge = access_imported_badge(request.user, badge_uuid)
+    return _image_response(access_imported_badge(request.user, badge_uuid))
+
+
+def _image_response(badge: ImportedBadge) -> HttpResponse:
     if not badge.image_png:
         raise Http404
     response = HttpResponse(bytes(badge.image_png), content_type="image/png")

@@ -98,7 +98,8 @@ class SearchConsent(models.Model):
 class ImportedBadge(models.Model):
     """A badge its holder earned elsewhere and added to their carnet: the original as they gave it,
     the credential it holds, the outcome of its last verification, and what it says, read once for
-    the carnet's lists (the document remains the reference). Private to its holder."""
+    the carnet's lists (the document remains the reference). Private to its holder unless they show
+    it (``visibility``)."""
 
     class Source(models.TextChoices):
         JSON = "json", _("Fichier JSON")
@@ -140,6 +141,12 @@ class ImportedBadge(models.Model):
     valid_until = models.DateTimeField(null=True, blank=True)  # expires for Open Badges 2.0
     alignments = models.JSONField(default=list)  # [{targetName, targetUrl, targetCode, targetFramework}]
     imported_at = models.DateTimeField(auto_now_add=True)
+    # Who sees its page (badges-importes/<uuid>/) besides its holder; public: on the public profile too.
+    visibility = models.CharField(
+        max_length=10,
+        choices=CredentialSharing.Visibility.choices,
+        default=CredentialSharing.Visibility.PRIVATE,
+    )
 
     class Meta:
         ordering = ["-imported_at", "-pk"]

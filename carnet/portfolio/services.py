@@ -41,6 +41,30 @@ def set_visibility(*, credential: IssuedCredential, visibility: str, actor: Any)
     return sharing
 
 
+@transaction.atomic
+def set_imported_visibility(*, badge: ImportedBadge, visibility: str, actor: Any) -> None:
+    """Who may open the page of a badge imported into the carnet: only its holder, anyone with its
+    address, or anyone (and on the public profile). A badge awarded to another email address than
+    the holder's can only stay private: shown, it would pass for theirs."""
+    if visibility not in Visibility.values:
+        raise ValueError(f"unknown visibility {visibility!r}")
+    if visibility != Visibility.PRIVATE and badge.recipient == ImportedBadge.Recipient.OTHER:
+        raise SharingError(
+            _(
+                "Ce badge a été décerné à une autre adresse courriel que les vôtres : il reste privé. "
+                "S'il vous a été décerné à une ancienne adresse, ajoutez-la à votre compte, puis "
+                "vérifiez-le de nouveau."
+            )
+        )
+    updated = (
+        ImportedBadge.objects.filter(pk=badge.pk).exclude(visibility=visibility).update(visibility=visibility)
+    )
+    badge.visibility = visibility
+    if updated:
+        record_event(verb="imported_badge.visibility_changed", actor=actor, target=badge,
+                     data={"visibility": visibility})  # fmt: skip
+
+
 # How long a share link may last, in days (None: until withdrawn).
 SHARE_DURATIONS = (7, 30, 90, None)
 MAX_OPEN_LINKS = 50  # per credential: more would be a leak, not sharing

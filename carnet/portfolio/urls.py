@@ -25,4 +25,13 @@ urlpatterns = [
     path("mon-carnet/importes/<uuid:badge_uuid>/supprimer/", import_views.delete, name="delete_imported"),
     path("mon-carnet/importes/<uuid:badge_uuid>/image.png", import_views.image, name="imported_image"),
     path("mon-carnet/importes/<uuid:badge_uuid>/original/", import_views.original, name="imported_original"),
+    path(
+        "mon-carnet/importes/<uuid:badge_uuid>/partage/",
+        import_views.change_visibility,
+        name="imported_visibility",
+    ),
+    path("badges-importes/<uuid:badge_uuid>/", import_views.shown, name="imported_shown"),
+    path(
+        "badges-importes/<uuid:badge_uuid>/image.png", import_views.shown_image, name="imported_shown_image"
+    ),
 ]

@@ -25,7 +25,7 @@ from carnet.issuing.models import IssuedCredential
 from carnet.portfolio import pagecache, selectors, services
 from carnet.portfolio.cv import PdfUnavailable
 from carnet.portfolio.forms import ConsentForm, CvForm, ProfileForm, ShareLinkForm
-from carnet.portfolio.models import CredentialSharing, PublicProfile, SearchConsent, ShareLink
+from carnet.portfolio.models import CredentialSharing, ImportedBadge, PublicProfile, SearchConsent, ShareLink
 from carnet.stacking.selectors import public_certificates_of
 
 NEW_LINK = "portfolio-new-share-link"
@@ -291,15 +291,18 @@ def sharing_settings(request: HttpRequest) -> HttpResponse:
 
 
 def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
-    """A learner's public profile: only while they keep it online, only the credentials they made
-    public."""
+    """A learner's public profile: only while they keep it online, only the credentials, certificates
+    and imported badges they made public."""
     profile = get_object_or_404(PublicProfile.objects.select_related("user"), slug=slug, enabled=True)
     credentials = selectors.public_credentials_of(profile.user)
     certificates = public_certificates_of(profile.user)
+    imported = ImportedBadge.objects.filter(
+        holder=profile.user, visibility=CredentialSharing.Visibility.PUBLIC
+    ).defer("original", "document", "report", "image_png")
     response = render(
         request,
         "portfolio/profile.html",
-        {"profile": profile, "credentials": credentials, "certificates": certificates},
+        {"profile": profile, "credentials": credentials, "certificates": certificates, "imported": imported},
     )
     response["Cache-Control"] = "private, no-cache"
     return response
