@@ -5,11 +5,13 @@ On PostgreSQL the query goes as a prepared statement on the request's connection
 bind parameters on the client, so PostgreSQL parses and plans the same four-table join again at each
 request, which cost more than the rest of a cached badge page (measured: 0.40 ms a query, 0.14 ms
 prepared; bench/public_pages.py). Connections are kept (CONN_MAX_AGE), so a statement is prepared
-once per connection. Elsewhere, Django's cursor.
+once per connection. Elsewhere, Django's cursor. And a row is not even asked for again while the
+database has not changed (``reuse``).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,27 +20,47 @@ from django.db import connection
 from carnet.site import changes
 
 MEMO_SIZE = 10_000
-_memo: dict[tuple[str, tuple[Any, ...]], tuple[int, tuple[Any, ...] | None]] = {}
+_memo: dict[tuple[Any, str, tuple[Any, ...]], tuple[tuple[Any, ...], tuple[Any, ...] | None]] = {}
+_serials = itertools.count(1)
 
 
 def fetch_one(sql: str, params: Sequence[Any] = (), *, reuse: bool = False) -> tuple[Any, ...] | None:
     """The first row of ``sql`` (with ``%s`` placeholders), or None.
 
-    ``reuse``: a query of the tables carnet.site.changes hears about may give the row it gave before
-    in this process, without asking the database, while no change has been heard since; each row is
-    tagged with the count of changes read *before* its query, so that a row read while a change was
-    on its way is never taken for a newer one."""
-    if reuse and (current := changes.generation()) is not None:
-        key = (sql, tuple(params))
+    ``reuse``: the row read before in this process (PostgreSQL) or on this connection (SQLite) is
+    given again without running the query while the database is known not to have changed since:
+    on PostgreSQL, no change notice heard (carnet.site.changes: the tables the keys read); on SQLite,
+    neither ``PRAGMA data_version`` (commits by any other connection, of any process) nor the
+    connection's own count of changes has moved — a cheap check that reads no table. Each row is
+    tagged with the state read *before* its query, so a row read while a change was on its way is
+    never taken for a newer one."""
+    if reuse and (state := _state()) is not None:
+        key = (state[0], sql, tuple(params))
         kept = _memo.get(key)
-        if kept is not None and kept[0] == current:
+        if kept is not None and kept[0] == state:
             return kept[1]
         row = _fetch_one(sql, params)
         if len(_memo) >= MEMO_SIZE:
             _memo.clear()
-        _memo[key] = (current, row)
+        _memo[key] = (state, row)
         return row
     return _fetch_one(sql, params)
+
+
+def _state() -> tuple[Any, ...] | None:
+    """Where the database stands, as far as this process or connection can tell at no cost; None
+    when it cannot (the query must then run)."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        raw = connection.connection
+        # A serial per connection (kept with it, so that a new connection never takes an old one's
+        # states for its own): data_version counts only the other connections' commits.
+        if getattr(connection, "_carnet_raw", None) is not raw:
+            connection._carnet_raw, connection._carnet_serial = raw, next(_serials)  # type: ignore[attr-defined]
+        (version,) = raw.execute("PRAGMA data_version").fetchone()
+        return (connection._carnet_serial, version, raw.total_changes)  # type: ignore[attr-defined]
+    current = changes.generation()
+    return None if current is None else ("feed", current)
 
 
 def _fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:

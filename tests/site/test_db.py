@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.utils import DatabaseError
 
 from carnet.accounts.models import User
+from carnet.site import db
 from carnet.site.db import fetch_one
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +39,30 @@ def test_on_postgresql_the_query_is_prepared_once_per_connection():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert sum(User._meta.db_table in statement and "$1" in statement for statement in statements) == 1
+
+
+def test_a_row_kept_for_reuse_is_read_again_once_the_connection_wrote(django_assert_num_queries):
+    user = User.objects.create_user("ines@exemple.localhost", "a long test password", display_name="Inès")
+    state = db._state()
+    if state is None:
+        pytest.skip("PostgreSQL without the change feed (tests): every reuse asks")
+    assert fetch_one(SQL, [user.email], reuse=True) == (user.email, "Inès")
+    with django_assert_num_queries(0):
+        assert fetch_one(SQL, [user.email], reuse=True) == (user.email, "Inès")
+    User.objects.filter(pk=user.pk).update(display_name="Inès T.")
+    assert fetch_one(SQL, [user.email], reuse=True) == (user.email, "Inès T.")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PRAGMA data_version is SQLite's")
+def test_on_sqlite_a_commit_by_another_connection_is_seen(transactional_db, django_assert_num_queries):
+    import sqlite3
+
+    user = User.objects.create_user("ines@exemple.localhost", "a long test password", display_name="Inès")
+    assert fetch_one(SQL, [user.email], reuse=True) == (user.email, "Inès")
+    with django_assert_num_queries(0):
+        fetch_one(SQL, [user.email], reuse=True)
+    other = sqlite3.connect(connection.settings_dict["NAME"])  # another process would do the same
+    with other:
+        other.execute(f"UPDATE {User._meta.db_table} SET display_name = 'Inès T.' WHERE id = ?", [user.pk])
+    other.close()
+    assert fetch_one(SQL, [user.email], reuse=True) == (user.email, "Inès T.")
