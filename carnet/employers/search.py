@@ -11,6 +11,7 @@ expired since it was made, the levels their active credentials prove
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -163,8 +164,11 @@ PARALLEL_RANKING = (
 def _ranking(requirements: list[Any], now: Any, limit: int) -> list[int]:
     """The learners to show, best first."""
     ranked = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    # A transaction on PostgreSQL only, for SET LOCAL: on SQLite it would take the write lock
+    # (transaction_mode IMMEDIATE) for a search that writes nothing.
+    with transaction.atomic() if postgres else nullcontext(), connection.cursor() as cursor:
+        if postgres:
             cursor.execute(PARALLEL_RANKING)
         for sql, params in (_from_profiles(requirements, now, limit), _from_rows(requirements, now, limit)):
             cursor.execute(sql, params)

@@ -39,7 +39,12 @@ def access_shown_imported_badge(user: Any, uuid: Any) -> ImportedBadge:
     """An imported badge whose page its holder shows (by its address, or publicly), or that the
     signed-in person holds; 404 for anyone else."""
     try:
-        badge = ImportedBadge.objects.select_related("holder").get(uuid=uuid)
+        # Not the file given nor the report: neither is shown there (up to 2 MiB each).
+        badge = (
+            ImportedBadge.objects.select_related("holder")
+            .defer("original", "document", "report")
+            .get(uuid=uuid)
+        )
     except (ImportedBadge.DoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
     if badge.visibility == CredentialSharing.Visibility.PRIVATE and badge.holder_id != getattr(

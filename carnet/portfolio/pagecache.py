@@ -5,8 +5,9 @@ a link on LinkedIn), and its rendering — the credential verified, its endorsem
 costs far more than the request. The page is kept under a key made of everything it shows that can
 change: the credential's status and when it last changed, whether it has expired, its visibility,
 the names of its holder and of its organisation, and the language. That key is read at each request
-by one small query, so a revocation, a suspension, an expiry or a change of visibility shows at once:
-the key changes, and the page is drawn again. What never changes once issued (the signed document,
+by one small query (carnet.site.db.fetch_one: given again without asking while the database is known
+not to have changed), so a revocation, a suspension, an expiry or a change of visibility shows at
+once: the key changes, and the page is drawn again. What never changes once issued (the signed document,
 the catalogue version, the endorsements) is not in the key; the full verification is redone at least
 every :data:`SECONDS` (a page is kept no longer).
 
@@ -17,6 +18,7 @@ machines (content negotiation picks them before).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC
 from typing import Any
@@ -43,6 +45,7 @@ WHERE c.uuid = %s
 """
 
 
+@functools.cache
 def _query() -> str:
     """The one query of each request: the parts of the key that can change (tables named from the
     models, so a rename cannot leave it behind)."""
@@ -59,9 +62,6 @@ def _query() -> str:
     return _TEMPLATE.format(**tables)
 
 
-_SQL: str | None = None
-
-
 def applies(request: HttpRequest) -> bool:
     """Whether the visitor sees the page every visitor without an account sees."""
     cookies = request.COOKIES
@@ -73,12 +73,9 @@ def applies(request: HttpRequest) -> bool:
 def key_for(uuid: Any) -> str | None:
     """The key of the page of credential ``uuid`` in the current language; None when the page is
     not for visitors (no such credential, or private)."""
-    global _SQL
-    if _SQL is None:
-        _SQL = _query()
     # As the UUIDField stores it: a uuid in PostgreSQL, 32 hexadecimal digits in SQLite.
     value = str(uuid) if connection.vendor == "postgresql" else str(uuid).replace("-", "")
-    row = fetch_one(_SQL, [value], reuse=True)
+    row = fetch_one(_query(), [value], reuse=True)
     if row is None:
         return None
     status, changed_at, valid_until, visibility, holder, organisation = row

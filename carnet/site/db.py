@@ -11,6 +11,7 @@ database has not changed (``reuse``).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from typing import Any
@@ -77,20 +78,16 @@ def _fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
         return cursor.fetchone()
 
 
-_PREPARED: type | None = None
-
-
+@functools.cache
 def _prepared_cursor_class() -> type:
-    """A psycopg cursor that binds on the server and prepares each query (Django's connections
-    never prepare: its ``prepare_threshold`` is None)."""
-    global _PREPARED
-    if _PREPARED is None:
-        import psycopg
+    """A psycopg cursor that binds on the server and prepares each query (Django's own cursors bind
+    on the client and never prepare; settings give the connection a ``prepare_threshold``). psycopg is imported on first use only: a
+    site on SQLite never loads it."""
+    import psycopg
 
-        class PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
-            def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
-                options["prepare"] = True
-                return super().execute(query, params, **options)
+    class PreparedCursor(psycopg.Cursor):  # type: ignore[type-arg]
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            options["prepare"] = True
+            return super().execute(query, params, **options)
 
-        _PREPARED = PreparedCursor
-    return _PREPARED
+    return PreparedCursor

@@ -7,7 +7,8 @@ the exact bytes sent and the language, with:
 
 * the *generation* of the platform's public documents it was made from: the latest change of any
   status list and of any signing key, read by one small query before the verification and again at
-  each reuse — a revocation, a suspension, a reinstatement, a key rotated or retired makes every
+  each reuse (carnet.site.db.fetch_one: given again without asking while the database is known not
+  to have changed) — a revocation, a suspension, a reinstatement, a key rotated or retired makes every
   kept report stale at once;
 * the moment it stops holding: a minute at most, and never past a date the credential or its
   endorsements name (``validFrom``, ``validUntil``), when a "valid" becomes "expired".
@@ -18,6 +19,7 @@ list elsewhere, a hosted Open Badges 2.0 assertion) is never kept: nothing says 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,17 +36,18 @@ _TEMPLATE = """
 SELECT (SELECT MAX(updated_at) FROM {status_lists}), (SELECT COUNT(*) FROM {keys}),
        (SELECT MAX(created_at) FROM {keys}), (SELECT MAX(retired_at) FROM {keys})
 """
-_SQL: str | None = None
+
+
+@functools.cache
+def _query() -> str:
+    from carnet.issuing.models import SigningKey, StatusList
+
+    return _TEMPLATE.format(status_lists=StatusList._meta.db_table, keys=SigningKey._meta.db_table)
 
 
 def generation() -> str:
     """The state of the platform's status lists and signing keys, as one string (one query)."""
-    global _SQL
-    if _SQL is None:
-        from carnet.issuing.models import SigningKey, StatusList
-
-        _SQL = _TEMPLATE.format(status_lists=StatusList._meta.db_table, keys=SigningKey._meta.db_table)
-    row = fetch_one(_SQL, reuse=True)
+    row = fetch_one(_query(), reuse=True)
     assert row is not None  # an aggregate query has one row
     return "|".join(str(value) for value in row)
 

@@ -151,6 +151,23 @@ def found(job):
     return [c.learner.pk for c in search.search(job)]
 
 
+def test_the_ranking_opens_a_transaction_on_postgresql_only(organisation, scene, monkeypatch):
+    """On PostgreSQL for its SET LOCAL; on SQLite a transaction would take the write lock."""
+    item, person, job = scene
+    give(organisation, item, person, "a")
+    outer = len(connection.atomic_blocks)
+    depths = []
+    ranked_from_rows = search._from_rows
+
+    def watched(*args):
+        depths.append(len(connection.atomic_blocks) - outer)
+        return ranked_from_rows(*args)
+
+    monkeypatch.setattr(search, "_from_rows", watched)
+    assert found(job) == [person.pk]
+    assert depths == [1 if connection.vendor == "postgresql" else 0]
+
+
 def test_a_credential_counts_as_soon_as_it_is_issued(organisation, scene):
     item, person, job = scene
     assert found(job) == []
