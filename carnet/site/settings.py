@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "carnet.employers",
     "carnet.verification",
     "carnet.stacking",
+    "carnet.api",
     "carnet.site",
 ]
 

@@ -18,67 +18,16 @@ No cookie, session or CSRF token is used: the view reads the body and the header
 
 from __future__ import annotations
 
-import http
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from carnet.credentials import jsonsafe
+from carnet.site.problems import api_language, problem
+from carnet.site.problems import json_response as _json
 from carnet.verification import limits, reportcache, verifier
 from carnet.verification.views import declared_size
-
-LANGUAGES = ("fr", "en")
-
-
-def api_language(request: HttpRequest) -> str:
-    """``?lang=`` if it is fr or en, else the best of fr and en in Accept-Language, else fr. Never
-    the language cookie: the API ignores cookies."""
-    asked = request.GET.get("lang", "").strip().lower()[:2]
-    if asked in LANGUAGES:
-        return asked
-    best, best_weight = "fr", 0.0
-    for part in request.headers.get("Accept-Language", "").split(",")[:20]:
-        tag, *parameters = part.strip().split(";")
-        weight = 1.0
-        for parameter in parameters:
-            name, _sep, value = parameter.strip().partition("=")
-            if name.strip() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and weight > best_weight:
-            best, best_weight = primary, weight
-    return best
-
-
-def problem(status: int, detail: str, code: str, language: str, **extra: Any) -> JsonResponse:
-    """An RFC 9457 problem document; ``code`` says which problem, for programs."""
-    body = {
-        "type": "about:blank",
-        "title": http.HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "lang": language,
-        **extra,
-    }
-    return _json(body, status, language, content_type="application/problem+json")
-
-
-def _json(
-    body: dict[str, Any], status: int, language: str, content_type: str = "application/json"
-) -> JsonResponse:
-    response = JsonResponse(
-        body, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
-    )
-    response["Content-Language"] = language
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _json_bytes(body: bytes, language: str) -> HttpResponse:
