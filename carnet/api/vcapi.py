@@ -77,7 +77,9 @@ def _request_body(request: HttpRequest, limit: int, language: str) -> dict[str, 
                     details=str(exc)[:300])
         ) from None  # fmt: skip
     if not isinstance(document, dict):
-        raise _BadRequest(problem(400, _("Le corps de la requête doit être un objet JSON."), "request.json", language))
+        raise _BadRequest(
+            problem(400, _("Le corps de la requête doit être un objet JSON."), "request.json", language)
+        )
     return document
 
 
@@ -110,7 +112,9 @@ def _options(body: dict[str, Any], language: str) -> dict[str, Any]:
     if options is None:
         return {}
     if not isinstance(options, dict):
-        raise _BadRequest(problem(400, _("« options » doit être un objet JSON."), "options.invalid", language))
+        raise _BadRequest(
+            problem(400, _("« options » doit être un objet JSON."), "options.invalid", language)
+        )
     return options
 
 
@@ -205,7 +209,10 @@ def verify_presentation(request: HttpRequest) -> HttpResponse:
         challenge, domain = options.get("challenge"), options.get("domain")
         if not all(value is None or (isinstance(value, str) and value) for value in (challenge, domain)):
             return problem(
-                400, _("« challenge » et « domain » doivent être des textes non vides."), "options.invalid", language
+                400,
+                _("« challenge » et « domain » doivent être des textes non vides."),
+                "options.invalid",
+                language,
             )
         presentation = body.get("verifiablePresentation")
         if not isinstance(presentation, dict):

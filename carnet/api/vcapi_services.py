@@ -98,7 +98,8 @@ def _with_issuer(credential: dict[str, Any], did: str, profile: dict[str, Any]) 
         raise Refused(
             400,
             "issuer.mismatch",
-            _("L'émetteur du justificatif doit être votre organisation, %(did)s (ou être omis).") % {"did": did},
+            _("L'émetteur du justificatif doit être votre organisation, %(did)s (ou être omis).")
+            % {"did": did},
             f"issuer {str(issuer_id)[:200]!r}",
         )
     return credential
@@ -108,7 +109,9 @@ def _check_shape(credential: dict[str, Any]) -> None:
     """VC Data Model 2.0 §4: what every credential must have, before anything is signed."""
     if "proof" in credential:
         raise Refused(
-            422, "credential.has_proof", _("Ce justificatif porte déjà une preuve : envoyez-le sans « proof ».")
+            422,
+            "credential.has_proof",
+            _("Ce justificatif porte déjà une preuve : envoyez-le sans « proof »."),
         )
     contexts = credential.get("@context")
     context_list = contexts if isinstance(contexts, list) else [contexts]
@@ -207,7 +210,9 @@ def sign_credential(*, api_key: ApiKey, credential: Any, options: Any = None) ->
     Records ``credential.signed_via_vc_api``. Raises :class:`Refused`."""
     organisation = api_key.organisation
     if not isinstance(credential, dict):
-        raise Refused(400, "request.invalid", _("« credential » doit être un objet JSON (le justificatif à signer)."))
+        raise Refused(
+            400, "request.invalid", _("« credential » doit être un objet JSON (le justificatif à signer).")
+        )
     proof_format = _proof_format(options)
     did = identity.organisation_did(organisation)
     credential = _with_issuer(credential, did, identity.issuer_profile(organisation))
@@ -222,9 +227,11 @@ def sign_credential(*, api_key: ApiKey, credential: Any, options: Any = None) ->
                 raise ProofError("this organisation's key cannot sign a VC-JWT")
             signed = sign_jwt(credential, key)
         else:
-            signed = sign(credential, key)  # type: ignore[arg-type]  # a SigningKeyHandle signs alike
+            signed = sign(credential, key)
     except ProofError as exc:
-        raise Refused(422, "credential.unsignable", _("Ce justificatif ne peut pas être signé ainsi."), str(exc)) from None
+        raise Refused(
+            422, "credential.unsignable", _("Ce justificatif ne peut pas être signé ainsi."), str(exc)
+        ) from None
     text = signed if isinstance(signed, str) else json.dumps(signed, sort_keys=True, ensure_ascii=False)
     record_event(
         verb="credential.signed_via_vc_api",

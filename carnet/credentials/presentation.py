@@ -37,7 +37,12 @@ ENVELOPED_CREDENTIAL = "EnvelopedVerifiableCredential"
 PROOF_PURPOSE = "authentication"
 MAX_CREDENTIALS = 20
 # The media types of a VC-JWT inside an enveloped credential's data: URL.
-JWT_MEDIA_TYPES = ("application/vc+jwt", "application/vc-ld+jwt", "application/vc+ld+json+jwt", "application/jwt")
+JWT_MEDIA_TYPES = (
+    "application/vc+jwt",
+    "application/vc-ld+jwt",
+    "application/vc+ld+json+jwt",
+    "application/jwt",
+)
 
 
 def presentation(
@@ -179,7 +184,13 @@ def verify_presentation(
         _verify_into(report, data, resolver, challenge, domain, now, verify_credential)
     except Exception as exc:  # a verifier must answer, whatever it is given
         report.checks.append(
-            Check("format", Status.FAILED, "format.unreadable", {"reason": "unexpected content"}, repr(exc)[:300])
+            Check(
+                "format",
+                Status.FAILED,
+                "format.unreadable",
+                {"reason": "unexpected content"},
+                repr(exc)[:300],
+            )
         )
     return report
 
@@ -217,7 +228,11 @@ def _verify_into(
 
 
 def _check_proofs(
-    checks: list[Check], document: dict[str, Any], resolver: Resolver, document_hash: bytes | None, now: datetime
+    checks: list[Check],
+    document: dict[str, Any],
+    resolver: Resolver,
+    document_hash: bytes | None,
+    now: datetime,
 ) -> None:
     holder = _holder_id(document)
     if not dataintegrity.proofs_of(document):
@@ -273,7 +288,9 @@ def _check_option(checks: list[Check], name: str, expected: str | None, proofs: 
 
 
 def _check_credentials(
-    report: PresentationReport, document: dict[str, Any], verify_credential: Callable[[Any], VerificationReport]
+    report: PresentationReport,
+    document: dict[str, Any],
+    verify_credential: Callable[[Any], VerificationReport],
 ) -> None:
     value = document.get("verifiableCredential")
     items = [] if value is None else value if isinstance(value, list) else [value]

@@ -29,7 +29,11 @@ CHECK_NAMES: dict[str, tuple[str, str]] = {
     "status": ("Révocation et suspension", "Revocation and suspension"),
     "validity": ("Période de validité", "Validity period"),
     "endorsements": ("Endossements", "Endorsements"),
-    # of a verifiable presentation (carnet.credentials.presentation)
+}
+
+# The checks of a verifiable presentation besides format, contexts and proof
+# (carnet.credentials.presentation).
+PRESENTATION_CHECK_NAMES: dict[str, tuple[str, str]] = {
     "holder": ("Détenteur", "Holder"),
     "challenge": ("Défi (challenge)", "Challenge"),
     "domain": ("Domaine", "Domain"),
@@ -202,8 +206,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "presentation.proof_failed": (
         "La signature de la présentation n'est pas valide : elle a été modifiée après la signature, ou "
         "la preuve est mal formée.",
-        "The presentation's signature is not valid: it was changed after signing, or the proof is "
-        "malformed.",
+        "The presentation's signature is not valid: it was changed after signing, or the proof is malformed.",
     ),
     "holder.ok": (
         "La clé qui a signé appartient bien au détenteur {holder}.",
@@ -281,7 +284,9 @@ class Check:
     details: str = ""
 
     def title(self, language: str = "fr") -> str:
-        french, english = CHECK_NAMES.get(self.name, (self.name, self.name))
+        french, english = CHECK_NAMES.get(self.name) or PRESENTATION_CHECK_NAMES.get(
+            self.name, (self.name, self.name)
+        )
         return english if language == "en" else french
 
     def message(self, language: str = "fr") -> str:

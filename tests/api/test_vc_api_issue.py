@@ -54,7 +54,9 @@ def test_the_javascript_reference_verifies_what_it_issued(client, token, did, or
     assert js_peer.verify(tampered, documents=documents)["verified"] is False
 
 
-def test_an_open_badge_without_issuer_gets_the_organisation_profile(client, token, did, organisation, js_peer):
+def test_an_open_badge_without_issuer_gets_the_organisation_profile(
+    client, token, did, organisation, js_peer
+):
     badge = sample_credential("did:placeholder", Ed25519Key.from_seed(SUBJECT_SEED).controller)
     del badge["issuer"]
     response = post(client, ISSUE, {"credential": badge}, token=token)
@@ -69,13 +71,17 @@ def test_it_records_an_audit_event_and_no_issued_credential(client, token, did, 
     post(client, ISSUE, {"credential": plain_credential(did)}, token=token)
     event = AuditEvent.objects.get(verb="credential.signed_via_vc_api")
     assert event.organisation == organisation and event.target_type == "api.apikey"
-    assert event.data["credential_id"] == plain_credential()["id"] and event.data["format"] == "data-integrity"
+    assert (
+        event.data["credential_id"] == plain_credential()["id"] and event.data["format"] == "data-integrity"
+    )
     assert len(event.data["sha256"]) == 64
     assert not IssuedCredential.objects.exists()
 
 
 def test_a_vc_jwt_is_answered_enveloped_and_verifies(client, token, did):
-    response = post(client, ISSUE, {"credential": plain_credential(did), "options": {"format": "vc-jwt"}}, token=token)
+    response = post(
+        client, ISSUE, {"credential": plain_credential(did), "options": {"format": "vc-jwt"}}, token=token
+    )
     assert response.status_code == 201, response.content
     enveloped = response.json()["verifiableCredential"]
     assert enveloped["type"] == "EnvelopedVerifiableCredential"
@@ -97,11 +103,13 @@ def test_without_a_key_it_answers_401(client, did):
 
 
 def test_a_wrong_or_revoked_key_answers_401(client, organisation, org_admin, did):
-    _key, token = issuing_token(organisation, org_admin), None
-    assert post(client, ISSUE, {"credential": plain_credential(did)}, token=_key[:-2] + "xx").status_code == 401
+    token = issuing_token(organisation, org_admin)
+    assert (
+        post(client, ISSUE, {"credential": plain_credential(did)}, token=token[:-2] + "xx").status_code == 401
+    )
     key = ApiKey.objects.get()
     revoke_api_key(key=key, actor=org_admin)
-    assert post(client, ISSUE, {"credential": plain_credential(did)}, token=_key).status_code == 401
+    assert post(client, ISSUE, {"credential": plain_credential(did)}, token=token).status_code == 401
 
 
 def test_a_key_without_the_issue_scope_answers_403(client, organisation, org_admin, did):
@@ -115,10 +123,14 @@ def test_another_organisations_issuer_is_refused(client, token, org_admin):
     other = create_organisation(
         name="Autre organisme", kind=Organisation.Kind.COMMUNITY, admin=org_admin, slug="autre"
     )
-    response = post(client, ISSUE, {"credential": plain_credential(identity.organisation_did(other))}, token=token)
+    response = post(
+        client, ISSUE, {"credential": plain_credential(identity.organisation_did(other))}, token=token
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "issuer.mismatch"
-    response = post(client, ISSUE, {"credential": plain_credential({"id": "did:key:z6MkAnyone"})}, token=token)
+    response = post(
+        client, ISSUE, {"credential": plain_credential({"id": "did:key:z6MkAnyone"})}, token=token
+    )
     assert response.json()["code"] == "issuer.mismatch"
 
 
@@ -138,7 +150,9 @@ def refused(client, token, body, status=422):
 
 
 def test_a_credential_with_a_proof_is_refused(client, token, did):
-    signed = sign(plain_credential("did:key:z6MkhFwXNFWosLeugvSf4wcL9t3uuRXueGSFTRgSvHhWj5G2"), Ed25519Key.generate())
+    signed = sign(
+        plain_credential("did:key:z6MkhFwXNFWosLeugvSf4wcL9t3uuRXueGSFTRgSvHhWj5G2"), Ed25519Key.generate()
+    )
     signed["issuer"] = did
     assert refused(client, token, {"credential": signed})["code"] == "credential.has_proof"
 
