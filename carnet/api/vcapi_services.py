@@ -1,17 +1,25 @@
 """Issuing through the W3C VC API (``POST /credentials/issue``): an organisation's program hands
 Carnet an unsigned credential, Carnet signs it as that organisation and hands it back.
 
-What is recorded. The credential is the caller's own document: Carnet checks it, signs it with the
-organisation's current key (its did:web) and records a ``credential.signed_via_vc_api`` audit event
-(its id, types, proof format and the SHA-256 of what was signed, and the API key used), but keeps no
-copy and gives it no status entry: it is not an ``IssuedCredential``, it does not appear in the
-organisation's list of delivered micro-credentials nor in a learner's carnet, and it cannot be
-revoked through Carnet. A micro-credential of the organisation's catalogue, which must be revocable
-and reach its learner, is issued by Carnet itself from the catalogue (recognition, bulk issuance or
-the organisation API), which builds the document with its status entry: signing a caller's look-alike
-of it would give a second, unrevocable copy. So a caller may not point ``credentialStatus`` to one of
-Carnet's own status lists (another credential's bit), and should use the organisation API for
-catalogue micro-credentials.
+What is recorded depends on what the credential is:
+
+* An Open Badge whose achievement is one of the organisation's **published micro-credentials** (its
+  ``credentialSubject.achievement.id`` is the address of a version of the catalogue, as Carnet
+  publishes it) is **delivered** through :func:`carnet.issuing.services.issue_credential` (source
+  ``api``), exactly as an approved recognition request is: Carnet builds the document from the
+  catalogue (the version's name, description, criteria and alignments, which are authoritative:
+  the caller's copies of them are not used), gives it a status entry so that it can be suspended
+  or revoked, stores it, records ``credential.issued`` and tells the learner. The learner is named
+  by an unhashed email ``IdentityObject`` in ``credentialSubject.identifier``; a caller's
+  ``urn:uuid:`` id is kept, and sending the same id again gives back the same credential. A
+  catalogue address that is not a published version of the organisation's own is refused: an
+  unrevocable look-alike of a catalogue micro-credential must not exist.
+* **Any other credential** is the caller's own document: Carnet checks it, signs it with the
+  organisation's current key (its did:web) and records a ``credential.signed_via_vc_api`` audit
+  event (its id, types, proof format, the SHA-256 of what was signed and the API key used), but
+  keeps no copy and gives it no status entry: it is not an ``IssuedCredential``, appears in no
+  list or carnet, and cannot be revoked through Carnet. It may not point ``credentialStatus`` to
+  one of Carnet's own status lists (that bit belongs to another credential).
 """
 
 from __future__ import annotations
@@ -19,20 +27,29 @@ from __future__ import annotations
 import hashlib
 import json
 import urllib.parse
+import uuid
 from typing import Any
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from carnet.api.models import ApiKey
 from carnet.audit.services import record_event
+from carnet.catalogue.models import MicroCredentialVersion
 from carnet.credentials import JsonLdError, ProofError, SchemaError, schema, sign, sign_jwt
 from carnet.credentials.contexts import CONTEXTS, VC_V1, VC_V2
 from carnet.credentials.dataintegrity import CRYPTOSUITE, document_hash, parse_xsd_datetime
 from carnet.credentials.keys import Ed25519Key
 from carnet.credentials.rdfc import CanonicalizationLimitError
 from carnet.issuing import identity
+from carnet.issuing import services as issuing
+from carnet.issuing.downloads import credential_jwt
 from carnet.issuing.keys import signer
+from carnet.issuing.models import IssuedCredential
 
 DATA_INTEGRITY = "data-integrity"
 VC_JWT = "vc-jwt"
@@ -42,6 +59,7 @@ FORMATS = {
     "vc-jwt": VC_JWT, "jwt": VC_JWT, "jwt_vc": VC_JWT, "vc+jwt": VC_JWT,
 }  # fmt: skip
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"})
+ACHIEVEMENT_CREDENTIALS = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 
 
 class Refused(ValueError):
@@ -203,11 +221,125 @@ def _check_json_ld(credential: dict[str, Any]) -> None:
         ) from None
 
 
+def _catalogue_version(credential: dict[str, Any], organisation: Any) -> MicroCredentialVersion | None:
+    """The published version of ``organisation``'s catalogue that the credential's achievement
+    names; None when the credential is not an Open Badge about an achievement of this site."""
+    if not ACHIEVEMENT_CREDENTIALS & {kind for kind in _types(credential) if isinstance(kind, str)}:
+        return None
+    subject = credential.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    achievement_id = achievement.get("id") if isinstance(achievement, dict) else None
+    if not isinstance(achievement_id, str):
+        return None
+    address = urllib.parse.urlsplit(achievement_id[:2048])
+    if address.netloc != urllib.parse.urlsplit(identity.site_url()).netloc:
+        return None
+    try:
+        match = resolve(address.path)
+    except Resolver404:
+        match = None
+    version = None
+    if match is not None and match.view_name == "issuing:achievement" and not address.query:
+        version = (
+            MicroCredentialVersion.objects.select_related("micro_credential__organisation")
+            .filter(
+                micro_credential__organisation=organisation,
+                micro_credential__organisation__slug=match.kwargs["org_slug"],
+                micro_credential__slug=match.kwargs["slug"],
+                number=match.kwargs["number"],
+            )
+            .exclude(published_at=None)
+            .first()
+        )
+    if version is None:
+        raise Refused(
+            422,
+            "achievement.unknown",
+            _(
+                "Cette microattestation n'est pas une version publiée du catalogue de votre organisation : "
+                "vérifiez l'adresse de credentialSubject.achievement.id."
+            ),
+            f"achievement {achievement_id[:300]!r}",
+        )
+    return version
+
+
+def _recipient_email(credential: dict[str, Any]) -> str:
+    """The email of an unhashed ``emailAddress`` IdentityObject of the credential's subject."""
+    subject = credential.get("credentialSubject")
+    identifiers = subject.get("identifier") if isinstance(subject, dict) else None
+    for item in identifiers if isinstance(identifiers, list) else [identifiers]:
+        if (
+            isinstance(item, dict)
+            and item.get("identityType") == "emailAddress"
+            and item.get("hashed") is False
+            and isinstance(item.get("identityHash"), str)
+        ):
+            email = item["identityHash"].strip()
+            try:
+                validate_email(email)
+            except ValidationError:
+                break
+            return email
+    raise Refused(
+        422,
+        "recipient.email_required",
+        _(
+            "Pour délivrer une microattestation du catalogue, indiquez le courriel de la personne dans "
+            "credentialSubject.identifier : un IdentityObject avec identityType « emailAddress », "
+            "hashed false et le courriel dans identityHash."
+        ),
+    )
+
+
+def _deliver(
+    api_key: ApiKey, credential: dict[str, Any], version: MicroCredentialVersion, proof_format: str
+) -> dict[str, Any] | str:
+    """Issue ``version`` from the catalogue to the person the credential names."""
+    email = _recipient_email(credential)
+    given_id = credential.get("id")
+    credential_uuid = None
+    if isinstance(given_id, str) and given_id.startswith("urn:uuid:"):
+        try:
+            credential_uuid = uuid.UUID(given_id.removeprefix("urn:uuid:"))
+        except ValueError:
+            raise Refused(
+                422, "credential.invalid", _("L'« id » urn:uuid: du justificatif n'est pas un UUID.")
+            ) from None
+    request_id = given_id if isinstance(given_id, str) else json.dumps(credential, sort_keys=True)
+    digest = hashlib.sha256(request_id.encode("utf-8")).hexdigest()
+    recipient = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    try:
+        issued = issuing.issue_credential(
+            organisation=api_key.organisation, version=version, recipient=recipient, recipient_email=email,
+            idempotency_key=f"vc-api:{api_key.organisation_id}:{digest}", source=IssuedCredential.Source.API,
+            credential_uuid=credential_uuid,
+        )  # fmt: skip
+    except issuing.IssuingError as exc:
+        raise Refused(422, "credential.refused", str(exc)) from None
+    except IntegrityError:
+        raise Refused(
+            409,
+            "credential.id_taken",
+            _("Un autre justificatif porte déjà cet « id » : choisissez-en un autre."),
+        ) from None
+    if proof_format == VC_JWT:
+        try:
+            return credential_jwt(issued)
+        except ProofError as exc:
+            raise Refused(
+                422, "credential.unsignable", _("Ce justificatif ne peut pas être signé ainsi."), str(exc)
+            ) from None
+    return issued.document
+
+
 @transaction.atomic
 def sign_credential(*, api_key: ApiKey, credential: Any, options: Any = None) -> dict[str, Any] | str:
     """``credential`` checked and signed as ``api_key``'s organisation: a credential with a Data
-    Integrity proof (eddsa-rdfc-2022), or a VC-JWT (compact JWS) when ``options.format`` asks.
-    Records ``credential.signed_via_vc_api``. Raises :class:`Refused`."""
+    Integrity proof (eddsa-rdfc-2022), or a VC-JWT (compact JWS) when ``options.format`` asks. A
+    micro-credential of the organisation's catalogue is delivered (see the module's docstring);
+    anything else is signed as given and ``credential.signed_via_vc_api`` recorded. Raises
+    :class:`Refused`."""
     organisation = api_key.organisation
     if not isinstance(credential, dict):
         raise Refused(
@@ -217,6 +349,9 @@ def sign_credential(*, api_key: ApiKey, credential: Any, options: Any = None) ->
     did = identity.organisation_did(organisation)
     credential = _with_issuer(credential, did, identity.issuer_profile(organisation))
     _check_shape(credential)
+    version = _catalogue_version(credential, organisation)
+    if version is not None:
+        return _deliver(api_key, credential, version, proof_format)
     _check_status_entries(credential)
     _check_json_ld(credential)
     key = signer().key_for(organisation)
