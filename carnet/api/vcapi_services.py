@@ -191,7 +191,8 @@ def _check_status_entries(credential: dict[str, Any]) -> None:
                 "credential.status",
                 _(
                     "Un justificatif signé par l'API VC ne peut pas pointer vers une liste d'état de Carnet. "
-                    "Pour délivrer une microattestation révocable, utilisez l'API de l'organisation."
+                    "Pour délivrer une microattestation révocable, nommez dans credentialSubject.achievement.id "
+                    "une microattestation publiée de votre catalogue : Carnet lui donne son état."
                 ),
             )
 
