@@ -171,14 +171,14 @@ def issue_credential(request: HttpRequest) -> HttpResponse:
 def verify_credential(request: HttpRequest) -> HttpResponse:
     language = api_language(request)
     with translation.override(language):
+        limited = _rate_limited(request, language) if request.method == "POST" else None
+        if limited is not None:
+            return limited
         try:
             body = _request_body(request, MAX_VERIFY_BYTES, language)
             _options(body, language)
         except _BadRequest as exc:
             return exc.response
-        limited = _rate_limited(request, language)
-        if limited is not None:
-            return limited
         credential = body.get("verifiableCredential")
         token = enveloped_token(credential)
         if token is not None:
@@ -198,14 +198,14 @@ def verify_credential(request: HttpRequest) -> HttpResponse:
 def verify_presentation(request: HttpRequest) -> HttpResponse:
     language = api_language(request)
     with translation.override(language):
+        limited = _rate_limited(request, language) if request.method == "POST" else None
+        if limited is not None:
+            return limited
         try:
             body = _request_body(request, MAX_VERIFY_BYTES, language)
             options = _options(body, language)
         except _BadRequest as exc:
             return exc.response
-        limited = _rate_limited(request, language)
-        if limited is not None:
-            return limited
         challenge, domain = options.get("challenge"), options.get("domain")
         if not all(value is None or (isinstance(value, str) and value) for value in (challenge, domain)):
             return problem(

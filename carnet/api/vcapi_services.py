@@ -363,7 +363,7 @@ def sign_credential(*, api_key: ApiKey, credential: Any, options: Any = None) ->
                 raise ProofError("this organisation's key cannot sign a VC-JWT")
             signed = sign_jwt(credential, key)
         else:
-            signed = sign(credential, key)
+            signed = sign(credential, key, validate=False)  # the schema was checked above
     except ProofError as exc:
         raise Refused(
             422, "credential.unsignable", _("Ce justificatif ne peut pas être signé ainsi."), str(exc)
