@@ -203,3 +203,27 @@ def test_hostile_presentations_are_4xx_never_5xx(client, holder_key):
         assert response.status_code == 400, (vp, response.content)
         assert response.json()["verified"] is False
     assert post(client, VERIFY, {"verifiablePresentation": {"x": "y" * (3 * 1024 * 1024)}}).status_code == 413
+
+
+def test_it_is_limited_per_address_with_the_credentials_endpoint(client, settings, js_presentation):
+    from django.core.cache import cache
+
+    settings.VERIFICATION_RATE_LIMITS = {"api": (2, 60)}
+    cache.clear()
+    codes = [
+        verify(client, js_presentation, challenge=CHALLENGE).status_code,
+        post(
+            client,
+            "/credentials/verify",
+            {"verifiableCredential": js_presentation["verifiableCredential"][0]},
+        ).status_code,
+        verify(client, js_presentation, challenge=CHALLENGE).status_code,
+    ]
+    cache.clear()
+    assert codes == [200, 200, 429]
+
+
+def test_only_post_is_accepted(client):
+    for path in (VERIFY, "/credentials/verify"):
+        response = client.get(path)
+        assert response.status_code == 405 and response["Allow"] == "POST"
