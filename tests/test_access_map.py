@@ -146,6 +146,10 @@ ACCESS: dict[str, Page] = {
     ),
     "stacking:achievement": Page(MACHINE, lambda w: [w.org_a.slug, w.certificate_public.certificate.slug]),
     "verification_api:verify": Page(MACHINE, methods=POST, ok=(400, 415)),
+    # the W3C VC API: issuing needs an organisation's API key (401 without), verifying is open
+    "vc_api:issue": Page(MACHINE, methods=POST, ok=(401,)),
+    "vc_api:verify_credential": Page(MACHINE, methods=POST, ok=(400, 415)),
+    "vc_api:verify_presentation": Page(MACHINE, methods=POST, ok=(400, 415)),
     "verification:page": Page(PUBLIC),
     # -- frameworks: public when published, managed by the platform's staff
     "frameworks:list": Page(PUBLIC),

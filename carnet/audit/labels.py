@@ -54,6 +54,7 @@ VERBS = {
     "credential.suspended": _("Microattestation suspendue"),
     "credential.reinstated": _("Microattestation rétablie"),
     "credential.revoked": _("Microattestation révoquée"),
+    "credential.signed_via_vc_api": _("Justificatif signé par l'API VC"),
     "credential.visibility_changed": _("Visibilité d'une microattestation modifiée"),
     "credential.share_link_created": _("Lien de partage créé"),
     "credential.share_link_withdrawn": _("Lien de partage retiré"),

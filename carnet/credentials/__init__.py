@@ -9,6 +9,8 @@ the network on its own (contexts are bundled; DID documents and status lists com
     token = sign_jwt(credential, key)        # or a VC-JWT (Open Badges 3.0 §8.2)
     report = verify(signed)                  # or a JWT, a baked PNG/SVG, bytes or text
     report.valid, report.to_dict("fr")
+    vp = sign_presentation(presentation([signed], holder=did), key, challenge="…", domain="…")
+    verify_presentation(vp, challenge="…", domain="…").valid
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from carnet.credentials.errors import (
 )
 from carnet.credentials.jwt import sign_jwt
 from carnet.credentials.keys import Ed25519Key
+from carnet.credentials.presentation import PresentationReport, sign_presentation, verify_presentation
 from carnet.credentials.report import Check, Status, VerificationReport
 from carnet.credentials.verify import verify
 
@@ -40,6 +43,7 @@ __all__ = [
     "Ed25519Key",
     "JsonLdError",
     "KeyFormatError",
+    "PresentationReport",
     "ProofError",
     "ResolutionError",
     "Resolver",
@@ -49,7 +53,9 @@ __all__ = [
     "VerificationReport",
     "sign",
     "sign_jwt",
+    "sign_presentation",
     "verify",
+    "verify_presentation",
 ]
 
 

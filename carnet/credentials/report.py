@@ -31,6 +31,15 @@ CHECK_NAMES: dict[str, tuple[str, str]] = {
     "endorsements": ("Endossements", "Endorsements"),
 }
 
+# The checks of a verifiable presentation besides format, contexts and proof
+# (carnet.credentials.presentation).
+PRESENTATION_CHECK_NAMES: dict[str, tuple[str, str]] = {
+    "holder": ("Détenteur", "Holder"),
+    "challenge": ("Défi (challenge)", "Challenge"),
+    "domain": ("Domaine", "Domain"),
+    "credentials": ("Justificatifs présentés", "Presented credentials"),
+}
+
 # code -> (French, English). Placeholders are filled from the check's parameters.
 MESSAGES: dict[str, tuple[str, str]] = {
     "format.json": (
@@ -170,6 +179,93 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{failed} endossement(s) sur {count} n'ont pas pu être vérifiés : ne leur accordez pas de poids.",
         "{failed} of {count} endorsement(s) could not be verified: give them no weight.",
     ),
+    "presentation.ok": (
+        "Le document est une présentation vérifiable lisible.",
+        "The document is a readable verifiable presentation.",
+    ),
+    "presentation.not_presentation": (
+        "Ce document n'est pas une présentation vérifiable (il lui manque @context, ou le type "
+        "VerifiablePresentation).",
+        "This document is not a verifiable presentation (it lacks @context, or the type "
+        "VerifiablePresentation).",
+    ),
+    "presentation.enveloped": (
+        "Les présentations enveloppées (VP-JWT) ne sont pas prises en charge : envoyez une présentation "
+        "signée par une preuve Data Integrity.",
+        "Enveloped presentations (VP-JWT) are not supported: send a presentation signed with a Data "
+        "Integrity proof.",
+    ),
+    "presentation.unsigned": (
+        "La présentation n'est pas signée par son détenteur.",
+        "The presentation is not signed by its holder.",
+    ),
+    "presentation.proof_ok": (
+        "La signature du détenteur est valide : la présentation n'a pas été modifiée.",
+        "The holder's signature is valid: the presentation has not been changed.",
+    ),
+    "presentation.proof_failed": (
+        "La signature de la présentation n'est pas valide : elle a été modifiée après la signature, ou "
+        "la preuve est mal formée.",
+        "The presentation's signature is not valid: it was changed after signing, or the proof is malformed.",
+    ),
+    "holder.ok": (
+        "La clé qui a signé appartient bien au détenteur {holder}.",
+        "The signing key belongs to the holder {holder}.",
+    ),
+    "holder.none": (
+        "La présentation ne nomme pas son détenteur : on sait seulement quelle clé l'a signée.",
+        "The presentation does not name its holder: only the key that signed it is known.",
+    ),
+    "holder.failed": (
+        "La clé qui a signé n'est pas une clé d'authentification du détenteur annoncé.",
+        "The signing key is not an authentication key of the stated holder.",
+    ),
+    "holder.skipped": (
+        "Le détenteur n'a pas pu être vérifié faute de signature valide.",
+        "The holder could not be checked without a valid signature.",
+    ),
+    "challenge.ok": (
+        "La signature porte le défi attendu : ce n'est pas une présentation rejouée.",
+        "The signature carries the expected challenge: the presentation is not replayed.",
+    ),
+    "challenge.failed": (
+        "La signature ne porte pas le défi attendu : la présentation a pu être faite pour quelqu'un "
+        "d'autre, ou rejouée.",
+        "The signature does not carry the expected challenge: the presentation may have been made for "
+        "someone else, or replayed.",
+    ),
+    "challenge.not_asked": (
+        "Aucun défi n'a été demandé : rien n'empêche de rejouer cette présentation.",
+        "No challenge was asked: nothing prevents this presentation from being replayed.",
+    ),
+    "domain.ok": (
+        "La signature est destinée au domaine attendu.",
+        "The signature is meant for the expected domain.",
+    ),
+    "domain.failed": (
+        "La signature n'est pas destinée au domaine attendu.",
+        "The signature is not meant for the expected domain.",
+    ),
+    "domain.not_asked": (
+        "Aucun domaine n'a été demandé.",
+        "No domain was asked.",
+    ),
+    "credentials.none": (
+        "La présentation ne contient aucun justificatif.",
+        "The presentation holds no credential.",
+    ),
+    "credentials.ok": (
+        "{count} justificatif(s) présenté(s), tous vérifiés.",
+        "{count} credential(s) presented, all verified.",
+    ),
+    "credentials.failed": (
+        "{failed} justificatif(s) sur {count} ne sont pas valides.",
+        "{failed} of {count} credential(s) are not valid.",
+    ),
+    "credentials.too_many": (
+        "La présentation contient trop de justificatifs ({count}; au plus {limit}).",
+        "The presentation holds too many credentials ({count}; at most {limit}).",
+    ),
     "skipped.previous": (
         "Non vérifié : une étape précédente a échoué.",
         "Not checked: an earlier step failed.",
@@ -188,7 +284,9 @@ class Check:
     details: str = ""
 
     def title(self, language: str = "fr") -> str:
-        french, english = CHECK_NAMES.get(self.name, (self.name, self.name))
+        french, english = CHECK_NAMES.get(self.name) or PRESENTATION_CHECK_NAMES.get(
+            self.name, (self.name, self.name)
+        )
         return english if language == "en" else french
 
     def message(self, language: str = "fr") -> str:

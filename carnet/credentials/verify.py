@@ -81,7 +81,7 @@ def _read(data: Any) -> tuple[dict[str, Any] | None, str | None, str, dict[str, 
     raise _Unreadable("neither JSON, a VC-JWT, nor an image")
 
 
-def _depth_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
+def depth_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether containers nest at most ``limit`` deep (without recursion)."""
     level = [value]
     for _ in range(limit + 1):
@@ -171,7 +171,7 @@ def _verify_into(
             )
             return
     assert credential is not None
-    if not _depth_ok(credential):
+    if not depth_ok(credential):
         checks.append(Check("format", Status.FAILED, "format.unreadable", {"reason": "nested too deeply"}))
         return
     if (
@@ -186,7 +186,7 @@ def _verify_into(
     checks.append(Check("format", Status.PASSED, code, params))
 
     _check_schema(report, credential)
-    document_hash = _check_contexts(report, credential, is_jwt=token is not None)
+    document_hash = check_contexts(report.checks, credential, is_jwt=token is not None)
     issuer = _issuer_id(credential)
     if jwt_result is not None:
         _report_jwt_proof(report, jwt_result, issuer)
@@ -220,7 +220,9 @@ def _check_schema(report: VerificationReport, credential: dict[str, Any]) -> Non
     )
 
 
-def _check_contexts(report: VerificationReport, credential: dict[str, Any], *, is_jwt: bool) -> bytes | None:
+def check_contexts(checks: list[Check], credential: dict[str, Any], *, is_jwt: bool) -> bytes | None:
+    """Append the ``contexts`` check of a credential or presentation (every context bundled, the
+    document safe JSON-LD) to ``checks``; the SHA-256 of its canonical form without proof, if any."""
     contexts = credential.get("@context")
     context_list = contexts if isinstance(contexts, list) else [contexts]
     problem = None
@@ -239,11 +241,11 @@ def _check_contexts(report: VerificationReport, credential: dict[str, Any], *, i
         except (JsonLdError, rdfc.CanonicalizationLimitError) as exc:
             problem = str(exc)
     if problem is None:
-        report.checks.append(Check("contexts", Status.PASSED, "contexts.ok"))
+        checks.append(Check("contexts", Status.PASSED, "contexts.ok"))
     else:
         # A VC-JWT signs the JSON bytes themselves: nothing unsigned can ride along.
         outcome = Status.WARNING if is_jwt else Status.FAILED
-        report.checks.append(Check("contexts", outcome, "contexts.failed", {"reason": problem}, problem))
+        checks.append(Check("contexts", outcome, "contexts.failed", {"reason": problem}, problem))
     return document_hash
 
 

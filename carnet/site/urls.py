@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
     path("", include("carnet.stacking.urls")),  # the Achievement of each certificate: no language prefix
     path("", include("carnet.verification.api_urls")),  # POST /api/verification
+    path("", include("carnet.api.vcapi_urls")),  # the W3C VC API: /credentials/issue, /…/verify
 ]
 if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
     # The embedded default serves its badge images (uploaded SVGs are sanitised first), and only them:

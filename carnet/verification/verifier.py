@@ -30,9 +30,10 @@ from django.utils import formats
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from carnet.credentials import verify
+from carnet.credentials import presentation, verify
 from carnet.credentials.errors import CredentialError, FetchError
 from carnet.credentials.fetch import JSON_MEDIA_TYPES, Fetched
+from carnet.credentials.presentation import PresentationReport
 from carnet.credentials.report import Check, Status, VerificationReport
 from carnet.issuing import identity
 from carnet.verification import claims as claims_module
@@ -415,10 +416,8 @@ def _suspended_here(report: VerificationReport) -> bool:
     )
 
 
-def _verify(data: Any) -> Outcome:
-    fetcher = fetching.open_fetcher()
-    resolver = identity.resolver(fetcher=fetcher)
-    report = verify(data, resolver=resolver)
+def _told_suspended(report: VerificationReport) -> str:
+    """The report's verdict, a "revoked" one of the platform's suspended credentials told as such."""
     verdict = verdict_of(report)
     if verdict == "revoked" and _suspended_here(report):
         report.checks = [
@@ -428,6 +427,14 @@ def _verify(data: Any) -> Outcome:
             for check in report.checks
         ]
         verdict = "suspended"
+    return verdict
+
+
+def _verify(data: Any) -> Outcome:
+    fetcher = fetching.open_fetcher()
+    resolver = identity.resolver(fetcher=fetcher)
+    report = verify(data, resolver=resolver)
+    verdict = _told_suspended(report)
     claims = claims_module.read(report.credential, report) if report.credential is not None else None
     # Nothing read elsewhere: fetching off, or an open fetcher that asked nothing (any other fetcher
     # may have answered from anywhere).
@@ -455,6 +462,29 @@ def verify_data(data: bytes | str) -> Outcome:
     if isinstance(data, bytes) and outcome.claims is not None:
         outcome.preview = _preview(data)
     return outcome
+
+
+def verify_document(data: dict[str, Any] | str) -> Outcome:
+    """Verify a credential a program sent already parsed (a JSON object) or as a VC-JWT, as
+    :func:`verify_data` does (the W3C VC API's ``POST /credentials/verify``)."""
+    return _verify(data)
+
+
+def verify_presentation(
+    data: dict[str, Any], *, challenge: str | None, domain: str | None
+) -> PresentationReport:
+    """Verify a verifiable presentation (:func:`carnet.credentials.verify_presentation`) with the
+    platform's resolver, and each credential inside it as :func:`verify_document` does."""
+    resolver = identity.resolver(fetcher=fetching.open_fetcher())
+
+    def verify_credential(item: Any) -> VerificationReport:
+        report = verify(item, resolver=resolver)
+        _told_suspended(report)
+        return report
+
+    return presentation.verify_presentation(
+        data, resolver=resolver, challenge=challenge, domain=domain, verify_credential=verify_credential
+    )
 
 
 class AddressError(Exception):

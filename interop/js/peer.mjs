@@ -10,6 +10,13 @@
 //     → {"ok":true,"signed":{…}}
 //   {"op":"verify","credential":{…},"documents":{…}?,"now":"…"?,"check_status":true?}
 //     → {"ok":true,"verified":bool,"error":"…"|null,"statuses":[…]?}
+//   {"op":"sign_presentation","presentation":{…},"key":{…},"challenge":"…"?,"domain":"…"?,
+//    "documents":{…}?,"created":"…"?}
+//     → {"ok":true,"signed":{…}}   (vc.signPresentation: proofPurpose authentication)
+//   {"op":"verify_presentation","presentation":{…},"challenge":"…","domain":"…"?,"documents":{…}?,
+//    "now":"…"?}
+//     → {"ok":true,"verified":bool,"error":"…"|null,"presentation_verified":bool,
+//        "credentials_verified":[bool…]}
 //   {"op":"canonize","document":{…},"documents":{…}?,"safe":true?}
 //     → {"ok":true,"nquads":"…"}
 //   {"op":"bench","credential":{…},"key":{…},"seconds":5}
@@ -118,6 +125,29 @@ async function sign({credential, keyPair, documentLoader, created}) {
     ...(created === undefined ? {} : {date: created})
   });
   return vc.issue({credential, suite, documentLoader});
+}
+
+async function signPresentation({presentation, keyPair, documentLoader, created, challenge,
+  domain}) {
+  const suite = new DataIntegrityProof({
+    signer: keyPair.signer(),
+    cryptosuite: eddsaRdfc2022CryptoSuite,
+    ...(created === undefined ? {} : {date: created})
+  });
+  return vc.signPresentation({presentation, suite, documentLoader, challenge, domain});
+}
+
+async function verifyPresentation({presentation, documentLoader, now, challenge, domain}) {
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  // AuthenticationProofPurpose with the challenge and domain; each credential inside with
+  // CredentialIssuancePurpose, its status checked as `verify` does.
+  return vc.verify({
+    presentation, suite, documentLoader, challenge, domain,
+    checkStatus: opts => checkBitstringStatus({
+      ...opts, verifyBitstringStatusListCredential: true, verifyMatchingIssuers: true
+    }),
+    ...(now === undefined ? {} : {now})
+  });
 }
 
 function statusEntries(credential) {
@@ -234,6 +264,37 @@ const operations = {
     });
     const {ok, ...rest} = verifyResponse(result);
     return rest;
+  },
+  async sign_presentation(request) {
+    const presentation = requireObject(request, 'presentation');
+    const keyPair = await importKey(request.key);
+    const signed = await signPresentation({
+      presentation, keyPair, documentLoader: loaderFor(request),
+      created: request.created, challenge: request.challenge, domain: request.domain
+    });
+    return {signed};
+  },
+  async verify_presentation(request) {
+    const presentation = requireObject(request, 'presentation');
+    const result = await verifyPresentation({
+      presentation, documentLoader: loaderFor(request), now: request.now,
+      challenge: request.challenge, domain: request.domain
+    });
+    const errors = [];
+    if(result.error) {
+      errors.push(describe(result.error));
+    }
+    for(const credentialResult of result.credentialResults || []) {
+      if(!credentialResult.verified) {
+        errors.push('credential: ' + describe(credentialResult.error));
+      }
+    }
+    return {
+      verified: result.verified === true,
+      error: result.verified === true ? null : errors.join(' | ') || 'not verified',
+      presentation_verified: result.presentationResult?.verified === true,
+      credentials_verified: (result.credentialResults || []).map(r => r.verified === true)
+    };
   },
   async load(request) {
     if(typeof request.url !== 'string') {

@@ -11,6 +11,8 @@ itself, and the documents a request supplies. Used by the interoperability tests
         signed = peer.sign(credential, key)              # key: Ed25519Key or Multikey JSON
         peer.verify(signed)["verified"]                  # → True
         peer.canonize(credential)                        # → canonical N-Quads (RDFC-1.0)
+        peer.sign_presentation(vp, key, challenge="…", domain="…")   # → signed presentation
+        peer.verify_presentation(vp, challenge="…")["verified"]       # → True
         peer.bench(credential, key, seconds=5)           # → {"sign_per_s": …, "verify_per_s": …}
 
 Raises :class:`JsPeerUnavailable` when node or ``interop/js/node_modules`` is missing (install
@@ -238,6 +240,48 @@ class JsPeer:
         if now is not None:
             fields["now"] = now
         return self.call("verify", **fields)
+
+    def sign_presentation(
+        self,
+        presentation: Mapping[str, Any],
+        key: Any,
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        documents: Mapping[str, Any] | None = None,
+        created: str | None = None,
+    ) -> dict[str, Any]:
+        """``presentation`` signed by the reference (``vc.signPresentation``: DataIntegrityProof
+        eddsa-rdfc-2022, proofPurpose authentication, with ``challenge`` and ``domain``)."""
+        fields: dict[str, Any] = {"presentation": presentation, "key": _key_json(key)}
+        for name, value in (("challenge", challenge), ("domain", domain), ("created", created)):
+            if value is not None:
+                fields[name] = value
+        if documents:
+            fields["documents"] = dict(documents)
+        signed: dict[str, Any] = self.call("sign_presentation", **fields)["signed"]
+        return signed
+
+    def verify_presentation(
+        self,
+        presentation: Mapping[str, Any],
+        *,
+        challenge: str,
+        domain: str | None = None,
+        documents: Mapping[str, Any] | None = None,
+        now: str | None = None,
+    ) -> dict[str, Any]:
+        """The reference's verdict on a presentation (``vc.verify``: AuthenticationProofPurpose with
+        ``challenge`` and ``domain``, each credential with CredentialIssuancePurpose):
+        ``{"verified", "error", "presentation_verified", "credentials_verified": [bool, …]}``."""
+        fields: dict[str, Any] = {"presentation": presentation, "challenge": challenge}
+        if domain is not None:
+            fields["domain"] = domain
+        if documents:
+            fields["documents"] = dict(documents)
+        if now is not None:
+            fields["now"] = now
+        return self.call("verify_presentation", **fields)
 
     def canonize(
         self, document: Mapping[str, Any], *, documents: Mapping[str, Any] | None = None, safe: bool = True
