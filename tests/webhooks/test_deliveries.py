@@ -136,13 +136,16 @@ def test_revocation_suspension_and_reinstatement_are_sent(
 def test_nothing_is_sent_when_the_change_is_rolled_back(
     endpoint, receiver, organisation, version, learner, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            issuing.issue_credential(
-                organisation=organisation, version=version, recipient=learner,
-                recipient_email=learner.email, idempotency_key="k", source="bulk",
-            )  # fmt: skip
-            raise RuntimeError("the caller fails after issuing")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        issuing.issue_credential(
+            organisation=organisation, version=version, recipient=learner,
+            recipient_email=learner.email, idempotency_key="k", source="bulk",
+        )  # fmt: skip
+        raise RuntimeError("the caller fails after issuing")
     assert receiver.received == [] and Delivery.objects.count() == 0
 
 
