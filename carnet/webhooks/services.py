@@ -7,6 +7,11 @@ a failed one is tried again when due: by the task itself when the tasks backend 
 case by ``carnet manage send_webhooks`` (run it every minute), which sends every due delivery.
 Several senders may run at once: each takes a delivery with a conditional update (a lease), so one
 attempt is made by one of them only.
+
+A receiver that is down costs little: while an endpoint has a delivery waiting for its retry, the
+first attempt of a new event is left to ``send_webhooks`` rather than made in the request that made
+the change, and ``send_webhooks`` stops calling an endpoint for the rest of its run once it did not
+answer at all.
 """
 
 from __future__ import annotations
@@ -137,18 +142,18 @@ def _payload(
     }  # fmt: skip
 
 
-def _queue(deliveries: list[Delivery]) -> None:
+def _queue(deliveries: list[Delivery], *, unless_failing: bool = False) -> None:
     ids = [delivery.pk for delivery in deliveries]
     if ids:
-        transaction.on_commit(lambda: _enqueue(ids))
+        transaction.on_commit(lambda: _enqueue(ids, unless_failing=unless_failing))
 
 
-def _enqueue(ids: list[int], run_after: datetime | None = None) -> None:
+def _enqueue(ids: list[int], run_after: datetime | None = None, *, unless_failing: bool = False) -> None:
     from carnet.webhooks.tasks import deliver
 
     task = deliver.using(run_after=run_after) if run_after is not None else deliver
     for delivery_id in ids:
-        task.enqueue(delivery_id)
+        task.enqueue(delivery_id, unless_failing)
 
 
 def emit(*, organisation: Organisation, event: str, data: Mapping[str, Any]) -> list[Delivery]:
@@ -167,7 +172,7 @@ def emit(*, organisation: Organisation, event: str, data: Mapping[str, Any]) -> 
         Delivery(endpoint=endpoint, event_type=event, event_id=event_id, payload=payload, next_attempt_at=now)
         for endpoint in endpoints
     )
-    _queue(deliveries)
+    _queue(deliveries, unless_failing=True)
     return deliveries
 
 
@@ -218,10 +223,26 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
-def attempt(*, delivery_id: int, now: datetime | None = None) -> Delivery | None:
+def _failing(delivery_id: int) -> bool:
+    """Whether another delivery of the same endpoint waits for a retry: the endpoint is failing."""
+    endpoint_id = Delivery.objects.filter(pk=delivery_id).values("endpoint_id")
+    return (
+        Delivery.objects.filter(endpoint_id__in=endpoint_id, state=Delivery.State.PENDING, attempts__gt=0)
+        .exclude(pk=delivery_id)
+        .exists()
+    )
+
+
+def attempt(
+    *, delivery_id: int, now: datetime | None = None, unless_failing: bool = False
+) -> Delivery | None:
     """One attempt at a due delivery, outside any transaction (the call may take the whole timeout).
-    None when it is not due, already taken by another sender, or no longer pending."""
+    None when it is not due, already taken by another sender, or no longer pending. With
+    ``unless_failing``, a first attempt is not made while the endpoint is failing (the delivery stays
+    due for ``send_webhooks``): a change made in a request does not wait on a receiver that is down."""
     now = now or timezone.now()
+    if unless_failing and _failing(delivery_id):
+        return None
     if not _claim(delivery_id, now):
         return None
     delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
@@ -251,8 +272,6 @@ def _record(delivery: Delivery, answer: sending.Answer, now: datetime) -> Delive
         if getattr(default_task_backend, "supports_defer", False):
             ids, when = [delivery.pk], delivery.next_attempt_at
             transaction.on_commit(lambda: _enqueue(ids, when))
-    if not answer.ok and answer.status is None and not delivery.last_error:
-        delivery.last_error = "no answer"
     delivery.save(update_fields=["attempts", "last_status", "last_error", "state", "delivered_at",
                                  "next_attempt_at"])  # fmt: skip
     return delivery
@@ -288,16 +307,21 @@ def _tell_admins(endpoint: Endpoint) -> None:
 
 def send_due(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Try every delivery due at ``now`` (at most ``limit``): what ``send_webhooks`` runs. Returns
-    how many were delivered, will be retried, were given up, or were taken by another sender."""
+    how many were delivered, will be retried, were given up, or were left for the next run: taken by
+    another sender, or of an endpoint that did not answer at all earlier in this run (one timeout per
+    endpoint and run, not one per delivery)."""
     now = now or timezone.now()
     due = list(
         Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now, endpoint__active=True)
         .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "endpoint_id")[:limit]
     )
     counts = {"delivered": 0, "retry": 0, "failed": 0, "skipped": 0}
-    for delivery_id in due:
-        done = attempt(delivery_id=delivery_id, now=now)
+    unanswered: set[int] = set()
+    for delivery_id, endpoint_id in due:
+        done = None if endpoint_id in unanswered else attempt(delivery_id=delivery_id, now=now)
+        if done is not None and done.state != Delivery.State.DELIVERED and done.last_status is None:
+            unanswered.add(endpoint_id)
         if done is None:
             counts["skipped"] += 1
         elif done.state == Delivery.State.DELIVERED:

@@ -8,6 +8,7 @@ from carnet.webhooks import services
 
 
 @task()
-def deliver(delivery_id: int) -> None:
-    """Try the delivery if it is due (a retry enqueued with ``run_after`` comes back here too)."""
-    services.attempt(delivery_id=delivery_id)
+def deliver(delivery_id: int, unless_failing: bool = False) -> None:
+    """Try the delivery if it is due (a retry enqueued with ``run_after`` comes back here too).
+    ``unless_failing``: an event's first attempt, left to ``send_webhooks`` while the endpoint fails."""
+    services.attempt(delivery_id=delivery_id, unless_failing=unless_failing)

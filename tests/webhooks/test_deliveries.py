@@ -3,6 +3,7 @@ endpoint that keeps failing. Time is driven by passing ``now``: no test waits.""
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -213,6 +214,37 @@ def test_the_command_sends_what_is_due_and_running_it_again_sends_nothing_twice(
     assert len(receiver.received) == 1
     assert "delivered 1" in capsys.readouterr().out
     assert Delivery.objects.get().state == "delivered"
+
+
+def test_while_an_endpoint_fails_a_new_event_waits_for_the_command_instead_of_the_request(
+    endpoint, receiver, issue
+):
+    receiver.answers = [500]
+    issue("a")
+    issue("b")  # made in a request: the endpoint that just failed is not called again meanwhile
+    assert len(receiver.received) == 1
+    waiting = Delivery.objects.get(attempts=0)
+    assert waiting.state == "pending" and waiting.next_attempt_at <= timezone.now()
+    assert services.send_due()["delivered"] == 1  # the command sends it
+    waiting.refresh_from_db()
+    assert waiting.state == "delivered" and len(receiver.received) == 2
+
+
+def test_the_command_stops_calling_an_endpoint_that_does_not_answer_for_the_rest_of_its_run(
+    organisation, org_admin, loopback
+):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: each call fails at once, without an answer
+    services.create_endpoint(
+        organisation=organisation, url=f"http://127.0.0.1:{port}/", events=Event.values, actor=org_admin
+    )
+    for _ in range(3):
+        services.emit(organisation=organisation, event="credential.issued", data={})
+    assert services.send_due() == {"delivered": 0, "retry": 1, "failed": 0, "skipped": 2}
+    assert sorted(Delivery.objects.values_list("attempts", flat=True)) == [0, 0, 1]
+    assert Delivery.objects.get(attempts=1).last_error.startswith("connection failed")
 
 
 def test_an_unknown_event_is_a_programming_error(organisation):
