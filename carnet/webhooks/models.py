@@ -4,6 +4,7 @@ sent to one of them (a delivery, retried with backoff until it is delivered or g
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -31,6 +32,10 @@ class Endpoint(models.Model):
     events = models.JSONField(default=list)  # values of Event
     # whsec_<base64 of 32 random bytes> (Standard Webhooks): kept as is, since it signs every delivery.
     secret = models.CharField(max_length=100)
+    # After a rotation the old secret signs too for a while (Standard Webhooks allows several
+    # signatures), so that a receiver can be updated without refusing messages.
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -49,6 +54,12 @@ class Endpoint(models.Model):
 
     def wants(self, event: str) -> bool:
         return event == PING or event in self.events
+
+    def secrets_at(self, moment: datetime) -> list[str]:
+        """The secrets that sign at ``moment``: the current one, and the previous one in its grace."""
+        if self.previous_secret and self.previous_secret_until and moment < self.previous_secret_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     def event_labels(self) -> list[str]:
         return [str(Event(value).label) for value in Event.values if value in self.events]

@@ -54,6 +54,7 @@ JITTER = 0.1  # each wait is drawn within ±10 % of the schedule, so retries of 
 LEASE = timedelta(minutes=2)  # a sender's hold on the delivery it is trying (more than the timeout)
 DISABLE_AFTER = 5  # deliveries in a row given up: the endpoint is turned off and the admins told
 MAX_ENDPOINTS = 10  # per organisation
+SECRET_GRACE = timedelta(hours=24)  # how long a replaced secret still signs
 
 
 class WebhookError(Exception):
@@ -97,9 +98,11 @@ def create_endpoint(*, organisation: Organisation, url: str, events: list[str], 
 
 @transaction.atomic
 def rotate_secret(*, endpoint: Endpoint, actor: Any) -> Endpoint:
-    """A new secret replaces the old one at once: deliveries from now on are signed with it."""
-    endpoint.secret = sending.new_secret()
-    endpoint.save(update_fields=["secret"])
+    """A new secret signs from now on; the old one signs too for :data:`SECRET_GRACE` (each message
+    then carries both signatures), while the receiver is updated."""
+    endpoint.previous_secret, endpoint.secret = endpoint.secret, sending.new_secret()
+    endpoint.previous_secret_until = timezone.now() + SECRET_GRACE
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
     record_event(verb="webhook_endpoint.secret_rotated", actor=actor, organisation=endpoint.organisation,
                  target=endpoint)  # fmt: skip
     return endpoint
@@ -250,7 +253,7 @@ def attempt(
     answer = sending.post(
         delivery.endpoint.url,
         body,
-        sending.headers(delivery.endpoint.secret, str(delivery.event_id), int(time.time()), body),
+        sending.headers(delivery.endpoint.secrets_at(now), str(delivery.event_id), int(time.time()), body),
     )
     return _record(delivery, answer, now)
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,7 @@ def endpoint(request: HttpRequest, org_slug: str, endpoint_id: int) -> HttpRespo
     return render(
         request,
         "webhooks/endpoint.html",
-        {"organisation": organisation, "endpoint": endpoint, "deliveries": deliveries},
+        {"organisation": organisation, "endpoint": endpoint, "deliveries": deliveries, "now": timezone.now()},
     )
 
 
@@ -66,7 +67,10 @@ def rotate(request: HttpRequest, org_slug: str, endpoint_id: int) -> HttpRespons
     organisation, endpoint = _endpoint(request, org_slug, endpoint_id)
     services.rotate_secret(endpoint=endpoint, actor=request.user)
     messages.success(
-        request, _("Nouveau secret en place : l'ancien ne signe plus rien. Mettez à jour votre récepteur.")
+        request,
+        _(
+            "Nouveau secret en place. L'ancien signe encore pendant 24 heures : mettez à jour votre récepteur d'ici là."
+        ),
     )
     return redirect("webhooks:endpoint", organisation.slug, endpoint.pk)
 

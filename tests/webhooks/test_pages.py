@@ -4,10 +4,13 @@ its secret, a test event, turning it off, removing it, sending a delivery again;
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from carnet.audit.models import AuditEvent
 from carnet.organisations.models import Organisation
@@ -71,7 +74,9 @@ def test_the_page_reads_in_english(organisation, org_admin):
     assert page.status_code == 200 and 'lang="en"' in page.content.decode()
 
 
-def test_rotating_the_secret_signs_with_the_new_one(endpoint, org_admin):
+def test_after_a_rotation_both_secrets_sign_for_a_day_then_only_the_new_one(
+    endpoint, org_admin, receiver, django_capture_on_commit_callbacks
+):
     old = endpoint.secret
     response = signed_in(org_admin).post(
         reverse("webhooks:rotate", args=[endpoint.organisation.slug, endpoint.pk])
@@ -79,6 +84,19 @@ def test_rotating_the_secret_signs_with_the_new_one(endpoint, org_admin):
     endpoint.refresh_from_db()
     assert response.status_code == 302 and endpoint.secret != old and endpoint.secret.startswith("whsec_")
     assert AuditEvent.objects.filter(verb="webhook_endpoint.secret_rotated").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_ping(endpoint=endpoint)
+    [got] = receiver.received
+    assert len(got.headers["webhook-signature"].split(" ")) == 2
+    for secret in (old, endpoint.secret):  # a receiver with either secret accepts the message
+        Webhook(secret).verify(got.body, got.headers)
+    services.send_ping(endpoint=endpoint)  # not committed here: sent by the command, a day later
+    services.send_due(now=timezone.now() + timedelta(hours=25))
+    later = receiver.received[-1]
+    assert len(later.headers["webhook-signature"].split(" ")) == 1
+    Webhook(endpoint.secret).verify(later.body, later.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(later.body, later.headers)
 
 
 def test_a_ping_reaches_the_receiver_and_shows_in_the_deliveries(
