@@ -207,3 +207,26 @@ def test_the_admin_of_another_organisation_reaches_nothing_of_yours(endpoint, ma
 def test_a_visitor_who_is_not_signed_in_is_sent_to_log_in(endpoint):
     response = Client().get(reverse("webhooks:endpoints", args=[endpoint.organisation.slug]))
     assert response.status_code == 302 and "/comptes/" in response["Location"]
+
+
+def test_an_organisation_has_at_most_ten_endpoints(organisation, org_admin, loopback, receiver):
+    for number in range(services.MAX_ENDPOINTS):
+        services.create_endpoint(
+            organisation=organisation,
+            url=receiver.url(f"/{number}"),
+            events=["credential.issued"],
+            actor=org_admin,
+        )
+    response = signed_in(org_admin).post(
+        reverse("webhooks:endpoints", args=[organisation.slug]),
+        {"url": receiver.url("/one-more"), "events": ["credential.issued"]},
+    )
+    assert response.status_code == 400 and "au plus 10 webhooks" in html.unescape(response.content.decode())
+    assert Endpoint.objects.count() == services.MAX_ENDPOINTS
+
+
+def test_every_webhook_verb_of_the_journal_has_a_label():
+    from carnet.audit.labels import FAMILIES, VERBS
+
+    verbs = ["created", "secret_rotated", "deactivated", "activated", "disabled", "removed"]
+    assert all(f"webhook_endpoint.{verb}" in VERBS for verb in verbs) and "webhook_endpoint" in FAMILIES
