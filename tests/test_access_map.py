@@ -198,6 +198,14 @@ ACCESS: dict[str, Page] = {
         TOKEN, lambda w: [w.member_invitation_token], dead=lambda w: ["not-a-token"], methods=GET
     ),
     "organisations:create_employer": Page(SIGNED_IN, methods=BOTH),
+    # -- webhooks of an organisation (carnet.webhooks)
+    "webhooks:endpoints": Page(ORG_ADMIN, org_a, methods=BOTH),
+    "webhooks:endpoint": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk]),
+    "webhooks:rotate": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
+    "webhooks:ping": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
+    "webhooks:activate": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
+    "webhooks:remove": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
+    "webhooks:send_again": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook_delivery.pk], methods=POST),
     # -- self-recognition and requests: the learner's own
     "recognition:skills": Page(SIGNED_IN),
     "recognition:claim": Page(SIGNED_IN, lambda w: [w.competency.uuid], methods=BOTH),
@@ -563,6 +571,17 @@ def build_world() -> SimpleNamespace:
     )
     employers.answer_contact(contact=w.contact_to_other, answer="Avec plaisir.", actor=w.other)
     w.notification = notify(w.owner, "contact.received", link="/mes-contacts/", organisation="Employeur E")
+
+    # A webhook of A (made directly: adding one through the page checks its address online).
+    from carnet.webhooks.models import Delivery, Endpoint
+
+    w.webhook = Endpoint.objects.create(
+        organisation=w.org_a, url="https://hooks.example.org/carnet", events=["credential.issued"],
+        secret="whsec_" + "A" * 44,
+    )  # fmt: skip
+    w.webhook_delivery = Delivery.objects.create(
+        endpoint=w.webhook, event_type="ping", payload={}, state="failed"
+    )
     return w
 
 

@@ -132,14 +132,16 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
-def _is_public(address: str) -> bool:
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is global unicast: not loopback, private, link-local, shared,
+    multicast or reserved (an IPv4-mapped IPv6 address is judged by its IPv4 address)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """An HTTPS connection to a checked address, verifying the certificate for ``host``."""
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float, context: ssl.SSLContext):
@@ -253,7 +255,7 @@ class GuardedFetcher:
             raise FetchError(f"cannot find the address of {host}")
         if host != "localhost":
             for address in addresses:
-                if not _is_public(address):
+                if not is_public_address(address):
                     raise FetchError(
                         f"refused {host}: it resolves to {address}, a loopback, private or reserved "
                         "address (allow-list the IP address itself to fetch from it on purpose)"
@@ -276,7 +278,7 @@ class GuardedFetcher:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            connection = _PinnedHTTPSConnection(
+            connection = PinnedHTTPSConnection(
                 host, port, address=address, timeout=remaining, context=self.ssl_context
             )
             try:
@@ -303,7 +305,7 @@ class GuardedFetcher:
 
     def _exchange(
         self,
-        connection: _PinnedHTTPSConnection,
+        connection: PinnedHTTPSConnection,
         host: str,
         target: str,
         deadline: float,
@@ -343,7 +345,7 @@ class GuardedFetcher:
             raise FetchError(f"{host} gave an unreadable answer ({type(exc).__name__})") from None
         return content_type, b"".join(chunks)
 
-    def _set_timeout(self, connection: _PinnedHTTPSConnection, deadline: float, host: str) -> None:
+    def _set_timeout(self, connection: PinnedHTTPSConnection, deadline: float, host: str) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(f"{host} did not answer within {self.timeout:g} seconds")

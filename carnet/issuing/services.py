@@ -34,6 +34,8 @@ from carnet.issuing.keys import ensure_signing_key, rotate_signing_key, signer
 from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel, SearchProfile, StatusList
 from carnet.issuing.tasks import tell_recipient
 from carnet.organisations.models import Organisation
+from carnet.webhooks.events import credential_data
+from carnet.webhooks.services import emit
 
 __all__ = [
     "IssuingError",
@@ -227,6 +229,11 @@ def _issue(
     _attest(credential, level)
     record_event(verb="credential.issued", actor=actor, organisation=organisation, target=credential,
                  data={"source": source, "idempotency_key": idempotency_key})  # fmt: skip
+    emit(
+        organisation=organisation,
+        event="credential.issued",
+        data=credential_data(credential, with_recipient=True),
+    )
     _tell_on_commit(credential, "issued")
     return credential
 
@@ -396,6 +403,7 @@ def _change_status(
     set_status_bit(locked, to != IssuedCredential.Status.ACTIVE)
     record_event(verb=verb, actor=actor, organisation=locked.organisation, target=locked,
                  data={"reason": reason} if reason else {})  # fmt: skip
+    emit(organisation=locked.organisation, event=verb, data=credential_data(locked))
     _tell_on_commit(locked, to)
     credential.status, credential.status_reason = locked.status, locked.status_reason
     credential.status_changed_at = locked.status_changed_at

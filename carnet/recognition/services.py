@@ -30,6 +30,8 @@ from carnet.recognition.models import (
     SkillClaim,
 )
 from carnet.site.tokens import new_token, token_hash
+from carnet.webhooks.events import endorsement_data
+from carnet.webhooks.services import emit
 
 INVITATION_LIFETIME = timedelta(days=30)
 MAX_OPEN_INVITATIONS_PER_REQUEST = 10
@@ -452,6 +454,12 @@ def record_endorsement(
     invitation.save(update_fields=["status", "answered_at"])
     request = invitation.request
     record_event(verb="endorsement.received", organisation=request.organisation, target=endorsement)
+    if request.submitted_at is not None:  # a draft is its learner's alone: its organisation hears nothing
+        emit(
+            organisation=request.organisation,
+            event="endorsement.received",
+            data=endorsement_data(endorsement),
+        )
     transaction.on_commit(lambda: notify.endorsement_received(endorsement))
     return endorsement
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "carnet.employers",
     "carnet.verification",
     "carnet.stacking",
+    "carnet.webhooks",
     "carnet.api",
     "carnet.site",
 ]
@@ -194,3 +195,8 @@ VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 # Background work (Django's tasks API: emails, publication). Run at once, in the request, unless a
 # queue with its worker is configured here.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Webhooks (carnet.webhooks.sending): https:// addresses leading to public hosts only. Development and
+# tests may allow http:// and loopback or private addresses; never turn these on in production.
+WEBHOOKS_ALLOW_HTTP = env_bool("CARNET_WEBHOOKS_ALLOW_HTTP", False)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("CARNET_WEBHOOKS_ALLOW_PRIVATE", False)

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("referentiels/", include("carnet.frameworks.urls")),
     path("", include("carnet.catalogue.urls")),
     path("", include("carnet.organisations.urls")),
+    path("", include("carnet.webhooks.urls")),
     path("", include("carnet.recognition.urls")),
     path("", include("carnet.inbox.urls")),
     path("", include("carnet.issuing.page_urls")),
