@@ -26,7 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -189,7 +189,10 @@ def _on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @functools.partial(api.add_exception_handler, HttpError)
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _problem(request, exc.status_code, "error", str(exc))
+    if exc.status_code != 400:
+        return _problem(request, exc.status_code, "error", str(exc))
+    with translation.override(api_language(request)):  # ninja's only one: a body that is not JSON
+        return _problem(request, 400, "bad_request", _("Le corps de la requête n'est pas du JSON valide."))
 
 
 @functools.partial(api.add_exception_handler, RequestDataTooBig)
@@ -234,7 +237,7 @@ def urls() -> tuple[list[URLPattern], str, str]:
     return patterns, app_name, namespace
 
 
-ERRORS = {401: s.Problem, 403: s.Problem, 404: s.Problem, 413: s.Problem, 422: s.Problem}
+ERRORS = {400: s.Problem, 401: s.Problem, 403: s.Problem, 404: s.Problem, 413: s.Problem, 422: s.Problem}
 
 
 def answers(ok: dict[int, Any]) -> dict[int, Any]:
@@ -362,7 +365,7 @@ def create_micro_credential(request: HttpRequest, response: HttpResponse, payloa
     except catalogue.CatalogueError as exc:
         raise ApiProblem(409, "refused", str(exc)) from exc
     response["Location"] = request.build_absolute_uri(f"/api/v1/micro-credentials/{item.slug}")
-    return 201, _detail(item)
+    return Status(201, _detail(item))
 
 
 @api.patch(
@@ -460,7 +463,7 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
 
 
 @api.post(
-    "/credentials", response=answers({200: s.CredentialDetail, 201: s.CredentialDetail, 400: s.Problem, 409: s.Problem}),
+    "/credentials", response=answers({200: s.CredentialDetail, 201: s.CredentialDetail, 409: s.Problem}),
     auth=scoped(Scope.CREDENTIALS_ISSUE), tags=["credentials"],
     summary="Issue one credential (send an Idempotency-Key header: a retry gives back the same credential)",
     description=(
@@ -497,7 +500,7 @@ def issue(request: HttpRequest, response: HttpResponse, payload: s.IssueIn) -> A
     except issuing.IssuingError as exc:
         raise ApiProblem(409, "refused", str(exc)) from exc
     response["Location"] = request.build_absolute_uri(f"/api/v1/credentials/{credential.uuid}")
-    return (200 if existed else 201), _credential_out(credential, document=True)
+    return Status(200 if existed else 201, _credential_out(credential, document=True))
 
 
 def _credential(key: ApiKey, credential_id: UUID) -> IssuedCredential:
@@ -646,7 +649,7 @@ def create_job(request: HttpRequest, response: HttpResponse, payload: s.JobIn) -
     )
     job.refresh_from_db()  # an immediate backend has run it already
     response["Location"] = request.build_absolute_uri(f"/api/v1/issuance-jobs/{job.uuid}")
-    return 202, _job_out(request, response, job, Paging())
+    return Status(202, _job_out(request, response, job, Paging()))
 
 
 @api.get(
