@@ -45,5 +45,8 @@ def test_a_learners_draft_never_shows(api, micro_credential, learner):
     assert AuditEvent.objects.filter(target_id=str(draft.pk), verb="request.opened").exists()
     assert "request.opened" not in verbs(api, limit=100)
     recognition.save_draft(request=draft, narrative="J'ai tenu mes engagements pendant un an." * 3)
+    recognition.set_places(
+        request=draft, places=[{"learning_context": "volunteering", "name": "Banque alimentaire", "role": "Bénévole"}]
+    )
     recognition.submit_request(request=draft)
     assert "request.opened" in verbs(api, limit=100)
