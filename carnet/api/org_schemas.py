@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ConfigDict
 
 MAX_RECIPIENTS = 1000
 MAX_EVIDENCE = 10
@@ -25,6 +25,12 @@ def _printable(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_printable)]
 Id = Annotated[int, Field(ge=1, le=SQL_INT)]
+
+
+class Body(Schema):
+    """What a request's body holds: strict types (no "1" for 1, no false for 0)."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class Problem(Schema):
@@ -93,7 +99,7 @@ class MicroCredentialPage(Schema):
     results: list[MicroCredentialSummary]
 
 
-class MicroCredentialIn(Schema):
+class MicroCredentialIn(Body):
     """What a micro-credential says (the same fields and rules as the catalogue's form)."""
 
     name_fr: Text = Field(max_length=120, examples=["Travail d'équipe"])
@@ -121,7 +127,7 @@ class MicroCredentialIn(Schema):
     )
 
 
-class MicroCredentialPatch(Schema):
+class MicroCredentialPatch(Body):
     """The fields to change; the others keep the values of the latest version."""
 
     name_fr: Text | None = Field(None, max_length=120)
@@ -142,7 +148,7 @@ class MicroCredentialPatch(Schema):
 # -- issuing ---------------------------------------------------------------------------------------
 
 
-class EvidenceIn(Schema):
+class EvidenceIn(Body):
     """How the person earned it: a narrative, a URL, or both."""
 
     narrative: Text | None = Field(None, max_length=LONG_TEXT, examples=["A animé trois ateliers."])
@@ -154,7 +160,7 @@ class EvidenceIn(Schema):
     genre: Text | None = Field(None, max_length=100)
 
 
-class IssueIn(Schema):
+class IssueIn(Body):
     micro_credential: Text = Field(
         max_length=80, description="Its slug or id; its current published version is issued.",
         examples=["travail-d-equipe"],
@@ -194,19 +200,19 @@ class CredentialPage(Schema):
     results: list[CredentialOut]
 
 
-class ReasonIn(Schema):
+class ReasonIn(Body):
     reason: Text = Field(
         min_length=1, max_length=1000, description="Told to the holder by email.", examples=["Émise par erreur."]
     )
 
 
-class RecipientIn(Schema):
+class RecipientIn(Body):
     email: Text = Field(max_length=254, examples=["alex@example.org"])
     name: Text = Field("", max_length=200, description="Kept with the job's row, to help you match results.")
     evidence: list[EvidenceIn] = Field([], max_length=MAX_EVIDENCE)
 
 
-class JobIn(Schema):
+class JobIn(Body):
     micro_credential: Text = Field(max_length=80, description="Its slug or id.", examples=["travail-d-equipe"])
     recipients: list[RecipientIn] = Field(min_length=1, max_length=MAX_RECIPIENTS)
 

@@ -673,7 +673,7 @@ def get_job(request: HttpRequest, response: HttpResponse, job_id: UUID, paging: 
 
 class EventFilters(s.Schema):
     family: str | None = s.Field(None, description=f"One of: {', '.join(FAMILIES)}.")
-    verb: str | None = s.Field(None, max_length=60, examples=["credential.revoked"])
+    verb: str | None = s.Field(None, max_length=60, description="One verb, e.g. credential.revoked.")
     since: datetime | None = None
     until: datetime | None = None
 
