@@ -41,7 +41,7 @@ from carnet.catalogue.models import MicroCredential, MicroCredentialVersion
 from carnet.issuing import bulk
 from carnet.issuing import services as issuing
 from carnet.issuing.models import IssuanceJob, IssuedCredential
-from carnet.site.problems import api_language, problem
+from carnet.site.problems import api_language, json_response, problem
 
 logger = logging.getLogger(__name__)
 
@@ -228,12 +228,20 @@ def _problems_for_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     return wrapped
 
 
+def root(request: HttpRequest) -> HttpResponse:
+    """``/api/v1/``: what this is, and where its description is."""
+    language = api_language(request)
+    body = {"name": api.title, "version": api.version, "openapi": request.build_absolute_uri("openapi.json")}
+    return json_response(body, 200, language)
+
+
 def urls() -> tuple[list[URLPattern], str, str]:
-    """The API's URL patterns (to include under ``api/v1/``), each answering 405 as a problem."""
+    """The API's URL patterns (to include under ``api/v1/``), each answering 405 as a problem, and
+    its root answering what it is (ninja's root is a 404 page)."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = _problems_for_405(pattern.callback)
+            pattern.callback = root if pattern.name == "api-root" else _problems_for_405(pattern.callback)
     return patterns, app_name, namespace
 
 
