@@ -74,7 +74,10 @@ WHO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     EMPLOYER: (("employer",), ("anonymous", "owner", "admin_a", "other_employer", "staff")),
     STAFF: (("staff",), ("anonymous", "owner", "admin_a", "employer")),
-    API_KEY: ((), ("anonymous", "owner", "admin_a", "staff")),  # keyed calls: tests/api/test_org_api_access.py
+    API_KEY: (
+        (),
+        ("anonymous", "owner", "admin_a", "staff"),
+    ),  # keyed calls: tests/api/test_org_api_access.py
 }
 
 Args = Callable[[Any], list[Any]]
@@ -582,7 +585,9 @@ def build_world() -> SimpleNamespace:
     w.notification = notify(w.owner, "contact.received", link="/mes-contacts/", organisation="Employeur E")
     from carnet.api.keys import create_api_key
 
-    w.api_key, _token = create_api_key(organisation=w.org_a, name="LMS", scopes=["audit:read"], actor=w.admin_a)
+    w.api_key, _token = create_api_key(
+        organisation=w.org_a, name="LMS", scopes=["audit:read"], actor=w.admin_a
+    )
     return w
 
 

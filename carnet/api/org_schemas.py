@@ -18,7 +18,7 @@ SQL_INT = 2**31 - 1
 def _printable(value: str) -> str:
     """No control character other than tab and line breaks: they have no place in a credential, and
     some break canonicalisation or the database (NUL)."""
-    if any(ord(c) < 32 and c not in "\t\r\n" or ord(c) == 127 for c in value):
+    if any((ord(c) < 32 and c not in "\t\r\n") or ord(c) == 127 for c in value):
         raise ValueError("control characters are not allowed")
     return value
 
@@ -202,7 +202,10 @@ class CredentialPage(Schema):
 
 class ReasonIn(Body):
     reason: Text = Field(
-        min_length=1, max_length=1000, description="Told to the holder by email.", examples=["Émise par erreur."]
+        min_length=1,
+        max_length=1000,
+        description="Told to the holder by email.",
+        examples=["Émise par erreur."],
     )
 
 
@@ -213,7 +216,9 @@ class RecipientIn(Body):
 
 
 class JobIn(Body):
-    micro_credential: Text = Field(max_length=80, description="Its slug or id.", examples=["travail-d-equipe"])
+    micro_credential: Text = Field(
+        max_length=80, description="Its slug or id.", examples=["travail-d-equipe"]
+    )
     recipients: list[RecipientIn] = Field(min_length=1, max_length=MAX_RECIPIENTS)
 
 
@@ -254,7 +259,9 @@ class EventOut(Schema):
     created_at: datetime
     verb: str = Field(examples=["credential.issued"])
     label: str = Field(examples=["Microattestation délivrée"])
-    actor: str | None = Field(description="Who did it (none: the platform, a program or a person without account).")
+    actor: str | None = Field(
+        description="Who did it (none: the platform, a program or a person without account)."
+    )
     target_type: str
     target_id: str
     about: str

@@ -105,7 +105,9 @@ def _check_input(request: HttpRequest) -> None:
         length = 0
     if length > MAX_BODY:
         raise ApiProblem(
-            413, "too_large", _("La requête dépasse la taille permise (%(size)s octets).") % {"size": MAX_BODY}
+            413,
+            "too_large",
+            _("La requête dépasse la taille permise (%(size)s octets).") % {"size": MAX_BODY},
         )
     if "\x00" in request.path or any("\x00" in v for values in request.GET.lists() for v in values[1]):
         raise ApiProblem(400, "bad_request", _("L'adresse contient un caractère nul."))
@@ -128,7 +130,9 @@ class OrganisationApi(NinjaAPI):
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():
                     if int(status) >= 400 and "application/json" in response.get("content", {}):
-                        response["content"] = {"application/problem+json": response["content"]["application/json"]}
+                        response["content"] = {
+                            "application/problem+json": response["content"]["application/json"]
+                        }
         return schema
 
 
@@ -155,7 +159,9 @@ def _problem(request: HttpRequest, status: int, code: str, detail: str, **extra:
 def _on_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
     response = _problem(request, exc.status, exc.code, exc.detail, **exc.extra)
     if exc.code == "insufficient_scope":
-        response["WWW-Authenticate"] = f'Bearer realm="carnet", error="insufficient_scope", scope="{exc.extra["scope"]}"'
+        response["WWW-Authenticate"] = (
+            f'Bearer realm="carnet", error="insufficient_scope", scope="{exc.extra["scope"]}"'
+        )
     return response
 
 
@@ -166,7 +172,9 @@ def _on_authentication(request: HttpRequest, exc: Exception) -> HttpResponse:
             response = _problem(request, 401, "invalid_key", _("Cette clé d'API n'est pas valide : inconnue, révoquée ou expirée."))  # fmt: skip
             response["WWW-Authenticate"] = 'Bearer realm="carnet", error="invalid_token"'
         else:
-            response = _problem(request, 401, "no_key", _("Envoyez une clé d'API : Authorization: Bearer carnet_..."))
+            response = _problem(
+                request, 401, "no_key", _("Envoyez une clé d'API : Authorization: Bearer carnet_...")
+            )
             response["WWW-Authenticate"] = 'Bearer realm="carnet"'
     return response
 
@@ -178,7 +186,9 @@ def _on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         for error in exc.errors[:100]
     ]
     with translation.override(api_language(request)):
-        return _problem(request, 422, "invalid", _("La requête n'est pas valide : voyez « errors »."), errors=errors)
+        return _problem(
+            request, 422, "invalid", _("La requête n'est pas valide : voyez « errors »."), errors=errors
+        )
 
 
 @functools.partial(api.add_exception_handler, Http404)
@@ -205,7 +215,9 @@ def _on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _on_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("organisation API: %s", exc)
     with translation.override(api_language(request)):
-        return _problem(request, 500, "server_error", _("Une erreur inattendue est survenue ; réessayez plus tard."))
+        return _problem(
+            request, 500, "server_error", _("Une erreur inattendue est survenue ; réessayez plus tard.")
+        )
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
@@ -255,7 +267,9 @@ def answers(ok: dict[int, Any]) -> dict[int, Any]:
 # -- paging ----------------------------------------------------------------------------------------
 
 
-def page(request: HttpRequest, response: HttpResponse, rows: QuerySet[Any], limit: int, offset: int) -> dict[str, Any]:
+def page(
+    request: HttpRequest, response: HttpResponse, rows: QuerySet[Any], limit: int, offset: int
+) -> dict[str, Any]:
     """``count``, ``next`` and ``previous`` (also as a Link header) and the rows of one page."""
     count = rows.count()
     results = list(rows[offset : offset + limit])
@@ -287,21 +301,30 @@ def _micro_credential(key: ApiKey, ref: str) -> MicroCredential:
     if item is None and ref.isdigit() and len(ref) < 10:
         item = found.filter(pk=int(ref)).first()
     if item is None:
-        raise ApiProblem(404, "not_found", _("Aucune microattestation de votre organisation ne porte cet identifiant."))
+        raise ApiProblem(
+            404, "not_found", _("Aucune microattestation de votre organisation ne porte cet identifiant.")
+        )
     return item
 
 
 def _version_out(version: MicroCredentialVersion) -> dict[str, Any]:
     alignments = [
         {
-            "competency": a.competency.code, "competency_name": a.competency.name(),
-            "level_id": a.level_id, "level_rank": a.level.rank if a.level else None,
+            "competency": a.competency.code,
+            "competency_name": a.competency.name(),
+            "level_id": a.level_id,
+            "level_rank": a.level.rank if a.level else None,
             "level_name": a.level.name() if a.level else None,
-        }  # fmt: skip
+        }
         for a in version.alignments.select_related("competency", "level").order_by("competency__code")
     ]
     fields = {name: getattr(version, name) for name in MicroCredentialForm.Meta.fields}
-    return {**fields, "number": version.number, "published_at": version.published_at, "alignments": alignments}
+    return {
+        **fields,
+        "number": version.number,
+        "published_at": version.published_at,
+        "alignments": alignments,
+    }
 
 
 def _summary(item: MicroCredential) -> dict[str, Any]:
@@ -332,7 +355,9 @@ def _form(data: dict[str, Any]) -> MicroCredentialForm:
             for field, messages in form.errors.items()
             for message in messages
         ]
-        raise ApiProblem(422, "invalid", _("La microattestation n'est pas valide : voyez « errors »."), errors=errors)
+        raise ApiProblem(
+            422, "invalid", _("La microattestation n'est pas valide : voyez « errors »."), errors=errors
+        )
     return form
 
 
@@ -364,11 +389,15 @@ def get_micro_credential(request: HttpRequest, ref: str) -> Any:
     "/micro-credentials", response=answers({201: s.MicroCredentialOut}), auth=scoped(Scope.ACHIEVEMENTS_WRITE),
     tags=["micro-credentials"], summary="Create a micro-credential (a draft, version 1)",
 )  # fmt: skip
-def create_micro_credential(request: HttpRequest, response: HttpResponse, payload: s.MicroCredentialIn) -> Any:
+def create_micro_credential(
+    request: HttpRequest, response: HttpResponse, payload: s.MicroCredentialIn
+) -> Any:
     form = _form(payload.model_dump())
     try:
         item = catalogue.create_micro_credential(
-            organisation=request.auth.organisation, fields=form.version_fields(), alignments=form.alignments()  # type: ignore[attr-defined]
+            organisation=request.auth.organisation,
+            fields=form.version_fields(),
+            alignments=form.alignments(),  # type: ignore[attr-defined]
         )
     except catalogue.CatalogueError as exc:
         raise ApiProblem(409, "refused", str(exc)) from exc
@@ -422,7 +451,9 @@ def _published_version(key: ApiKey, ref: str) -> MicroCredentialVersion:
     version = item.versions.filter(published_at__isnull=False).order_by("-number").first()
     if version is None or item.status != "published":
         raise ApiProblem(
-            409, "not_published", _("Cette microattestation n'est pas publiée : elle ne peut pas être délivrée.")
+            409,
+            "not_published",
+            _("Cette microattestation n'est pas publiée : elle ne peut pas être délivrée."),
         )
     return version
 
@@ -438,7 +469,13 @@ def _email_error(email: str) -> str:
 def _evidence(items: list[s.EvidenceIn]) -> list[dict[str, Any]]:
     """Keyword arguments of carnet.credentials.model.evidence (a narrative or a URL, or both)."""
     return [
-        {"narrative": e.narrative, "evidence_id": e.url, "name": e.name, "description": e.description, "genre": e.genre}
+        {
+            "narrative": e.narrative,
+            "evidence_id": e.url,
+            "name": e.name,
+            "description": e.description,
+            "genre": e.genre,
+        }
         for e in items
     ]
 
@@ -491,8 +528,14 @@ def issue(request: HttpRequest, response: HttpResponse, payload: s.IssueIn) -> A
     idempotency = request.headers.get("Idempotency-Key", "").strip()
     if not IDEMPOTENCY_KEY.match(idempotency):
         raise ApiProblem(400, "idempotency_key_required", _("Envoyez un en-tête Idempotency-Key (1 à 100 caractères ASCII visibles)."))  # fmt: skip
-    errors = [{"location": ["body", "recipient_email"], "message": m} for m in [_email_error(payload.recipient_email)] if m]
-    errors += [{"location": ["body", "evidence", n], "message": m} for n, m in _evidence_errors(payload.evidence)]
+    errors = [
+        {"location": ["body", "recipient_email"], "message": m}
+        for m in [_email_error(payload.recipient_email)]
+        if m
+    ]
+    errors += [
+        {"location": ["body", "evidence", n], "message": m} for n, m in _evidence_errors(payload.evidence)
+    ]
     if errors:
         raise ApiProblem(422, "invalid", _("La requête n'est pas valide : voyez « errors »."), errors=errors)
     version = _published_version(key, payload.micro_credential)
@@ -524,7 +567,9 @@ def _credential(key: ApiKey, credential_id: UUID) -> IssuedCredential:
 
 class CredentialFilters(s.Schema):
     micro_credential: str | None = s.Field(None, max_length=80, description="Its slug or id.")
-    recipient_email: str | None = s.Field(None, max_length=254, description="Exactly this address (any case).")
+    recipient_email: str | None = s.Field(
+        None, max_length=254, description="Exactly this address (any case)."
+    )
     status: str | None = s.Field(None, description="active, suspended or revoked.")
     issued_after: datetime | None = None
     issued_before: datetime | None = None
@@ -542,7 +587,9 @@ def list_credentials(
         "micro_credential_version__micro_credential"
     )
     if filters.micro_credential:
-        rows = rows.filter(micro_credential_version__micro_credential=_micro_credential(key, filters.micro_credential))
+        rows = rows.filter(
+            micro_credential_version__micro_credential=_micro_credential(key, filters.micro_credential)
+        )
     if filters.recipient_email:
         rows = rows.filter(recipient_email__iexact=filters.recipient_email.strip())
     if filters.status:
@@ -564,7 +611,9 @@ def get_credential(request: HttpRequest, credential_id: UUID) -> Any:
     return _credential_out(_credential(request.auth, credential_id), document=True)  # type: ignore[arg-type, attr-defined]
 
 
-def _change(request: HttpRequest, credential_id: UUID, change: Callable[..., IssuedCredential], reason: str) -> Any:
+def _change(
+    request: HttpRequest, credential_id: UUID, change: Callable[..., IssuedCredential], reason: str
+) -> Any:
     credential = _credential(request.auth, credential_id)  # type: ignore[attr-defined]
     try:
         change(credential=credential, reason=reason, actor=None)
@@ -620,9 +669,17 @@ def _row_errors(recipients: list[s.RecipientIn]) -> list[dict[str, Any]]:
     return errors
 
 
-def _job_out(request: HttpRequest, response: HttpResponse, job: IssuanceJob, paging: Paging) -> dict[str, Any]:
+def _job_out(
+    request: HttpRequest, response: HttpResponse, job: IssuanceJob, paging: Paging
+) -> dict[str, Any]:
     version = job.micro_credential_version
-    rows = page(request, response, job.rows.select_related("credential").order_by("number"), paging.limit, paging.offset)
+    rows = page(
+        request,
+        response,
+        job.rows.select_related("credential").order_by("number"),
+        paging.limit,
+        paging.offset,
+    )
     rows["results"] = [
         {"row": r.number, "email": r.email, "name": r.name, "state": r.state,
          "credential": r.credential.uuid if r.credential else None, "error": r.error}
@@ -690,7 +747,9 @@ class EventFilters(s.Schema):
     "/audit-events", response=answers({200: s.EventPage}), auth=scoped(Scope.AUDIT_READ), tags=["audit"],
     summary="The organisation's audit trail, newest first (what its activity log page shows)",
 )  # fmt: skip
-def list_events(request: HttpRequest, response: HttpResponse, filters: Query[EventFilters], paging: Query[Paging]) -> Any:
+def list_events(
+    request: HttpRequest, response: HttpResponse, filters: Query[EventFilters], paging: Query[Paging]
+) -> Any:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     family = filters.family if filters.family in FAMILIES else ""
     if filters.family and not family:

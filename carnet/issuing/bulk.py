@@ -49,9 +49,12 @@ def create_issuance_job(
     )  # fmt: skip
     IssuanceJobRow.objects.bulk_create(
         IssuanceJobRow(
-            job=job, number=number, email=row["email"].strip(), name=row.get("name") or "",
+            job=job,
+            number=number,
+            email=row["email"].strip(),
+            name=row.get("name") or "",
             evidence=list(row.get("evidence") or []),
-        )  # fmt: skip
+        )
         for number, row in enumerate(rows)
     )
     record_event(
@@ -73,9 +76,9 @@ def run_issuance_job(job_id: int) -> IssuanceJob:
     """Issue the pending rows of job ``job_id``. A refused row (IssuingError) is recorded as failed
     and the job goes on; anything else stops the job, marked failed, and is raised again: running
     the job again later issues the rows still pending, and none twice."""
-    job = IssuanceJob.objects.select_related("organisation", "micro_credential_version__micro_credential").get(
-        pk=job_id
-    )
+    job = IssuanceJob.objects.select_related(
+        "organisation", "micro_credential_version__micro_credential"
+    ).get(pk=job_id)
     if job.state == IssuanceJob.State.DONE:
         return job
     IssuanceJob.objects.filter(pk=job.pk).update(

@@ -236,7 +236,9 @@ class IssuanceJob(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="issuance_jobs"
     )
-    api_key = models.ForeignKey("api.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    api_key = models.ForeignKey(
+        "api.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     micro_credential_version = models.ForeignKey(
         "catalogue.MicroCredentialVersion", on_delete=models.PROTECT, related_name="+"
     )

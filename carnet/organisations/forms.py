@@ -39,7 +39,9 @@ class ApiKeyForm(forms.Form):
     name = forms.CharField(
         label=_("Nom de la clé"),
         max_length=100,
-        help_text=_("Pour la reconnaître : le programme qui s'en sert, par exemple « Plateforme de formation »."),
+        help_text=_(
+            "Pour la reconnaître : le programme qui s'en sert, par exemple « Plateforme de formation »."
+        ),
     )
     scopes = forms.MultipleChoiceField(
         label=_("Ce que la clé permet"),
@@ -51,7 +53,9 @@ class ApiKeyForm(forms.Form):
         label=_("Date d'expiration"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Après cette date, la clé ne fonctionne plus. Laissez vide pour une clé sans expiration."),
+        help_text=_(
+            "Après cette date, la clé ne fonctionne plus. Laissez vide pour une clé sans expiration."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

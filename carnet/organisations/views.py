@@ -198,6 +198,8 @@ def revoke_api_key(request: HttpRequest, org_slug: str, key_id: int) -> HttpResp
     key = get_object_or_404(ApiKey, organisation=organisation, pk=key_id)
     if request.method == "POST":
         keys.revoke_api_key(key=key, actor=request.user)
-        messages.success(request, _("Clé « %(name)s » révoquée : elle ne fonctionne plus.") % {"name": key.name})
+        messages.success(
+            request, _("Clé « %(name)s » révoquée : elle ne fonctionne plus.") % {"name": key.name}
+        )
         return redirect("organisations:api_keys", organisation.slug)
     return render(request, "organisations/api_key_revoke.html", {"organisation": organisation, "key": key})

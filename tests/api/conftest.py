@@ -75,7 +75,11 @@ def make_client(organisation, org_admin):
 
     def make(scopes: list[str] | None = None, of: Any = None, **extra: Any) -> ApiClient:
         _key, token = create_api_key(
-            organisation=of or organisation, name="Tests", scopes=scopes or ALL_SCOPES, actor=org_admin, **extra
+            organisation=of or organisation,
+            name="Tests",
+            scopes=scopes or ALL_SCOPES,
+            actor=org_admin,
+            **extra,
         )
         return ApiClient(token)
 
@@ -93,7 +97,10 @@ def other_organisation(make_user):
     from carnet.organisations.services import create_organisation
 
     return create_organisation(
-        name="Cégep Autre", kind=Organisation.Kind.COLLEGE, admin=make_user("admin@other.test"), slug="cegep-autre"
+        name="Cégep Autre",
+        kind=Organisation.Kind.COLLEGE,
+        admin=make_user("admin@other.test"),
+        slug="cegep-autre",
     )
 
 

@@ -32,7 +32,9 @@ def credential(organisation, micro_credential):
 @pytest.fixture
 def job(organisation, micro_credential):
     return bulk.create_issuance_job(
-        organisation=organisation, version=micro_credential.current_version(), rows=[{"email": "a@example.org"}]
+        organisation=organisation,
+        version=micro_credential.current_version(),
+        rows=[{"email": "a@example.org"}],
     )
 
 
@@ -77,7 +79,9 @@ def test_each_scope_allows_only_what_it_says(make_client, micro_credential, cred
                 assert 'error="insufficient_scope"' in response["WWW-Authenticate"]
 
 
-def test_no_key_a_wrong_key_a_revoked_or_an_expired_key_is_401(organisation, org_admin, make_client, micro_credential, credential, job):
+def test_no_key_a_wrong_key_a_revoked_or_an_expired_key_is_401(
+    organisation, org_admin, make_client, micro_credential, credential, job
+):
     revoked = make_client()
     revoke_api_key(key=ApiKey.objects.latest("pk"), actor=org_admin)
     expired = make_client(expires_at=timezone.now() - timedelta(seconds=1))
@@ -96,7 +100,9 @@ def test_a_session_does_not_open_the_api(client, org_admin):
     assert client.get("/api/v1/credentials").status_code == 401
 
 
-def test_another_organisations_key_finds_nothing(make_client, other_organisation, micro_credential, credential, job):
+def test_another_organisations_key_finds_nothing(
+    make_client, other_organisation, micro_credential, credential, job
+):
     other = make_client(of=other_organisation)
     for method, path, body, _scope in operations(micro_credential, credential, job):
         if path.count("/") > 3:  # an address of a thing of the first organisation
@@ -132,7 +138,10 @@ def test_errors_are_problems_in_the_callers_language(api, credential):
 
 
 def test_a_body_over_the_cap_is_refused_unread(api, micro_credential):
-    big = {"micro_credential": micro_credential.slug, "recipients": [{"email": "a@example.org", "name": "x" * 200}] * 6000}
+    big = {
+        "micro_credential": micro_credential.slug,
+        "recipients": [{"email": "a@example.org", "name": "x" * 200}] * 6000,
+    }
     problem_of(api.post("/api/v1/issuance-jobs", big), 413, "too_large")
 
 

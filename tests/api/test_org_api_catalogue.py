@@ -29,7 +29,10 @@ def test_it_lists_the_organisations_micro_credentials_in_pages(api, micro_creden
     assert body["count"] == 1 and body["next"] is None
     [item] = body["results"]
     assert (item["slug"], item["status"], item["published_version"], item["draft_version"]) == (
-        "fiabilite", "published", 1, None,
+        "fiabilite",
+        "published",
+        1,
+        None,
     )
     assert item["url"] == micro_credential.get_absolute_url()
     assert json.loads(api.get(URL, {"status": "draft"}).content)["count"] == 0
@@ -60,16 +63,28 @@ def test_it_creates_a_draft_changes_it_and_publishes_it(api, fields):
     assert published["status"] == "published" and published["published_version"] == 1
     again = json.loads(api.patch(f"{URL}/communication", {"criteria_fr": "Anime une réunion."}).content)
     assert (again["published_version"], again["draft_version"]) == (1, 2)
-    assert [v["criteria_fr"] for v in again["versions"]] == ["Anime une réunion.", "Explique une tâche à un collègue."]
+    assert [v["criteria_fr"] for v in again["versions"]] == [
+        "Anime une réunion.",
+        "Explique une tâche à un collègue.",
+    ]
     verbs = set(AuditEvent.objects.values_list("verb", flat=True))
     assert {"micro_credential.created", "micro_credential.published"} <= verbs
     problem_of(api.post(f"{URL}/fiabilite/publish"), 404, "not_found")
 
 
 def test_it_checks_what_it_is_sent_as_the_catalogue_form_does(api, fields):
-    wrong = {**fields, "learning_contexts": ["space"], "assessment_method": "endorsements", "levels": [999999]}
+    wrong = {
+        **fields,
+        "learning_contexts": ["space"],
+        "assessment_method": "endorsements",
+        "levels": [999999],
+    }
     body = problem_of(api.post(URL, wrong), 422, "invalid")
-    assert {e["location"][-1] for e in body["errors"]} == {"learning_contexts", "levels", "endorsements_required"}
+    assert {e["location"][-1] for e in body["errors"]} == {
+        "learning_contexts",
+        "levels",
+        "endorsements_required",
+    }
     problem_of(api.post(URL, {"name_fr": "x"}), 422, "invalid")
     assert not MicroCredential.objects.exists()
 

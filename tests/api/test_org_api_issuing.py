@@ -19,12 +19,18 @@ URL = "/api/v1/credentials"
 
 def issue(api, micro_credential, email="alex@example.org", key="enrol-1", **body):
     return api.post(
-        URL, {"micro_credential": micro_credential.slug, "recipient_email": email, **body}, **{"Idempotency-Key": key}
+        URL,
+        {"micro_credential": micro_credential.slug, "recipient_email": email, **body},
+        **{"Idempotency-Key": key},
     )
 
 
 def test_it_issues_a_credential_of_the_current_published_version(api, micro_credential):
-    response = issue(api, micro_credential, evidence=[{"narrative": "Six mois sans absence.", "url": "https://example.org/p/1"}])
+    response = issue(
+        api,
+        micro_credential,
+        evidence=[{"narrative": "Six mois sans absence.", "url": "https://example.org/p/1"}],
+    )
     assert response.status_code == 201, response.content
     body = json.loads(response.content)
     credential = IssuedCredential.objects.get(uuid=body["id"])
@@ -52,7 +58,9 @@ def test_the_same_key_for_another_recipient_is_a_conflict(api, micro_credential)
     assert IssuedCredential.objects.count() == 1
 
 
-def test_idempotency_keys_of_two_organisations_do_not_meet(api, make_client, micro_credential, other_organisation):
+def test_idempotency_keys_of_two_organisations_do_not_meet(
+    api, make_client, micro_credential, other_organisation
+):
     from carnet.catalogue import services as catalogue
 
     other = catalogue.create_micro_credential(
@@ -67,7 +75,9 @@ def test_idempotency_keys_of_two_organisations_do_not_meet(api, make_client, mic
 
 
 def test_an_idempotency_key_is_required(api, micro_credential):
-    response = api.post(URL, {"micro_credential": micro_credential.slug, "recipient_email": "alex@example.org"})
+    response = api.post(
+        URL, {"micro_credential": micro_credential.slug, "recipient_email": "alex@example.org"}
+    )
     problem_of(response, 400, "idempotency_key_required")
     assert not IssuedCredential.objects.exists()
 
@@ -87,7 +97,9 @@ def test_a_draft_cannot_be_issued_nor_a_bad_email_nor_evidence_without_content(a
                 "assessment_method": "observation"},
     )  # fmt: skip
     problem_of(issue(api, draft), 409, "not_published")
-    body = problem_of(issue(api, micro_credential, email="not-an-email", evidence=[{"name": "vide"}]), 422, "invalid")
+    body = problem_of(
+        issue(api, micro_credential, email="not-an-email", evidence=[{"name": "vide"}]), 422, "invalid"
+    )
     assert [e["location"] for e in body["errors"]] == [["body", "recipient_email"], ["body", "evidence", 0]]
     problem_of(issue(api, micro_credential, evidence=[{"url": "javascript:alert(1)"}]), 422, "invalid")
     problem_of(issue(api, micro_credential, evidence=[{"narrative": "a\x00b"}]), 422, "invalid")
@@ -141,7 +153,9 @@ def test_it_suspends_reinstates_and_revokes_with_a_reason(api, issued):
     uuid = issued["a@example.org"]
     body = json.loads(api.post(f"{URL}/{uuid}/suspend", {"reason": "Vérification en cours."}).content)
     assert body["status"] == "suspended" and body["status_reason"] == "Vérification en cours."
-    assert json.loads(api.post(f"{URL}/{uuid}/reinstate", {"reason": "Vérifiée."}).content)["status"] == "active"
+    assert (
+        json.loads(api.post(f"{URL}/{uuid}/reinstate", {"reason": "Vérifiée."}).content)["status"] == "active"
+    )
     assert json.loads(api.post(f"{URL}/{uuid}/revoke", {"reason": "Erreur."}).content)["status"] == "revoked"
     problem_of(api.post(f"{URL}/{uuid}/suspend", {"reason": "Encore."}), 409, "status_conflict")
     problem_of(api.post(f"{URL}/{uuid}/revoke", {"reason": ""}), 422, "invalid")

@@ -21,7 +21,9 @@ def recipients(n):
     return [{"email": f"person{i}@example.org", "name": f"Personne {i}"} for i in range(n)]
 
 
-def test_a_job_is_issued_in_the_background_and_polled(api, micro_credential, learner, django_capture_on_commit_callbacks):
+def test_a_job_is_issued_in_the_background_and_polled(
+    api, micro_credential, learner, django_capture_on_commit_callbacks
+):
     rows = [*recipients(3), {"email": learner.email, "evidence": [{"narrative": "Trois ateliers animés."}]}]
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(URL, {"micro_credential": micro_credential.slug, "recipients": rows})
@@ -34,7 +36,12 @@ def test_a_job_is_issued_in_the_background_and_polled(api, micro_credential, lea
     assert body["rows"]["count"] == 4 and len(body["rows"]["results"]) == 3 and body["rows"]["next"]
     assert polled["Link"].endswith('rel="next"')
     first = body["rows"]["results"][0]
-    assert (first["row"], first["email"], first["name"], first["state"]) == (0, "person0@example.org", "Personne 0", "issued")
+    assert (first["row"], first["email"], first["name"], first["state"]) == (
+        0,
+        "person0@example.org",
+        "Personne 0",
+        "issued",
+    )
     credential = IssuedCredential.objects.get(uuid=first["credential"])
     assert credential.source == "api" and credential.idempotency_key == f"job:{job.uuid}:0"
     last = json.loads(api.get(f"{URL}/{job.uuid}", {"offset": 3}).content)["rows"]["results"][0]
@@ -62,11 +69,17 @@ def test_a_queued_job_waits_for_a_worker(api, micro_credential, settings, django
 def test_every_row_is_checked_and_nothing_is_queued_if_one_is_wrong(api, micro_credential):
     rows = [*recipients(2), {"email": "not-an-email"}, {"email": "PERSON0@example.org"},
             {"email": "ok@example.org", "evidence": [{"name": "rien"}]}]  # fmt: skip
-    body = problem_of(api.post(URL, {"micro_credential": micro_credential.slug, "recipients": rows}), 422, "invalid_rows")
+    body = problem_of(
+        api.post(URL, {"micro_credential": micro_credential.slug, "recipients": rows}), 422, "invalid_rows"
+    )
     assert [(e["row"], e["field"]) for e in body["errors"]] == [(2, "email"), (3, "email"), (4, "evidence/0")]
     assert "ligne 0" in body["errors"][1]["message"]
     assert not IssuanceJob.objects.exists()
-    problem_of(api.post(URL, {"micro_credential": micro_credential.slug, "recipients": recipients(1001)}), 422, "invalid")
+    problem_of(
+        api.post(URL, {"micro_credential": micro_credential.slug, "recipients": recipients(1001)}),
+        422,
+        "invalid",
+    )
     problem_of(api.post(URL, {"micro_credential": micro_credential.slug, "recipients": []}), 422, "invalid")
     problem_of(api.post(URL, {"micro_credential": "nothing", "recipients": recipients(1)}), 404, "not_found")
     assert not IssuanceJob.objects.exists()
@@ -97,7 +110,9 @@ def test_a_job_run_again_after_a_crash_issues_nothing_twice(organisation, micro_
     monkeypatch.setattr(bulk, "issue_credential", real)
     job = bulk.run_issuance_job(job.pk)
     assert (job.state, job.issued, job.failed) == ("done", 5, 0)
-    assert IssuedCredential.objects.count() == 5 and before <= set(IssuedCredential.objects.values_list("uuid", flat=True))
+    assert IssuedCredential.objects.count() == 5 and before <= set(
+        IssuedCredential.objects.values_list("uuid", flat=True)
+    )
     rows = list(job.rows.order_by("number"))
     assert [r.state for r in rows] == ["issued"] * 5 and len({r.credential_id for r in rows}) == 5
     assert bulk.run_issuance_job(job.pk).issued == 5  # a done job is left alone
@@ -122,7 +137,9 @@ def test_a_row_the_issuer_refuses_fails_alone(organisation, micro_credential, mo
     assert job.rows.get(number=1).error == "Refusée."
 
 
-def test_a_job_of_another_organisation_is_not_found(make_client, other_organisation, organisation, micro_credential):
+def test_a_job_of_another_organisation_is_not_found(
+    make_client, other_organisation, organisation, micro_credential
+):
     job = bulk.create_issuance_job(
         organisation=organisation, version=micro_credential.current_version(), rows=recipients(1)
     )

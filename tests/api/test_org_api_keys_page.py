@@ -33,14 +33,21 @@ def test_an_admin_makes_a_key_and_sees_it_once(client, organisation, org_admin):
     })  # fmt: skip
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     key = ApiKey.objects.get()
-    assert (key.name, key.scopes, key.created_by) == ("Plateforme de formation", ["credentials:issue", "credentials:read"], org_admin)
+    assert (key.name, key.scopes, key.created_by) == (
+        "Plateforme de formation",
+        ["credentials:issue", "credentials:read"],
+        org_admin,
+    )
     assert key.expires_at > timezone.now() + timedelta(days=1) - timedelta(minutes=1)
     shown = text(response)
     token = shown.split('id="new-key" type="text" readonly value="')[1].split('"')[0]
     assert "Copiez cette clé maintenant" in shown
     again = text(client.get(page(organisation)))
     assert token not in again and f"carnet_{key.prefix}_…" in again
-    assert "Délivrer des microattestations" in again and "Lire et rechercher les microattestations délivrées" in again
+    assert (
+        "Délivrer des microattestations" in again
+        and "Lire et rechercher les microattestations délivrées" in again
+    )
     assert "jamais" in again  # not used yet
     assert key_from_token(token) == key
     assert "jamais" not in text(client.get(page(organisation)))
@@ -68,7 +75,9 @@ def test_an_admin_revokes_a_key_after_confirming(client, organisation, org_admin
 
 
 @pytest.mark.parametrize("who", ["assessor", "outsider", "other_admin", "employer", "anonymous"])
-def test_nobody_else_sees_makes_or_revokes_keys(client, organisation, org_admin, assessor, outsider, employer, make_user, who):
+def test_nobody_else_sees_makes_or_revokes_keys(
+    client, organisation, org_admin, assessor, outsider, employer, make_user, who
+):
     from carnet.organisations.services import create_organisation
 
     other_admin = make_user("admin@other.test")

@@ -65,7 +65,11 @@ def token(make_client, micro_credential):
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_no_generated_request_makes_a_server_error(case, token):
     response = case.call(headers={"Authorization": f"Bearer {token}"})
