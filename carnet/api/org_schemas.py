@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -23,7 +23,17 @@ def _printable(value: str) -> str:
     return value
 
 
+def _utc(value: datetime) -> datetime:
+    """In UTC (a moment without offset is taken as UTC): databases refuse some offsets (PostgreSQL
+    takes none beyond ±15:59)."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("out of range") from exc
+
+
 Text = Annotated[str, AfterValidator(_printable)]
+Moment = Annotated[datetime, AfterValidator(_utc)]
 Id = Annotated[int, Field(ge=1, le=SQL_INT)]
 
 

@@ -14,7 +14,6 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -571,8 +570,8 @@ class CredentialFilters(s.Schema):
         None, max_length=254, description="Exactly this address (any case)."
     )
     status: str | None = s.Field(None, description="active, suspended or revoked.")
-    issued_after: datetime | None = None
-    issued_before: datetime | None = None
+    issued_after: s.Moment | None = None
+    issued_before: s.Moment | None = None
 
 
 @api.get(
@@ -739,8 +738,8 @@ def get_job(request: HttpRequest, response: HttpResponse, job_id: UUID, paging: 
 class EventFilters(s.Schema):
     family: str | None = s.Field(None, description=f"One of: {', '.join(FAMILIES)}.")
     verb: str | None = s.Field(None, max_length=60, description="One verb, e.g. credential.revoked.")
-    since: datetime | None = None
-    until: datetime | None = None
+    since: s.Moment | None = None
+    until: s.Moment | None = None
 
 
 @api.get(
