@@ -7,6 +7,7 @@ minute on a two-core machine."""
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 import schemathesis
@@ -22,9 +23,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from carnet.issuing import bulk
+from carnet.issuing import services as issuing
+
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 25
 OPENAPI = "/api/v1/openapi.json"
 
 
@@ -50,6 +54,30 @@ schema = schemathesis.openapi.from_wsgi(OPENAPI, get_wsgi_application())
 
 
 @pytest.fixture
+def known(organisation, micro_credential):
+    """Things of the organisation that generated requests are pointed at, half of the time: random
+    identifiers alone would find nothing and never reach past the 404."""
+    version = micro_credential.current_version()
+    credential = issuing.issue_credential(
+        organisation=organisation, version=version, recipient=None, recipient_email="alex@example.org",
+        idempotency_key="schemathesis", source="api",
+    )  # fmt: skip
+    job = bulk.create_issuance_job(
+        organisation=organisation, version=version, rows=[{"email": "a@example.org"}]
+    )
+    return {"ref": micro_credential.slug, "micro_credential": micro_credential.slug,
+            "credential_id": str(credential.uuid), "job_id": str(job.uuid)}  # fmt: skip
+
+
+def point_at_known(case, known):
+    for where in (case.path_parameters, case.body):
+        if isinstance(where, dict):
+            for name in set(where) & set(known):
+                if zlib.crc32(repr(where[name]).encode()) % 2 == 0:
+                    where[name] = known[name]
+
+
+@pytest.fixture
 def token(make_client, micro_credential):
     """A key with every scope, in an organisation with a published micro-credential. The WSGI
     application closes the database connection after each request, which would end the test's
@@ -71,7 +99,8 @@ def token(make_client, micro_credential):
         HealthCheck.filter_too_much,
     ],
 )
-def test_no_generated_request_makes_a_server_error(case, token):
+def test_no_generated_request_makes_a_server_error(case, token, known):
+    point_at_known(case, known)
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     case.validate_response(
         response,
