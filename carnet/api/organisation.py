@@ -709,7 +709,11 @@ def create_job(request: HttpRequest, response: HttpResponse, payload: s.JobIn) -
     version = _published_version(key, payload.micro_credential)
     rows = [{"email": r.email, "name": r.name, "evidence": _evidence(r.evidence)} for r in payload.recipients]
     job = bulk.create_issuance_job(
-        organisation=key.organisation, version=version, rows=rows, api_key=key, language=api_language(request)
+        organisation=key.organisation,
+        version=version,
+        rows=rows,
+        requested_by=f"api:{key.prefix}",
+        language=api_language(request),
     )
     job.refresh_from_db()  # an immediate backend has run it already
     response["Location"] = request.build_absolute_uri(f"/api/v1/issuance-jobs/{job.uuid}")

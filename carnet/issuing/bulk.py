@@ -36,7 +36,7 @@ def create_issuance_job(
     organisation: Organisation,
     version: MicroCredentialVersion,
     rows: Sequence[Mapping[str, Any]],
-    api_key: Any = None,
+    requested_by: str = "",
     language: str = "fr",
 ) -> IssuanceJob:
     """A job issuing ``version`` to each of ``rows`` (``email``, ``name``, ``evidence``), queued once
@@ -44,7 +44,7 @@ def create_issuance_job(
     if version.micro_credential.organisation_id != organisation.pk or version.published_at is None:
         raise IssuingError("only a published version of the organisation's own catalogue is issued")
     job = IssuanceJob.objects.create(
-        organisation=organisation, api_key=api_key, micro_credential_version=version,
+        organisation=organisation, requested_by=requested_by, micro_credential_version=version,
         language=language, total=len(rows),
     )  # fmt: skip
     IssuanceJobRow.objects.bulk_create(
@@ -59,7 +59,7 @@ def create_issuance_job(
     )
     record_event(
         verb="issuance_job.created", organisation=organisation, target=job,
-        data={"rows": len(rows), "version": version.pk, "api_key": getattr(api_key, "prefix", "")},
+        data={"rows": len(rows), "version": version.pk, "requested_by": requested_by},
     )  # fmt: skip
     job_id = job.pk
 

@@ -236,9 +236,7 @@ class IssuanceJob(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="issuance_jobs"
     )
-    api_key = models.ForeignKey(
-        "api.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = models.CharField(max_length=100, blank=True)  # who asked, e.g. "api:<key prefix>"
     micro_credential_version = models.ForeignKey(
         "catalogue.MicroCredentialVersion", on_delete=models.PROTECT, related_name="+"
     )
