@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from carnet.audit.models import AuditEvent
 from carnet.issuing import bulk
 from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
 from carnet.issuing.tasks import run_issuance_job
@@ -48,6 +49,8 @@ def test_a_job_is_issued_in_the_background_and_polled(
     mine = IssuedCredential.objects.get(uuid=last["credential"])
     assert mine.recipient == learner and mine.document["evidence"][0]["narrative"] == "Trois ateliers animés."
     assert IssuedCredential.objects.count() == 4
+    event = AuditEvent.objects.get(verb="issuance_job.created")
+    assert event.data["rows"] == 4 and event.data["requested_by"].startswith("api:")
 
 
 def test_a_queued_job_waits_for_a_worker(api, micro_credential, settings, django_capture_on_commit_callbacks):
