@@ -147,3 +147,24 @@ def test_a_job_of_another_organisation_is_not_found(
         organisation=organisation, version=micro_credential.current_version(), rows=recipients(1)
     )
     problem_of(make_client(of=other_organisation).get(f"{URL}/{job.uuid}"), 404, "not_found")
+
+
+def test_unfinished_jobs_are_queued_again_by_the_command(organisation, micro_credential, monkeypatch):
+    from django.core.management import call_command
+
+    job = bulk.create_issuance_job(
+        organisation=organisation, version=micro_credential.current_version(), rows=recipients(3)
+    )
+
+    def down(**kwargs):
+        raise RuntimeError("the signing service is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bulk, "issue_credential", down)
+        with pytest.raises(RuntimeError):
+            bulk.run_issuance_job(job.pk)
+    call_command("resume_issuance_jobs", minutes=10)  # too young: left to its worker
+    assert IssuanceJob.objects.get().state == "failed"
+    call_command("resume_issuance_jobs", minutes=0)  # the immediate backend runs it here
+    job.refresh_from_db()
+    assert (job.state, job.issued) == ("done", 3) and IssuedCredential.objects.count() == 3
