@@ -56,6 +56,7 @@ ORG_ADMIN = "org-admin"  # only the admins of its organisation
 ORG_REVIEW = "org-review"  # only the admins and assessors of its organisation
 EMPLOYER = "employer"  # only the members of its employer organisation
 STAFF = "staff"  # only the platform's staff (Django's is_staff)
+API_KEY = "api-key"  # programs with a key of the organisation (Bearer): no session opens it, all get 401
 
 # Who must open a page of each kind, and who must be refused (the people of ``world``).
 WHO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -73,6 +74,10 @@ WHO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     EMPLOYER: (("employer",), ("anonymous", "owner", "admin_a", "other_employer", "staff")),
     STAFF: (("staff",), ("anonymous", "owner", "admin_a", "employer")),
+    API_KEY: (
+        (),
+        ("anonymous", "owner", "admin_a", "staff"),
+    ),  # keyed calls: tests/api/test_org_api_access.py
 }
 
 Args = Callable[[Any], list[Any]]
@@ -206,6 +211,25 @@ ACCESS: dict[str, Page] = {
     "webhooks:activate": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
     "webhooks:remove": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
     "webhooks:send_again": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook_delivery.pk], methods=POST),
+    "organisations:api_keys": Page(ORG_ADMIN, org_a, methods=BOTH),
+    "organisations:revoke_api_key": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.api_key.pk], methods=BOTH),
+    # -- the organisation API (/api/v1/): its description is public, each operation needs a key
+    "org_api:api-root": Page(MACHINE),
+    "org_api:openapi-json": Page(MACHINE),
+    "org_api:list_micro_credentials": Page(API_KEY),
+    "org_api:create_micro_credential": Page(API_KEY, methods=POST),
+    "org_api:get_micro_credential": Page(API_KEY, lambda w: [w.mc_public.slug]),
+    "org_api:update_micro_credential": Page(API_KEY, lambda w: [w.mc_draft.slug], methods=("PATCH",)),
+    "org_api:publish_micro_credential": Page(API_KEY, lambda w: [w.mc_draft.slug], methods=POST),
+    "org_api:issue": Page(API_KEY, methods=POST),
+    "org_api:list_credentials": Page(API_KEY),
+    "org_api:get_credential": Page(API_KEY, lambda w: [w.private.uuid]),
+    "org_api:revoke": Page(API_KEY, lambda w: [w.private.uuid], methods=POST),
+    "org_api:suspend": Page(API_KEY, lambda w: [w.private.uuid], methods=POST),
+    "org_api:reinstate": Page(API_KEY, lambda w: [w.private.uuid], methods=POST),
+    "org_api:create_job": Page(API_KEY, methods=POST),
+    "org_api:get_job": Page(API_KEY, lambda w: [w.private.uuid]),
+    "org_api:list_events": Page(API_KEY),
     # -- self-recognition and requests: the learner's own
     "recognition:skills": Page(SIGNED_IN),
     "recognition:claim": Page(SIGNED_IN, lambda w: [w.competency.uuid], methods=BOTH),
@@ -582,6 +606,11 @@ def build_world() -> SimpleNamespace:
     w.webhook_delivery = Delivery.objects.create(
         endpoint=w.webhook, event_type="ping", payload={}, state="failed"
     )
+    from carnet.api.keys import create_api_key
+
+    w.api_key, _token = create_api_key(
+        organisation=w.org_a, name="LMS", scopes=["audit:read"], actor=w.admin_a
+    )
     return w
 
 
@@ -619,6 +648,8 @@ def refused(response: Any, actor: str) -> bool:
     405 for a method the page never answers, and for a visitor who is not signed in, the login page."""
     if response.status_code in (404, 405, 410):
         return True
+    if response.status_code == 401 and response.has_header("WWW-Authenticate"):
+        return True  # an API that takes keys, not sessions
     location = response.get("Location", "")
     return actor == "anonymous" and response.status_code == 302 and location.startswith(LOGIN)
 
@@ -649,6 +680,8 @@ def address(world: SimpleNamespace, name: str, case: str) -> str:
 
 
 def send(client: Client, method: str, url: str, data: dict[str, Any]) -> Any:
+    if method == "PATCH":
+        return client.patch(url, json.dumps(data), content_type="application/json")
     return client.post(url, data) if method == "POST" else client.get(url)
 
 

@@ -218,3 +218,71 @@ class SearchProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id}: {self.ranks}"
+
+
+class IssuanceJob(models.Model):
+    """A bulk issuance asked through the organisation API: one micro-credential version to many
+    recipients, issued in the background (Django's tasks API), one row at a time. Each row issues
+    with an idempotency key made of the job's id and the row's number, so a job run again after a
+    crash issues only what was not issued yet."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminée")
+        FAILED = "failed", _("Échouée")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="issuance_jobs"
+    )
+    requested_by = models.CharField(max_length=100, blank=True)  # who asked, e.g. "api:<key prefix>"
+    micro_credential_version = models.ForeignKey(
+        "catalogue.MicroCredentialVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    language = models.CharField(max_length=8, default="fr")  # of the rows' error messages
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)  # why the whole job stopped, if it did
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.uuid} ({self.state}, {self.issued + self.failed}/{self.total})"
+
+
+class IssuanceJobRow(models.Model):
+    """One recipient of a bulk issuance, and what became of it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        ISSUED = "issued", _("Délivrée")
+        FAILED = "failed", _("Échouée")
+
+    job = models.ForeignKey(IssuanceJob, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()  # 0 for the first recipient given
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    evidence = models.JSONField(default=list, blank=True)  # keyword arguments of credentials.model.evidence
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    credential = models.ForeignKey(
+        IssuedCredential, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="one_row_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.number} {self.email} ({self.state})"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"job:{self.job.uuid}:{self.number}"

@@ -15,3 +15,11 @@ def tell_recipient(credential_id: int, what: str) -> None:
         "organisation", "recipient", "micro_credential_version__micro_credential"
     ).get(pk=credential_id)
     notify.credential_changed(credential, what)
+
+
+@task()
+def run_issuance_job(job_id: int) -> None:
+    """Issue the pending rows of a bulk issuance (carnet.issuing.bulk); safe to run again."""
+    from carnet.issuing import bulk
+
+    bulk.run_issuance_job(job_id)

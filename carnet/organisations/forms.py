@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carnet.organisations.models import Membership
@@ -28,3 +31,41 @@ class SettingsForm(forms.Form):
         ),
         required=False,
     )
+
+
+class ApiKeyForm(forms.Form):
+    """A new key of the organisation API: what it is for, what it may do, until when."""
+
+    name = forms.CharField(
+        label=_("Nom de la clé"),
+        max_length=100,
+        help_text=_(
+            "Pour la reconnaître : le programme qui s'en sert, par exemple « Plateforme de formation »."
+        ),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Ce que la clé permet"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ne cochez que ce dont le programme a besoin."),
+    )
+    expires_on = forms.DateField(
+        label=_("Date d'expiration"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Après cette date, la clé ne fonctionne plus. Laissez vide pour une clé sans expiration."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from carnet.api.models import ApiKey
+
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = ApiKey.Scope.choices
+
+    def clean_expires_on(self) -> Any:
+        expires_on = self.cleaned_data.get("expires_on")
+        if expires_on is not None and expires_on <= timezone.localdate():
+            raise forms.ValidationError(_("Choisissez une date à venir."))
+        return expires_on

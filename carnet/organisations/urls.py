@@ -12,6 +12,12 @@ urlpatterns = [
         name="cancel_invitation",
     ),
     path("organisations/<slug:org_slug>/parametres/", views.settings, name="settings"),
+    path("organisations/<slug:org_slug>/cles-api/", views.api_keys, name="api_keys"),
+    path(
+        "organisations/<slug:org_slug>/cles-api/<int:key_id>/revoquer/",
+        views.revoke_api_key,
+        name="revoke_api_key",
+    ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("employeurs/nouveau/", views.create_employer, name="create_employer"),
 ]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carnet.api import keys
+from carnet.api.models import ApiKey
 from carnet.organisations import services
 from carnet.organisations.access import access_organisation
-from carnet.organisations.forms import AddMemberForm, EmployerForm, SettingsForm
+from carnet.organisations.forms import AddMemberForm, ApiKeyForm, EmployerForm, SettingsForm
 from carnet.organisations.models import Invitation, Membership, Organisation
 
 
@@ -141,3 +146,60 @@ def create_employer(request: HttpRequest) -> HttpResponse:
         )
         return redirect("home")
     return render(request, "organisations/create_employer.html", {"form": form})
+
+
+def _api_organisation(request: HttpRequest, org_slug: str) -> Organisation:
+    """An organisation that recognises skills (only those have an API), for one of its admins."""
+    organisation = access_organisation(request.user, org_slug)  # type: ignore[arg-type]
+    if not organisation.recognises:
+        raise Http404
+    return organisation
+
+
+@login_required
+def api_keys(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organisation's API keys; a new one is shown once, on the answer to the form that made it."""
+    organisation = _api_organisation(request, org_slug)
+    form = ApiKeyForm(request.POST or None)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        expires_at = (
+            datetime.combine(expires_on + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+            if expires_on
+            else None
+        )
+        key, token = keys.create_api_key(
+            organisation=organisation, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+            actor=request.user, expires_at=expires_at,
+        )  # fmt: skip
+        made = {"key": key, "token": token}
+        form = ApiKeyForm()
+    response = render(
+        request,
+        "organisations/api_keys.html",
+        {
+            "organisation": organisation,
+            "keys": organisation.api_keys.select_related("created_by"),
+            "scope_labels": dict(ApiKey.Scope.choices),
+            "form": form,
+            "made": made,
+            "now": timezone.now(),
+        },
+    )
+    response["Cache-Control"] = "no-store"  # the page may hold a new key
+    return response
+
+
+@login_required
+def revoke_api_key(request: HttpRequest, org_slug: str, key_id: int) -> HttpResponse:
+    """Ask to confirm, then revoke: programs using the key stop working at once."""
+    organisation = _api_organisation(request, org_slug)
+    key = get_object_or_404(ApiKey, organisation=organisation, pk=key_id)
+    if request.method == "POST":
+        keys.revoke_api_key(key=key, actor=request.user)
+        messages.success(
+            request, _("Clé « %(name)s » révoquée : elle ne fonctionne plus.") % {"name": key.name}
+        )
+        return redirect("organisations:api_keys", organisation.slug)
+    return render(request, "organisations/api_key_revoke.html", {"organisation": organisation, "key": key})

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from carnet.api import organisation as organisation_api
 from carnet.site import views
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("carnet.stacking.urls")),  # the Achievement of each certificate: no language prefix
     path("", include("carnet.verification.api_urls")),  # POST /api/verification
     path("", include("carnet.api.vcapi_urls")),  # the W3C VC API: /credentials/issue, /…/verify
+    path("api/v1/", organisation_api.urls()),  # the organisation API (bearer keys, problem details)
+    re_path(r"^api/v1/", organisation_api.not_found),
 ]
 if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
     # The embedded default serves its badge images (uploaded SVGs are sanitised first), and only them:

@@ -1,0 +1,120 @@
+"""Issuing to many at once (the organisation API's issuance jobs), and finding the Carnet account
+that an email given by a program belongs to.
+
+A job is made in one transaction with all its rows, already checked, and queued on commit; the
+background task (:func:`carnet.issuing.tasks.run_issuance_job`) issues its pending rows one at a time,
+each in its own transaction with its row's result. Each row issues with the idempotency key
+``job:<job uuid>:<row number>``: a job run again after a crash, by the same worker or another, gives
+back the credentials already issued instead of issuing them twice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from carnet.audit.services import record_event
+from carnet.catalogue.models import MicroCredentialVersion
+from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
+from carnet.issuing.services import IssuingError, issue_credential
+from carnet.organisations.models import Organisation
+
+
+def recipient_of(email: str) -> Any:
+    """The Carnet account whose email is ``email`` (None if nobody's): a credential issued to it
+    appears in its carnet. Accounts are confirmed by email before they can sign in."""
+    return get_user_model().objects.filter(email__iexact=email.strip()).first()
+
+
+@transaction.atomic
+def create_issuance_job(
+    *,
+    organisation: Organisation,
+    version: MicroCredentialVersion,
+    rows: Sequence[Mapping[str, Any]],
+    requested_by: str = "",
+    language: str = "fr",
+) -> IssuanceJob:
+    """A job issuing ``version`` to each of ``rows`` (``email``, ``name``, ``evidence``), queued once
+    committed. The rows are checked by the caller; nothing is issued here."""
+    if version.micro_credential.organisation_id != organisation.pk or version.published_at is None:
+        raise IssuingError("only a published version of the organisation's own catalogue is issued")
+    job = IssuanceJob.objects.create(
+        organisation=organisation, requested_by=requested_by, micro_credential_version=version,
+        language=language, total=len(rows),
+    )  # fmt: skip
+    IssuanceJobRow.objects.bulk_create(
+        IssuanceJobRow(
+            job=job,
+            number=number,
+            email=row["email"].strip(),
+            name=row.get("name") or "",
+            evidence=list(row.get("evidence") or []),
+        )
+        for number, row in enumerate(rows)
+    )
+    record_event(
+        verb="issuance_job.created", organisation=organisation, target=job,
+        data={"rows": len(rows), "version": version.pk, "requested_by": requested_by},
+    )  # fmt: skip
+    job_id = job.pk
+
+    def queue() -> None:
+        from carnet.issuing.tasks import run_issuance_job
+
+        run_issuance_job.enqueue(job_id)
+
+    transaction.on_commit(queue)
+    return job
+
+
+def run_issuance_job(job_id: int) -> IssuanceJob:
+    """Issue the pending rows of job ``job_id``. A refused row (IssuingError) is recorded as failed
+    and the job goes on; anything else stops the job, marked failed, and is raised again: running
+    the job again later issues the rows still pending, and none twice."""
+    job = IssuanceJob.objects.select_related(
+        "organisation", "micro_credential_version__micro_credential"
+    ).get(pk=job_id)
+    if job.state == IssuanceJob.State.DONE:
+        return job
+    IssuanceJob.objects.filter(pk=job.pk).update(
+        state=IssuanceJob.State.RUNNING, started_at=job.started_at or timezone.now(), error=""
+    )
+    try:
+        with translation.override(job.language):
+            for row_id in job.rows.filter(state=IssuanceJobRow.State.PENDING).values_list("pk", flat=True):
+                _issue_row(job, row_id)
+    except Exception as exc:
+        IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.FAILED, error=repr(exc)[:500])
+        raise
+    IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def _issue_row(job: IssuanceJob, row_id: int) -> None:
+    with transaction.atomic():
+        row = IssuanceJobRow.objects.select_for_update().get(pk=row_id)
+        if row.state != IssuanceJobRow.State.PENDING:
+            return  # another worker did it meanwhile
+        row.job = job
+        try:
+            with transaction.atomic():
+                credential = issue_credential(
+                    organisation=job.organisation, version=job.micro_credential_version,
+                    recipient=recipient_of(row.email), recipient_email=row.email,
+                    idempotency_key=row.idempotency_key, evidence=row.evidence,
+                    source=IssuedCredential.Source.API,
+                )  # fmt: skip
+        except IssuingError as exc:
+            row.state, row.error = IssuanceJobRow.State.FAILED, str(exc)
+            row.save(update_fields=["state", "error"])
+            IssuanceJob.objects.filter(pk=job.pk).update(failed=F("failed") + 1)
+            return
+        row.state, row.credential = IssuanceJobRow.State.ISSUED, credential
+        row.save(update_fields=["state", "credential"])
+        IssuanceJob.objects.filter(pk=job.pk).update(issued=F("issued") + 1)
