@@ -13,11 +13,14 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 
-from carnet.api.oauth import CREDENTIAL_READ, CREDENTIAL_UPSERT, PROFILE_READ, PROFILE_UPDATE, PLAIN_WORDS
+from carnet.api.oauth import CREDENTIAL_READ, CREDENTIAL_UPSERT, PLAIN_WORDS, PROFILE_READ, PROFILE_UPDATE
 from carnet.issuing.identity import absolute, site_url
 
 BASE = "/ims/ob/v3p0"
-ERROR = {"description": "Imsx_StatusInfo", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Imsx_StatusInfo"}}}}
+ERROR = {
+    "description": "Imsx_StatusInfo",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Imsx_StatusInfo"}}},
+}
 
 
 def _errors(*codes: str) -> dict[str, Any]:
@@ -59,7 +62,11 @@ def document() -> dict[str, Any]:
                                 "X-Total-Count": {"schema": {"type": "integer"}},
                                 "Link": {"schema": {"type": "string"}},
                             },
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GetOpenBadgeCredentialsResponse"}}},
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/GetOpenBadgeCredentialsResponse"}
+                                }
+                            },
                         },
                         **_errors("400", "401", "403", "405", "500"),
                     },
@@ -70,19 +77,35 @@ def document() -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/AchievementCredential"}},
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/AchievementCredential"}
+                            },
                             "text/plain": {"schema": {"$ref": "#/components/schemas/CompactJws"}},
                         },
                     },
                     "security": [{"OAuth2ACG": [CREDENTIAL_UPSERT]}],
                     "responses": {
-                        "200": {"description": "Replaced.", "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/AchievementCredential"}},
-                            "text/plain": {"schema": {"$ref": "#/components/schemas/CompactJws"}}}},
-                        "201": {"description": "Created.", "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/AchievementCredential"}},
-                            "text/plain": {"schema": {"$ref": "#/components/schemas/CompactJws"}}}},
-                        "304": {"description": "Not modified: the carnet holds this credential, or a newer one."},
+                        "200": {
+                            "description": "Replaced.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/AchievementCredential"}
+                                },
+                                "text/plain": {"schema": {"$ref": "#/components/schemas/CompactJws"}},
+                            },
+                        },
+                        "201": {
+                            "description": "Created.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/AchievementCredential"}
+                                },
+                                "text/plain": {"schema": {"$ref": "#/components/schemas/CompactJws"}},
+                            },
+                        },
+                        "304": {
+                            "description": "Not modified: the carnet holds this credential, or a newer one."
+                        },
                         **_errors("400", "401", "403", "404", "405", "500"),
                     },
                 },
@@ -93,17 +116,30 @@ def document() -> dict[str, Any]:
                     "operationId": "getProfile",
                     "security": [{"OAuth2ACG": [PROFILE_READ]}],
                     "responses": {
-                        "200": {"description": "The learner's profile.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}}},
+                        "200": {
+                            "description": "The learner's profile.",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}
+                            },
+                        },
                         **_errors("400", "401", "403", "404", "405", "500"),
                     },
                 },
                 "put": {
                     "tags": ["Profile"],
                     "operationId": "putProfile",
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}},
+                    },
                     "security": [{"OAuth2ACG": [PROFILE_UPDATE]}],
                     "responses": {
-                        "200": {"description": "The learner's profile.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}}},
+                        "200": {
+                            "description": "The learner's profile.",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}
+                            },
+                        },
                         **_errors("400", "401", "403", "404", "405", "500"),
                     },
                 },
@@ -113,7 +149,13 @@ def document() -> dict[str, Any]:
                     "tags": ["Discovery"],
                     "operationId": "getServiceDescription",
                     "security": [],
-                    "responses": {"200": {"description": "This document.", "content": {"application/json": {"schema": {"type": "object"}}}}, "default": ERROR},
+                    "responses": {
+                        "200": {
+                            "description": "This document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "default": ERROR,
+                    },
                 },
             },
         },
@@ -144,13 +186,20 @@ def _schemas() -> dict[str, Any]:
     """The schemas the paths name, kept short: the specification's full ones are in its OpenAPI
     file (https://purl.imsglobal.org/spec/ob/v3p0/schema/openapi/ob_v3p0_oas.json)."""
     return {
-        "AchievementCredential": {"type": "object", "required": ["@context", "id", "type", "issuer", "validFrom", "credentialSubject"], "additionalProperties": True},
+        "AchievementCredential": {
+            "type": "object",
+            "required": ["@context", "id", "type", "issuer", "validFrom", "credentialSubject"],
+            "additionalProperties": True,
+        },
         "CompactJws": {"type": "string", "pattern": "^[-A-Za-z0-9]+\\.[-A-Za-z0-9]+\\.[-A-Za-z0-9\\-_]*$"},
         "Profile": {"type": "object", "required": ["id", "type"], "additionalProperties": True},
         "GetOpenBadgeCredentialsResponse": {
             "type": "object",
             "properties": {
-                "credential": {"type": "array", "items": {"$ref": "#/components/schemas/AchievementCredential"}},
+                "credential": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/AchievementCredential"},
+                },
                 "compactJwsString": {"type": "array", "items": {"$ref": "#/components/schemas/CompactJws"}},
             },
         },
@@ -158,7 +207,10 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "required": ["imsx_codeMajor", "imsx_severity"],
             "properties": {
-                "imsx_codeMajor": {"type": "string", "enum": ["failure", "processing", "success", "unsupported"]},
+                "imsx_codeMajor": {
+                    "type": "string",
+                    "enum": ["failure", "processing", "success", "unsupported"],
+                },
                 "imsx_severity": {"type": "string", "enum": ["error", "status", "warning"]},
                 "imsx_description": {"type": "string"},
                 "imsx_codeMinor": {"type": "object"},

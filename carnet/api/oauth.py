@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from oauthlib.oauth2 import Server as OAuthLibServer
-from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
+from oauthlib.oauth2 import Server as OAuthLibServer
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
 SCOPE = settings.OB_SCOPE
 CREDENTIAL_READ = SCOPE + "credential.readonly"
@@ -94,7 +94,9 @@ class Validator(OAuth2Validator):
     """The toolkit's validator, refusing a redirect URI in http off a loopback address even when an
     application holds one (made by hand in the admin, say)."""
 
-    def validate_redirect_uri(self, client_id: Any, redirect_uri: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+    def validate_redirect_uri(
+        self, client_id: Any, redirect_uri: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         if redirect_uri_problem(str(redirect_uri)):
             return False
         return bool(super().validate_redirect_uri(client_id, redirect_uri, request, *args, **kwargs))
@@ -112,8 +114,12 @@ class RegisteredScopes(SettingsScopes):
     """The four scopes; an application may ask only for those it registered for, and gets them all
     when its request names none."""
 
-    def get_available_scopes(self, application: Any = None, request: Any = None, *args: Any, **kwargs: Any) -> list[str]:
+    def get_available_scopes(
+        self, application: Any = None, request: Any = None, *args: Any, **kwargs: Any
+    ) -> list[str]:
         return registered_scopes(application)
 
-    def get_default_scopes(self, application: Any = None, request: Any = None, *args: Any, **kwargs: Any) -> list[str]:
+    def get_default_scopes(
+        self, application: Any = None, request: Any = None, *args: Any, **kwargs: Any
+    ) -> list[str]:
         return registered_scopes(application)

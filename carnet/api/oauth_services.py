@@ -12,7 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import get_access_token_model, get_application_model, get_grant_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
 
 from carnet.api.models import ClientMetadata
 from carnet.api.oauth import SCOPES
@@ -104,7 +109,9 @@ def connected_applications(user: Any) -> list[Connected]:
         "application_id", "scope"
     ):
         live.setdefault(application_id, set()).update(scope.split())
-    refresh_tokens = RefreshToken.objects.filter(user=user, revoked__isnull=True).select_related("access_token")
+    refresh_tokens = RefreshToken.objects.filter(user=user, revoked__isnull=True).select_related(
+        "access_token"
+    )
     for refresh in refresh_tokens:
         scope = refresh.access_token.scope if refresh.access_token is not None else ""
         live.setdefault(refresh.application_id, set()).update(scope.split())
@@ -115,7 +122,9 @@ def connected_applications(user: Any) -> list[Connected]:
     ).values_list("target_id", "created_at"):
         consents[target_id] = max(created_at, consents.get(target_id, created_at))
     found = [
-        Connected(application, [s for s in SCOPES if s in live[application.pk]], consents.get(str(application.pk)))
+        Connected(
+            application, [s for s in SCOPES if s in live[application.pk]], consents.get(str(application.pk))
+        )
         for application in applications
     ]
     return sorted(found, key=lambda c: c.allowed_at or now, reverse=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,6 +39,8 @@ class ConsentView(AuthorizationView):
         # Outside the language prefixes LocaleMiddleware always picks French: the page speaks the
         # language the learner chose on the site (its cookie), else their browser's.
         language = translation.get_language_from_request(request, check_path=False)
+        if language.split("-")[0] == settings.LANGUAGE_CODE.split("-")[0]:
+            language = settings.LANGUAGE_CODE  # French is the site's unprefixed language
         translation.activate(language)
         request.LANGUAGE_CODE = language
         return super().dispatch(request, *args, **kwargs)
@@ -85,13 +88,20 @@ def register(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "POST"
         return response
     if request.content_type != "application/json":
-        return _registration_error("invalid_client_metadata", "the body must be JSON (Content-Type: application/json)", language, 415)
+        return _registration_error(
+            "invalid_client_metadata", "the body must be JSON (Content-Type: application/json)", language, 415
+        )
     if declared_size(request) > MAX_BODY:
-        return _registration_error("invalid_client_metadata", f"the body must be at most {MAX_BODY} bytes", language, 413)
+        return _registration_error(
+            "invalid_client_metadata", f"the body must be at most {MAX_BODY} bytes", language, 413
+        )
     allowed, retry_after = limits.allow(request, "register")
     if not allowed:
         response = _registration_error(
-            "too_many_requests", f"too many registrations from your address: retry in {retry_after} seconds", language, 429
+            "too_many_requests",
+            f"too many registrations from your address: retry in {retry_after} seconds",
+            language,
+            429,
         )
         response["Retry-After"] = str(retry_after)
         return response
@@ -134,7 +144,11 @@ def connected(request: HttpRequest) -> HttpResponse:
     """« Applications connectées »: each application that can still reach the learner's things, what
     it may do, since when; a button withdraws it."""
     applications = [
-        {"connected": item, "scopes": plain_words(item.scopes), "metadata": getattr(item.application, "metadata", None)}
+        {
+            "connected": item,
+            "scopes": plain_words(item.scopes),
+            "metadata": getattr(item.application, "metadata", None),
+        }
         for item in services.connected_applications(request.user)
     ]
     response = render(request, "api/oauth_connected.html", {"applications": applications})
@@ -155,9 +169,5 @@ def access_connected_application(user: Any, application_id: Any) -> Any:
 def withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
     application = access_connected_application(request.user, application_id)
     services.withdraw_access(user=request.user, application=application)
-    messages.success(
-        request, _("« %(name)s » n'a plus accès à votre carnet.") % {"name": application.name}
-    )
+    messages.success(request, _("« %(name)s » n'a plus accès à votre carnet.") % {"name": application.name})
     return redirect("applications:connected")
-
-

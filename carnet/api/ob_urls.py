@@ -4,7 +4,7 @@ them; the consent page follows the browser's language through LocaleMiddleware).
 from django.urls import path
 from oauth2_provider import views as oauth2_views
 
-from carnet.api import ob_views, oauth_views
+from carnet.api import oauth_views, ob_views
 
 oauth = (
     [

@@ -11,9 +11,9 @@ dead token answers 401 with ``WWW-Authenticate: Bearer``; a token without the op
 from __future__ import annotations
 
 import re
-from datetime import UTC
 import urllib.parse
 import uuid
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -74,7 +74,9 @@ def _json(body: Any, status: int, language: str) -> JsonResponse:
 
 
 def _not_allowed(language: str, allowed: str) -> JsonResponse:
-    response = status_info(405, "not_allowed", _("Méthode non permise ici : %(allowed)s.") % {"allowed": allowed}, language)
+    response = status_info(
+        405, "not_allowed", _("Méthode non permise ici : %(allowed)s.") % {"allowed": allowed}, language
+    )
     response["Allow"] = allowed
     return response
 
@@ -87,7 +89,9 @@ def authorised(request: HttpRequest, scope: str, language: str) -> tuple[Any, Ht
     token = getattr(oauth_request, "access_token", None) if valid else None
     if token is None or not token.user or not token.user.is_active:
         if given:
-            description = _("Ce jeton d'accès n'est pas valide : il a expiré ou a été révoqué. Demandez-en un autre.")
+            description = _(
+                "Ce jeton d'accès n'est pas valide : il a expiré ou a été révoqué. Demandez-en un autre."
+            )
             challenge = 'Bearer realm="Carnet", error="invalid_token"'
         else:
             description = _("Un jeton d'accès est nécessaire (Authorization: Bearer …).")
@@ -255,7 +259,9 @@ def _upsert_credential(request: HttpRequest, language: str) -> HttpResponse:
             language,
         )  # fmt: skip
     if declared_size(request) > verifier.MAX_INPUT_BYTES:
-        return status_info(413, "invalid_data", verifier.too_large(declared_size(request)).error_message(), language)
+        return status_info(
+            413, "invalid_data", verifier.too_large(declared_size(request)).error_message(), language
+        )
     allowed, retry_after = limits.allow(request, "api")
     if not allowed:
         response = status_info(
@@ -269,7 +275,9 @@ def _upsert_credential(request: HttpRequest, language: str) -> HttpResponse:
     try:
         data = request.body
     except RequestDataTooBig:
-        return status_info(413, "invalid_data", verifier.too_large(verifier.MAX_INPUT_BYTES + 1).error_message(), language)
+        return status_info(
+            413, "invalid_data", verifier.too_large(verifier.MAX_INPUT_BYTES + 1).error_message(), language
+        )
     if len(data) > verifier.MAX_INPUT_BYTES:
         return status_info(413, "invalid_data", verifier.too_large(len(data)).error_message(), language)
     problem = _form_problem(data, content_type)
@@ -285,7 +293,9 @@ def _upsert_credential(request: HttpRequest, language: str) -> HttpResponse:
     if outcome == "unchanged":
         return HttpResponse(status=304)
     status = 201 if outcome == "created" else 200
-    response = HttpResponse(data, status=status, content_type="text/plain" if content_type == "text/plain" else content_type)
+    response = HttpResponse(
+        data, status=status, content_type="text/plain" if content_type == "text/plain" else content_type
+    )
     response["Content-Language"] = language
     response["Cache-Control"] = "no-store"
     response["Location"] = absolute(reverse("portfolio:imported", args=[badge.uuid]))
@@ -352,7 +362,9 @@ def _put_profile(request: HttpRequest, language: str) -> HttpResponse:
     except (ValueError, RequestDataTooBig):
         given = None
     if not isinstance(given, dict):
-        return status_info(400, "invalid_data", _("Envoyez le profil entier : un objet JSON de type Profile."), language)
+        return status_info(
+            400, "invalid_data", _("Envoyez le profil entier : un objet JSON de type Profile."), language
+        )
     user = token.user
     problem = _profile_problem(given, user)
     if problem:
@@ -375,13 +387,15 @@ def _profile_problem(given: dict[str, Any], user: Any) -> str:
         return _("Le profil envoyé doit être de type Profile.")
     if "id" in given and given["id"] != profile_id(user):
         return _("L'identifiant (id) du profil ne se change pas : renvoyez celui que donne GET /profile.")
-    if "email" in given and (not isinstance(given["email"], str) or given["email"].strip().lower() != user.email.lower()):
+    if "email" in given and (
+        not isinstance(given["email"], str) or given["email"].strip().lower() != user.email.lower()
+    ):
         return _("L'adresse courriel se change dans votre compte Carnet, pas par une application.")
     others = sorted(set(given) - CHANGEABLE - KEPT)
     if others:
-        return _("Carnet ne permet de changer que votre nom (name) : %(names)s ne peut pas être changé ici.") % {
-            "names": ", ".join(name[:50] for name in others[:5])
-        }
+        return _(
+            "Carnet ne permet de changer que votre nom (name) : %(names)s ne peut pas être changé ici."
+        ) % {"names": ", ".join(name[:50] for name in others[:5])}
     if "name" in given:
         name = given["name"]
         if not isinstance(name, str) or not name.strip() or len(name.strip()) > 150:

@@ -12,8 +12,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.validators import EmailValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 
 from carnet.api.oauth import SCOPES, redirect_uri_problem
 
@@ -84,7 +84,12 @@ def _only(body: dict[str, Any], name: str, allowed: set[str], default: list[str]
         value = default
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not value or len(value) > 5 or not all(isinstance(v, str) for v in value):
+    if (
+        not isinstance(value, list)
+        or not value
+        or len(value) > 5
+        or not all(isinstance(v, str) for v in value)
+    ):
         raise RegistrationError("invalid_client_metadata", f"{name} must be a list of strings")
     unknown = sorted(set(value) - allowed)
     if unknown:
@@ -105,7 +110,9 @@ def read_registration(body: Any) -> Registration:
         raise RegistrationError("invalid_redirect_uri", f"at most {MAX_REDIRECT_URIS} redirect_uris")
     for uri in uris:
         if not isinstance(uri, str) or len(uri) > MAX_URI:
-            raise RegistrationError("invalid_redirect_uri", f"each redirect URI is a string of at most {MAX_URI} characters")
+            raise RegistrationError(
+                "invalid_redirect_uri", f"each redirect URI is a string of at most {MAX_URI} characters"
+            )
         problem = redirect_uri_problem(uri)
         if problem:
             raise RegistrationError("invalid_redirect_uri", f"redirect URI {uri!r}: {problem}")
@@ -114,7 +121,9 @@ def read_registration(body: Any) -> Registration:
         raise RegistrationError(
             "invalid_client_metadata", "token_endpoint_auth_method must be client_secret_basic"
         )
-    grants = _only(body, "grant_types", {"authorization_code", "refresh_token"}, ["authorization_code", "refresh_token"])
+    grants = _only(
+        body, "grant_types", {"authorization_code", "refresh_token"}, ["authorization_code", "refresh_token"]
+    )
     if "authorization_code" not in grants:
         raise RegistrationError("invalid_client_metadata", "grant_types must include authorization_code")
     _only(body, "response_types", {"code"}, ["code"])
@@ -122,17 +131,23 @@ def read_registration(body: Any) -> Registration:
     scopes = scope.split()
     unknown = [name for name in scopes if name not in SCOPES]
     if unknown:
-        raise RegistrationError("invalid_client_metadata", f"scope {unknown[0][:100]!r} is not an Open Badges API scope")
+        raise RegistrationError(
+            "invalid_client_metadata", f"scope {unknown[0][:100]!r} is not an Open Badges API scope"
+        )
     contacts = body.get("contacts", [])
     if not isinstance(contacts, list) or len(contacts) > MAX_CONTACTS:
-        raise RegistrationError("invalid_client_metadata", f"contacts must be a list of at most {MAX_CONTACTS} emails")
+        raise RegistrationError(
+            "invalid_client_metadata", f"contacts must be a list of at most {MAX_CONTACTS} emails"
+        )
     for contact in contacts:
         try:
             if not isinstance(contact, str) or len(contact) > 254:
                 raise ValidationError("not a string")
             EmailValidator()(contact)
         except ValidationError:
-            raise RegistrationError("invalid_client_metadata", "each contact must be an email address") from None
+            raise RegistrationError(
+                "invalid_client_metadata", "each contact must be an email address"
+            ) from None
     return Registration(
         client_name=_text(body, "client_name", 100, required=True),
         client_uri=_web_address(body, "client_uri", required=True),

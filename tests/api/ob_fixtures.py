@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "verification"))
 sys.path.insert(0, str(Path(__file__).parent.parent / "portfolio"))
 from verification_samples import MapFetcher
 
+__all__ = ["browser", "fresh_rate_limits", "issue", "offline", "other_key"]
+
 from carnet.catalogue import services as catalogue
 from carnet.credentials import Ed25519Key
 from carnet.frameworks.models import Competency

@@ -59,7 +59,13 @@ def pkce() -> tuple[str, str]:
     return verifier, challenge
 
 
-def authorize_url(client_id: str, scopes: tuple[str, ...] = ALL, challenge: str | None = "", method: str | None = "S256", **extra: str) -> str:
+def authorize_url(
+    client_id: str,
+    scopes: tuple[str, ...] = ALL,
+    challenge: str | None = "",
+    method: str | None = "S256",
+    **extra: str,
+) -> str:
     query = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
              "scope": " ".join(scopes), "state": "etat-42", **extra}  # fmt: skip
     if challenge is not None:
@@ -103,7 +109,9 @@ def exchange(client: dict[str, Any], code: str, verifier: str) -> Any:
     )
 
 
-def tokens_for(browser: Client, client: dict[str, Any] | None = None, scopes: tuple[str, ...] = ALL) -> dict[str, Any]:
+def tokens_for(
+    browser: Client, client: dict[str, Any] | None = None, scopes: tuple[str, ...] = ALL
+) -> dict[str, Any]:
     """The tokens an application gets when the learner signed in to ``browser`` allows ``scopes``."""
     client = client or registered()
     verifier, challenge = pkce()
@@ -113,7 +121,14 @@ def tokens_for(browser: Client, client: dict[str, Any] | None = None, scopes: tu
     return response.json()
 
 
-def api(method: str, path: str, token: str | None, body: Any = None, content_type: str = "application/json", **headers: Any) -> Any:
+def api(
+    method: str,
+    path: str,
+    token: str | None,
+    body: Any = None,
+    content_type: str = "application/json",
+    **headers: Any,
+) -> Any:
     client = Client()
     if token is not None:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"

@@ -9,16 +9,15 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from ob_fixtures import browser, fresh_rate_limits, issue, offline, other_key  # noqa: F401
-from ob_oauth import ALL, API, READ, REDIRECT, api, basic, registered, token_request, tokens_for
-from portfolio_samples import signed_badge
 from django.test import Client
+from ob_fixtures import *  # noqa: F403 — the fixtures of these tests
+from ob_oauth import ALL, API, READ, REDIRECT, api, basic, registered, token_request, tokens_for
+from portfolio_samples import badge_for, signed_badge
 
 from carnet.audit.models import AuditEvent
 from carnet.credentials import sign_jwt
 from carnet.portfolio.models import ImportedBadge
 from carnet.portfolio.services import import_badge
-from portfolio_samples import badge_for
 
 pytestmark = pytest.mark.django_db
 

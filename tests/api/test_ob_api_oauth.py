@@ -10,15 +10,26 @@ import urllib.parse
 
 import pytest
 from django.test import Client
-from ob_fixtures import browser, fresh_rate_limits, offline  # noqa: F401
+from oauth2_provider.models import AccessToken, Application, Grant
+from ob_fixtures import *  # noqa: F403 — the fixtures of these tests
 from ob_oauth import (
-    ALL, READ, REDIRECT, authorize_url, basic, code_of, consent, exchange, pkce, register, registered,
-    token_request, tokens_for,
+    ALL,
+    READ,
+    REDIRECT,
+    authorize_url,
+    basic,
+    code_of,
+    consent,
+    exchange,
+    pkce,
+    register,
+    registered,
+    token_request,
+    tokens_for,
 )  # fmt: skip
 
 from carnet.api.models import ClientMetadata
 from carnet.audit.models import AuditEvent
-from oauth2_provider.models import AccessToken, Application, Grant
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +44,15 @@ def test_registration_answers_the_client_and_keeps_its_metadata():
     assert body["client_id"] and len(body["client_secret"]) >= 40
     assert body["client_secret_expires_at"] == 0 and isinstance(body["client_id_issued_at"], int)
     assert body["token_endpoint_auth_method"] == "client_secret_basic"
-    assert body["grant_types"] == ["authorization_code", "refresh_token"] and body["response_types"] == ["code"]
+    assert body["grant_types"] == ["authorization_code", "refresh_token"] and body["response_types"] == [
+        "code"
+    ]
     assert set(body["scope"].split()) == set(ALL) and body["software_version"] == "1.0"
     application = Application.objects.get(client_id=body["client_id"])
-    assert application.client_type == "confidential" and application.authorization_grant_type == "authorization-code"
+    assert (
+        application.client_type == "confidential"
+        and application.authorization_grant_type == "authorization-code"
+    )
     assert application.client_secret != body["client_secret"]  # only its hash is kept
     metadata = ClientMetadata.objects.get(application=application)
     assert metadata.client_uri == "https://wallet.example/" and metadata.contacts == ["dev@wallet.example"]
@@ -54,27 +70,51 @@ def test_http_redirects_are_allowed_on_loopback_only():
 
 HOSTILE = {
     "no redirect": ({"redirect_uris": []}, "invalid_redirect_uri", "redirect_uris"),
-    "redirect not a list": ({"redirect_uris": "https://a.example/cb"}, "invalid_redirect_uri", "redirect_uris"),
+    "redirect not a list": (
+        {"redirect_uris": "https://a.example/cb"},
+        "invalid_redirect_uri",
+        "redirect_uris",
+    ),
     "javascript redirect": ({"redirect_uris": ["javascript:alert(1)"]}, "invalid_redirect_uri", "https"),
     "fragment": ({"redirect_uris": ["https://a.example/cb#x"]}, "invalid_redirect_uri", "fragment"),
     "user info": ({"redirect_uris": ["https://u:p@a.example/cb"]}, "invalid_redirect_uri", "user"),
-    "too many redirects": ({"redirect_uris": [f"https://a.example/{n}" for n in range(11)]}, "invalid_redirect_uri", "at most"),
-    "long redirect": ({"redirect_uris": ["https://a.example/" + "x" * 600]}, "invalid_redirect_uri", "characters"),
+    "too many redirects": (
+        {"redirect_uris": [f"https://a.example/{n}" for n in range(11)]},
+        "invalid_redirect_uri",
+        "at most",
+    ),
+    "long redirect": (
+        {"redirect_uris": ["https://a.example/" + "x" * 600]},
+        "invalid_redirect_uri",
+        "characters",
+    ),
     "no name": ({"client_name": None}, "invalid_client_metadata", "client_name"),
     "long name": ({"client_name": "x" * 101}, "invalid_client_metadata", "client_name"),
     "name not text": ({"client_name": {"fr": "x"}}, "invalid_client_metadata", "client_name"),
     "control characters": ({"client_name": "Wallet\u0000"}, "invalid_client_metadata", "control"),
     "no client uri": ({"client_uri": None}, "invalid_client_metadata", "client_uri"),
     "http client uri": ({"client_uri": "http://wallet.example/"}, "invalid_client_metadata", "client_uri"),
-    "data logo": ({"logo_uri": "data:image/svg+xml,<svg onload=alert(1)>"}, "invalid_client_metadata", "logo_uri"),
-    "public client": ({"token_endpoint_auth_method": "none"}, "invalid_client_metadata", "client_secret_basic"),
+    "data logo": (
+        {"logo_uri": "data:image/svg+xml,<svg onload=alert(1)>"},
+        "invalid_client_metadata",
+        "logo_uri",
+    ),
+    "public client": (
+        {"token_endpoint_auth_method": "none"},
+        "invalid_client_metadata",
+        "client_secret_basic",
+    ),
     "implicit": ({"grant_types": ["implicit"]}, "invalid_client_metadata", "grant_types"),
     "password": ({"grant_types": ["authorization_code", "password"]}, "invalid_client_metadata", "password"),
     "token response": ({"response_types": ["token"]}, "invalid_client_metadata", "response_types"),
     "unknown scope": ({"scope": "openid admin"}, "invalid_client_metadata", "scope"),
     "no scope": ({"scope": None}, "invalid_client_metadata", "scope"),
     "bad contact": ({"contacts": ["<script>"]}, "invalid_client_metadata", "contact"),
-    "many contacts": ({"contacts": [f"a{n}@b.example" for n in range(6)]}, "invalid_client_metadata", "contacts"),
+    "many contacts": (
+        {"contacts": [f"a{n}@b.example" for n in range(6)]},
+        "invalid_client_metadata",
+        "contacts",
+    ),
 }
 
 
@@ -208,7 +248,11 @@ def test_an_unregistered_redirect_or_scope_is_refused(browser):
     client = registered(scope=READ)
     challenge = pkce()[1]
     other = authorize_url(client["client_id"], challenge=challenge, redirect_uri="https://evil.example/cb")
-    page = browser.get(other.replace(urllib.parse.quote(REDIRECT, safe=""), urllib.parse.quote("https://evil.example/cb", safe="")))
+    page = browser.get(
+        other.replace(
+            urllib.parse.quote(REDIRECT, safe=""), urllib.parse.quote("https://evil.example/cb", safe="")
+        )
+    )
     assert page.status_code == 400 and b"evil.example" not in page.get("Location", "").encode()
     response = browser.get(authorize_url(client["client_id"], ALL, challenge))
     assert error_of(response) == "invalid_scope"
@@ -216,7 +260,9 @@ def test_an_unregistered_redirect_or_scope_is_refused(browser):
 
 def test_an_http_redirect_off_loopback_is_refused_even_when_the_application_holds_it(browser):
     client = registered()
-    Application.objects.filter(client_id=client["client_id"]).update(redirect_uris="http://wallet.example/callback")
+    Application.objects.filter(client_id=client["client_id"]).update(
+        redirect_uris="http://wallet.example/callback"
+    )
     url = authorize_url(client["client_id"], challenge=pkce()[1]).replace(
         urllib.parse.quote(REDIRECT, safe=""), urllib.parse.quote("http://wallet.example/callback", safe="")
     )
@@ -227,7 +273,11 @@ def test_an_http_redirect_off_loopback_is_refused_even_when_the_application_hold
 def test_a_refresh_token_cannot_be_used_twice_and_revoking_it_ends_the_access(browser):
     client = registered()
     tokens = tokens_for(browser, client)
-    response = Client().post("/oauth/revoke", {"token": tokens["refresh_token"], "token_type_hint": "refresh_token"}, HTTP_AUTHORIZATION=basic(client))
+    response = Client().post(
+        "/oauth/revoke",
+        {"token": tokens["refresh_token"], "token_type_hint": "refresh_token"},
+        HTTP_AUTHORIZATION=basic(client),
+    )
     assert response.status_code == 200
     refreshed = token_request(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert refreshed.status_code == 400

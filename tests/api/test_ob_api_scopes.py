@@ -8,7 +8,7 @@ import json
 
 import pytest
 from django.test import Client
-from ob_fixtures import fresh_rate_limits, issue, offline, other_key  # noqa: F401
+from ob_fixtures import *  # noqa: F403 — the fixtures of these tests
 from ob_oauth import PROFILE_READ, PROFILE_UPDATE, READ, UPSERT, api, tokens_for
 from portfolio_samples import signed_badge
 
