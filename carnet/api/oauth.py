@@ -92,7 +92,12 @@ class Server(OAuthLibServer):
 
 class Validator(OAuth2Validator):
     """The toolkit's validator, refusing a redirect URI in http off a loopback address even when an
-    application holds one (made by hand in the admin, say)."""
+    application holds one (made by hand in the admin, say), and authenticating clients with HTTP
+    Basic only (``client_secret_basic``, the one method the specification and registration allow):
+    a secret in the request body is not read."""
+
+    def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
+        return bool(self._authenticate_basic_auth(request))
 
     def validate_redirect_uri(
         self, client_id: Any, redirect_uri: Any, request: Any, *args: Any, **kwargs: Any

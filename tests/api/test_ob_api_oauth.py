@@ -281,3 +281,16 @@ def test_a_refresh_token_cannot_be_used_twice_and_revoking_it_ends_the_access(br
     assert response.status_code == 200
     refreshed = token_request(client, grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert refreshed.status_code == 400
+
+
+def test_the_client_authenticates_with_http_basic_only(browser):
+    client = registered()
+    verifier, challenge = pkce()
+    code = code_of(consent(browser, authorize_url(client["client_id"], challenge=challenge)))
+    in_body = Client().post(
+        "/oauth/token",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier,
+         "client_id": client["client_id"], "client_secret": client["client_secret"]},
+    )  # fmt: skip
+    assert in_body.status_code == 401 and in_body.json()["error"] == "invalid_client"
+    assert exchange(client, code, verifier).status_code == 200
