@@ -161,7 +161,9 @@ def _get_credentials(request: HttpRequest, language: str) -> HttpResponse:
     limit = min(limit, MAX_LIMIT)
     since = None
     if "since" in request.GET:
-        since = parse_datetime(request.GET["since"][:40].strip())
+        since = parse_datetime(
+            request.GET["since"][:40].strip().replace(" ", "+")
+        )  # an unescaped + reads as a space
         if since is None:
             return status_info(
                 400, "invalid_query_parameter",

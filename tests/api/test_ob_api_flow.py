@@ -105,6 +105,10 @@ def test_since_keeps_only_the_credentials_added_after_it(browser, learner, issue
     earlier = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert api("GET", f"/credentials?since={later}", access)["X-Total-Count"] == "0"
     assert api("GET", f"/credentials?since={earlier}", access)["X-Total-Count"] == "1"
+    with_offset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat(
+        timespec="seconds"
+    )  # +00:00, unescaped
+    assert api("GET", f"/credentials?since={with_offset}", access)["X-Total-Count"] == "0"
     for query in ("since=hier", "limit=0", "limit=-1", "offset=x", "limit=1e3"):
         response = api("GET", f"/credentials?{query}", access)
         assert response.status_code == 400, query
