@@ -1,7 +1,7 @@
 """The OAuth 2.0 side of the Open Badges API: the consent page (``/oauth/authorize``), dynamic
 client registration (``POST /oauth/register``, RFC 7591), and the learner's page of the
 applications they allowed, where they withdraw one. The token and revocation endpoints are
-django-oauth-toolkit's own views (carnet/api/urls.py)."""
+django-oauth-toolkit's own views (carnet/api/ob_urls.py)."""
 
 from __future__ import annotations
 
