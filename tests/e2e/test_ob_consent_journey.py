@@ -13,9 +13,8 @@ import pytest
 from django.test import Client
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "api"))
-from ob_oauth import READ, REDIRECT, UPSERT, authorize_url, pkce, registered
-
 from oauth2_provider.models import AccessToken, Grant
+from ob_oauth import READ, REDIRECT, UPSERT, authorize_url, pkce, registered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
