@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from ob_fixtures import *  # noqa: F403 — the fixtures of these tests
 from ob_oauth import ALL, API, READ, REDIRECT, api, basic, registered, token_request, tokens_for
+from openapi_spec_validator import validate
 from portfolio_samples import badge_for, signed_badge
 
 from carnet.audit.models import AuditEvent
@@ -171,3 +172,4 @@ def test_the_discovery_document_describes_the_api_with_absolute_addresses(settin
     assert set(flow["scopes"]) == set(ALL)
     assert {"/credentials", "/profile", "/discovery"} <= set(document["paths"])
     assert document["paths"]["/credentials"]["get"]["operationId"] == "getCredentials"
+    validate(document)  # a valid OpenAPI 3.0 document
