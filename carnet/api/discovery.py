@@ -30,6 +30,7 @@ def _errors(*codes: str) -> dict[str, Any]:
 def document() -> dict[str, Any]:
     with translation.override("en"):
         scopes = {scope: str(PLAIN_WORDS[scope]) for scope in PLAIN_WORDS}
+    with translation.override(settings.LANGUAGE_CODE):
         home = absolute(reverse("home"))
     token_url = absolute(reverse("oauth:token"))
     return {
@@ -38,7 +39,6 @@ def document() -> dict[str, Any]:
             "title": "Carnet — Open Badges API",
             "description": "The Open Badges 3.0 API of Carnet: learners' badges, read and pushed with their consent.",
             "version": "3.0",
-            "termsOfService": home,
             "x-imssf-image": absolute(static("carnet/icon.svg")),
             "x-imssf-privacyPolicyUrl": settings.PRIVACY_POLICY_URL or home,
         },
