@@ -334,6 +334,16 @@ ACCESS: dict[str, Page] = {
     "stacked:mine": Page(OWNER, lambda w: [w.certificate_private.uuid]),
     "stacked:visibility": Page(OWNER, lambda w: [w.certificate_private.uuid], methods=POST),
     "stacked:download": Page(OWNER, lambda w: [w.certificate_private.uuid, "badge"]),
+    # -- the Open Badges API (tokens, not sessions: 401 without one) and its OAuth 2.0 endpoints
+    "oauth:authorize": Page(SIGNED_IN, ok=(400,)),  # without its parameters: the error page
+    "oauth:token": Page(MACHINE, methods=POST, ok=(400, 401)),
+    "oauth:revoke": Page(MACHINE, methods=POST, ok=(200, 400, 401)),
+    "oauth:register": Page(MACHINE, methods=POST, ok=(415,)),  # a form, not JSON
+    "ob_api:discovery": Page(MACHINE),
+    "ob_api:credentials": Page(MACHINE, methods=BOTH, ok=(401,)),
+    "ob_api:profile": Page(MACHINE, ok=(401,)),
+    "applications:connected": Page(SIGNED_IN),
+    "applications:withdraw": Page(OWNER, lambda w: [w.oauth_app.pk], methods=POST, ok=(302,)),
 }
 
 # The Django admin: every page of it goes through AdminSite.admin_view (staff only, others are sent
@@ -611,7 +621,23 @@ def build_world() -> SimpleNamespace:
     w.api_key, _token = create_api_key(
         organisation=w.org_a, name="LMS", scopes=["audit:read"], actor=w.admin_a
     )
+    w.oauth_app = connected_application(w.owner)
     return w
+
+
+def connected_application(person: Any) -> Any:
+    """An application of the Open Badges API that ``person`` allowed (it holds a live token)."""
+    from oauth2_provider.models import AccessToken, Application
+
+    application = Application.objects.create(
+        name="Portefeuille", client_type="confidential", authorization_grant_type="authorization-code",
+        redirect_uris="https://wallet.example/cb",
+    )  # fmt: skip
+    AccessToken.objects.create(
+        user=person, application=application, token="access-map-token", scope=settings.OB_SCOPE + "credential.readonly",
+        expires=timezone.now() + timedelta(hours=1),
+    )  # fmt: skip
+    return application
 
 
 @pytest.fixture(scope="module")

@@ -43,3 +43,26 @@ class ApiKey(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class ClientMetadata(models.Model):
+    """What an application said of itself when it registered for the Open Badges API (RFC 7591): the
+    OAuth application itself is django-oauth-toolkit's; these are the rest of its metadata, shown to
+    the learner on the consent page as the application's own claims (never fetched: not its logo,
+    not its pages), and the scopes it may ask for."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application", on_delete=models.CASCADE, related_name="metadata"
+    )
+    client_uri = models.URLField(max_length=500)
+    logo_uri = models.URLField(max_length=500, blank=True)
+    tos_uri = models.URLField(max_length=500, blank=True)
+    policy_uri = models.URLField(max_length=500, blank=True)
+    software_id = models.CharField(max_length=200, blank=True)
+    software_version = models.CharField(max_length=100, blank=True)
+    contacts = models.JSONField(default=list)
+    scopes = models.JSONField(default=list)  # the scopes it registered for, the most it may ask
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.client_uri}"

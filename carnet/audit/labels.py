@@ -73,6 +73,11 @@ VERBS = {
     "contact.declined": _("Message décliné"),
     "consent.search_given": _("Accord donné à la recherche par les employeurs"),
     "consent.search_withdrawn": _("Accord retiré à la recherche par les employeurs"),
+    "oauth_app.registered": _("Application enregistrée pour l'API Open Badges"),
+    "oauth_app.allowed": _("Accès accordé à une application"),
+    "oauth_app.withdrawn": _("Accès retiré à une application"),
+    "oauth_app.profile_changed": _("Nom changé par une application"),
+    "imported_badge.replaced": _("Badge importé remplacé par une version plus récente"),
 }
 
 # The families a reader filters by (the part of the verb before the dot).
@@ -92,6 +97,7 @@ FAMILIES = {
     "framework": _("Référentiels"),
     "job": _("Postes"),
     "contact": _("Messages aux candidat·es"),
+    "oauth_app": _("Applications connectées"),
 }
 
 

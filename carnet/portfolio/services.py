@@ -286,6 +286,87 @@ def _save_import(*, holder: Any, handed: Any) -> Any:
     return badge
 
 
+def upsert_imported_badge(*, holder: Any, data: bytes) -> tuple[Any, str]:
+    """Put into ``holder``'s carnet the Open Badges 3.0 credential in ``data`` (its JSON or its
+    compact JWS), as an application does through the Open Badges API's ``upsertCredential``:
+    verified by :func:`~carnet.portfolio.importing.hand_over`, like a badge the learner imports
+    themself, and refused (:class:`~carnet.portfolio.importing.ImportRefused`, nothing saved) for
+    the same reasons; refused also when it is an Open Badges 2.0 badge (never fetched), or awarded
+    to an email address that is none of the holder's.
+
+    The same credential (same issuer and same ``id``) already in the carnet is replaced when this
+    one is newer (a later ``validFrom``), else left as it was. Returns the badge and what happened:
+    ``created``, ``replaced`` or ``unchanged``."""
+    from carnet.portfolio import importing
+    from carnet.verification import ob2
+
+    if ob2.detect(data) is not None:
+        raise importing.ImportRefused(
+            "ob2",
+            _("L'API Open Badges 3.0 ne reçoit que des badges Open Badges 3.0.")
+            + " "
+            + _("Rien n'a été ajouté à votre carnet."),
+        )
+    handed = importing.hand_over(data=data)
+    key = importing.credential_key(handed.outcome, handed.original)
+    existing = ImportedBadge.objects.filter(holder=holder, credential_id=key).first()
+    if existing is None and ImportedBadge.objects.filter(holder=holder).count() >= MAX_IMPORTED:
+        raise importing.ImportRefused(
+            "carnet_full",
+            _(
+                "Votre carnet contient déjà %(count)s badges importés, le maximum : supprimez-en un "
+                "pour en ajouter un autre."
+            )
+            % {"count": MAX_IMPORTED}
+            + " "
+            + _("Rien n'a été ajouté à votre carnet."),
+        )
+    document = importing.document_of(handed)
+    if importing.recipient_of(handed.outcome, document, importing.emails_of(holder)) == "other":
+        raise importing.ImportRefused(
+            "not_awarded",
+            _("Ce badge a été décerné à une autre adresse courriel que les vôtres.")
+            + " "
+            + _("Rien n'a été ajouté à votre carnet."),
+        )
+    if existing is None:
+        return _save_import(holder=holder, handed=handed), "created"
+    summary = importing.summary_of(handed.outcome)
+    if existing.issuer_id != summary.issuer_id:
+        raise importing.ImportRefused(
+            "conflict",
+            _("Votre carnet contient déjà un badge de même identifiant, d'un autre émetteur.")
+            + " "
+            + _("Rien n'a été ajouté à votre carnet."),
+        )
+    if summary.valid_from is None or existing.valid_from is None or summary.valid_from <= existing.valid_from:
+        return existing, "unchanged"
+    return _replace_import(badge=existing, handed=handed, document=document), "replaced"
+
+
+@transaction.atomic
+def _replace_import(*, badge: Any, handed: Any, document: dict[str, Any]) -> Any:
+    """The imported ``badge`` replaced by a newer version of the same credential: what it is and
+    says, and its verification; its address and who may see it stay."""
+    from carnet.portfolio import importing
+
+    outcome = handed.outcome
+    summary = importing.summary_of(outcome)
+    fields = {
+        "source": handed.source, "original": handed.original, "document": document,
+        "image_png": importing.image_of(handed), "verdict": outcome.verdict, "report": outcome.to_record(),
+        "checked_at": timezone.now(),
+        "recipient": importing.recipient_of(outcome, document, importing.emails_of(badge.holder)),
+        "alignments": importing.alignments_of(outcome), **vars(summary),
+    }  # fmt: skip
+    for name, value in fields.items():
+        setattr(badge, name, value)
+    badge.save(update_fields=list(fields))
+    record_event(verb="imported_badge.replaced", actor=badge.holder, target=badge,
+                 data={"source": badge.source, "verdict": badge.verdict})  # fmt: skip
+    return badge
+
+
 def reverify_imported_badge(*, badge: Any, actor: Any) -> Any:
     """Verify the kept original again, now (signature, status list, dates; for an Open Badges 2.0
     badge, its hosted check), and keep the new outcome and its moment. The recipient is checked

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "carnet.webhooks",
     "carnet.api",
     "carnet.site",
+    "oauth2_provider",  # the Open Badges 3.0 API's OAuth 2.0 (carnet.api.oauth)
 ]
 
 MIDDLEWARE = [
@@ -200,3 +201,36 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # tests may allow http:// and loopback or private addresses; never turn these on in production.
 WEBHOOKS_ALLOW_HTTP = env_bool("CARNET_WEBHOOKS_ALLOW_HTTP", False)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("CARNET_WEBHOOKS_ALLOW_PRIVATE", False)
+# The Open Badges 3.0 API's OAuth 2.0 (django-oauth-toolkit; carnet.api.oauth): authorization code
+# with PKCE S256 only, the specification's four scopes, short access tokens and rotating refresh
+# tokens. Redirect URIs are https, or http on a loopback address (checked at registration and again
+# at each authorization by carnet.api.oauth.Validator).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named, for carnet.api's migrations
+OB_SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        OB_SCOPE + "credential.readonly": "Read your badges",
+        OB_SCOPE + "credential.upsert": "Add badges to your carnet",
+        OB_SCOPE + "profile.readonly": "Read your profile",
+        OB_SCOPE + "profile.update": "Change your name",
+    },
+    "DEFAULT_SCOPES": [OB_SCOPE + "credential.readonly"],
+    "SCOPES_BACKEND_CLASS": "carnet.api.oauth.RegisteredScopes",
+    "OAUTH2_SERVER_CLASS": "carnet.api.oauth.Server",
+    "OAUTH2_VALIDATOR_CLASS": "carnet.api.oauth.Validator",
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+}
+# The privacy policy the Open Badges API's service description names (x-imssf-privacyPolicyUrl);
+# the site's home page when none is set.
+PRIVACY_POLICY_URL = env_str("CARNET_PRIVACY_POLICY_URL", "")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from carnet.api import ob_urls
 from carnet.api import organisation as organisation_api
 from carnet.site import views
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("", include("carnet.api.vcapi_urls")),  # the W3C VC API: /credentials/issue, /…/verify
     path("api/v1/", organisation_api.urls()),  # the organisation API (bearer keys, problem details)
     re_path(r"^api/v1/", organisation_api.not_found),
+    path("oauth/", include(ob_urls.oauth)),  # the Open Badges API's OAuth 2.0 (carnet.api)
+    path("ims/ob/v3p0/", include(ob_urls.ob_api)),  # the Open Badges 3.0 REST API
 ]
 if settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
     # The embedded default serves its badge images (uploaded SVGs are sanitised first), and only them:
@@ -40,6 +43,7 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.verification.urls")),
     path("", include("carnet.employers.urls")),
     path("", include("carnet.stacking.page_urls")),
+    path("", include("carnet.api.oauth_page_urls")),  # « Applications connectées »
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
