@@ -120,6 +120,7 @@ ACCESS: dict[str, Page] = {
     # -- the site's shell
     "home": Page(PUBLIC),
     "set_language": Page(PUBLIC, methods=POST, data={"language": "en", "next": "/"}, ok=(302,)),
+    "switch_language": Page(PUBLIC, lambda w: ["en"], ok=(302,)),
     "health": Page(MACHINE),
     "alive": Page(MACHINE),
     # -- accounts (allauth)

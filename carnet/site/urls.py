@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
     path("livez", views.alive, name="alive"),
+    path("langue/<str:language>", views.switch_language, name="switch_language"),
     path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
     path("", include("carnet.stacking.urls")),  # the Achievement of each certificate: no language prefix
     path("", include("carnet.verification.api_urls")),  # POST /api/verification
