@@ -102,7 +102,7 @@ def rotate_secret(*, endpoint: Endpoint, actor: Any) -> Endpoint:
     then carries both signatures), while the receiver is updated."""
     endpoint.previous_secret, endpoint.secret = endpoint.secret, sending.new_secret()
     endpoint.previous_secret_until = timezone.now() + SECRET_GRACE
-    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    endpoint.save(update_fields=["sealed_secret", "sealed_previous_secret", "previous_secret_until"])
     record_event(verb="webhook_endpoint.secret_rotated", actor=actor, organisation=endpoint.organisation,
                  target=endpoint)  # fmt: skip
     return endpoint
