@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from carnet.credentials.keystore import open_bytes, seal_bytes
+from carnet.webhooks.errors import describe
 
 
 class Event(models.TextChoices):
@@ -127,6 +128,10 @@ class Delivery(models.Model):
     # When a sender may next try it (while one tries it, a short lease: another sender leaves it be).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)  # HTTP status of the last answer
+    # What went wrong at the last attempt: a stable code and its details (carnet.webhooks.errors
+    # says them in the reader's language). ``last_error`` is the English text of older deliveries.
+    last_error_code = models.CharField(max_length=30, blank=True)
+    last_error_details = models.JSONField(default=dict, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -138,3 +143,9 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} → {self.endpoint_id} ({self.state})"
+
+    def error_message(self) -> str:
+        """What went wrong at the last attempt, in the active language ("" if nothing did)."""
+        if self.last_error_code:
+            return describe(self.last_error_code, self.last_error_details)
+        return self.last_error  # stored as text before the codes

@@ -31,7 +31,7 @@ import secrets
 import socket
 import ssl
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -165,10 +165,15 @@ def check_address(url: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What came of one attempt: the HTTP status if the receiver answered, or what went wrong."""
+    """What came of one attempt: the HTTP status if the receiver answered, and what went wrong as a
+    stable ``code`` with a few ``details`` (the page says it in the reader's language:
+    :func:`carnet.webhooks.errors.describe`). The codes: ``http_status`` (status), ``redirect``
+    (status, location), ``refused_address`` (reason: a word of :class:`Refused`), ``timeout``
+    (seconds), ``connection_refused``, ``connection_failed`` (reason), ``tls_failed`` (reason)."""
 
     status: int | None
-    error: str = ""
+    code: str = ""
+    details: dict[str, str | int | float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -192,8 +197,8 @@ def post(url: str, body: bytes, request_headers: dict[str, str], *, timeout: flo
         target = check_url(url)
         found = addresses(target)
     except Refused as exc:
-        return Answer(None, f"refused: {exc}"[:300])
-    last = "unreachable"
+        return Answer(None, "refused_address", {"reason": exc.reason, "detail": str(exc)[:200]})
+    last = Answer(None, "connection_failed", {"reason": "unreachable"})
     for address in found:
         connection: http.client.HTTPConnection
         if target.scheme == "https":
@@ -218,20 +223,25 @@ def post(url: str, body: bytes, request_headers: dict[str, str], *, timeout: flo
             response.read(MAX_ANSWER_BYTES)  # what the receiver says is not kept; a few KB at most
             if 300 <= response.status < 400:
                 location = (response.getheader("Location") or "")[:150]
-                return Answer(response.status, f"redirect to {location!r} not followed")
+                return Answer(response.status, "redirect", {"status": response.status, "location": location})
+            if not 200 <= response.status < 300:
+                return Answer(response.status, "http_status", {"status": response.status})
             return Answer(response.status)
         except (OSError, ssl.SSLError, http.client.HTTPException) as exc:
-            return Answer(None, _describe(exc, timeout))
+            return _describe(exc, timeout)
         finally:
             connection.close()
-    return Answer(None, last[:300])
+    return last
 
 
-def _describe(exc: BaseException, timeout: float) -> str:
+def _describe(exc: BaseException, timeout: float) -> Answer:
+    """A failure without an answer, as a code and its details (technical words kept short)."""
     if isinstance(exc, TimeoutError):
-        return f"no answer within {timeout:g} seconds"
+        return Answer(None, "timeout", {"seconds": timeout})
     if isinstance(exc, ssl.SSLError):
-        return f"secure connection failed: {exc.reason or exc}"[:300]
+        return Answer(None, "tls_failed", {"reason": str(exc.reason or type(exc).__name__)[:150]})
+    if isinstance(exc, ConnectionRefusedError):
+        return Answer(None, "connection_refused")
     if isinstance(exc, OSError) and exc.strerror:
-        return f"connection failed: {exc.strerror}"[:300]
-    return f"connection failed: {type(exc).__name__}"
+        return Answer(None, "connection_failed", {"reason": exc.strerror[:150]})
+    return Answer(None, "connection_failed", {"reason": type(exc).__name__})

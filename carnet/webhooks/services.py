@@ -261,7 +261,8 @@ def attempt(
 @transaction.atomic
 def _record(delivery: Delivery, answer: sending.Answer, now: datetime) -> Delivery:
     delivery.attempts += 1
-    delivery.last_status, delivery.last_error = answer.status, answer.error[:300]
+    delivery.last_status, delivery.last_error = answer.status, ""
+    delivery.last_error_code, delivery.last_error_details = answer.code, answer.details
     endpoint = delivery.endpoint
     if answer.ok:
         delivery.state, delivery.delivered_at, delivery.next_attempt_at = Delivery.State.DELIVERED, now, None
@@ -275,8 +276,8 @@ def _record(delivery: Delivery, answer: sending.Answer, now: datetime) -> Delive
         if getattr(default_task_backend, "supports_defer", False):
             ids, when = [delivery.pk], delivery.next_attempt_at
             transaction.on_commit(lambda: _enqueue(ids, when))
-    delivery.save(update_fields=["attempts", "last_status", "last_error", "state", "delivered_at",
-                                 "next_attempt_at"])  # fmt: skip
+    delivery.save(update_fields=["attempts", "last_status", "last_error", "last_error_code",
+                                 "last_error_details", "state", "delivered_at", "next_attempt_at"])  # fmt: skip
     return delivery
 
 

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
 from carnet.webhooks import services
-from carnet.webhooks.forms import REFUSALS, EndpointForm
+from carnet.webhooks.errors import REFUSALS
+from carnet.webhooks.forms import EndpointForm
 from carnet.webhooks.models import Delivery, Endpoint
 from carnet.webhooks.sending import Refused
 
