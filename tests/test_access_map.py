@@ -204,7 +204,7 @@ ACCESS: dict[str, Page] = {
     "webhooks:rotate": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
     "webhooks:ping": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
     "webhooks:activate": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
-    "webhooks:remove": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=POST),
+    "webhooks:remove": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook.pk], methods=BOTH),
     "webhooks:send_again": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook_delivery.pk], methods=POST),
     # -- self-recognition and requests: the learner's own
     "recognition:skills": Page(SIGNED_IN),
