@@ -40,6 +40,11 @@ def describe(code: str, details: Mapping[str, Any]) -> str:
         return _(
             "Pas de réponse en %(seconds)s secondes : répondez 2xx tout de suite, puis traitez l'envoi."
         ) % {"seconds": detail.get("seconds", "?").removesuffix(".0")}
+    if code == "too_slow":
+        return _(
+            "Réponse trop lente : l'échange a dépassé %(seconds)s secondes et a été coupé. "
+            "Répondez 2xx tout de suite, puis traitez l'envoi."
+        ) % {"seconds": detail.get("seconds", "?").removesuffix(".0")}
     if code == "http_status":
         return _("Le récepteur a répondu HTTP %(status)s ; seul un statut 2xx accepte l'envoi.") % {
             "status": detail.get("status", "?")

@@ -91,6 +91,8 @@ def test_a_refused_connection_is_said_in_both_languages(
     ("code", "details", "french", "english"),
     [
         ("timeout", {"seconds": 10.0}, "Pas de réponse en 10 secondes", "No answer within 10 seconds"),
+        ("too_slow", {"seconds": 30.0}, "Réponse trop lente : l'échange a dépassé 30 secondes",
+         "Answer too slow: the exchange went past 30 seconds"),
         (
             "redirect",
             {"status": 302, "location": "https://b.example.org/"},

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import socket
+import threading
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -123,6 +124,37 @@ def test_a_receiver_that_does_not_answer_in_time_is_a_failure(loopback):
         silent.close()
     assert answer.status is None and not answer.ok
     assert (answer.code, answer.details) == ("timeout", {"seconds": 0.2})
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline(loopback):
+    trickler = socket.socket()
+    trickler.bind(("127.0.0.1", 0))
+    trickler.listen(1)
+    stop = threading.Event()
+
+    def answer_a_byte_at_a_time() -> None:
+        connection, _ = trickler.accept()
+        with connection:
+            connection.recv(65536)
+            try:
+                connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(0.02):  # each byte well within the read timeout, never the end
+                    connection.sendall(b"X")
+            except OSError:
+                pass  # cut by the sender
+
+    thread = threading.Thread(target=answer_a_byte_at_a_time, daemon=True)
+    thread.start()
+    try:
+        answer = sending.post(
+            f"http://127.0.0.1:{trickler.getsockname()[1]}/", b"{}", {}, timeout=5, deadline=0.3
+        )
+    finally:
+        stop.set()
+        thread.join()
+        trickler.close()
+    assert answer.status is None and not answer.ok
+    assert (answer.code, answer.details) == ("too_slow", {"seconds": 0.3})
 
 
 def test_a_closed_port_is_a_failure_not_an_exception(loopback):
