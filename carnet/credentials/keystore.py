@@ -23,6 +23,12 @@ An encrypted key file is a JSON envelope::
 * Files are written with mode 0600, through a temporary file in the same directory, and never
   replace an existing key file unless asked to.
 
+Short secrets other than keys (a webhook's signing secret) are sealed with the same KEK by
+:func:`seal_bytes` as one line of text, ``cs1.<salt>.<nonce>.<ciphertext>`` (base64url): a key
+derived by HKDF-SHA256 with a fresh salt and its own ``info``, AES-256-GCM with a random 96-bit
+nonce, and the caller's associated data (what the secret belongs to), so that a sealed value copied
+to another record does not open. :func:`open_bytes` reverses it.
+
 No private key material, passphrase or key-encryption key appears in ``repr``, in exception
 messages, or in logs (nothing here logs).
 """
@@ -61,6 +67,9 @@ KEK_INFO = b"carnet keystore v1"
 MIN_RSA_BITS = 2048
 MAX_ENVELOPE_BYTES = 64 * 1024
 _CHECK_LABEL = b"carnet keystore check"
+SEALED_PREFIX = "cs1"
+SEALED_INFO = b"carnet sealed bytes v1"
+MAX_SEALED_BYTES = 64 * 1024
 
 
 class KeystoreError(CredentialError, ValueError):
@@ -73,6 +82,11 @@ class WrongPassphraseError(KeystoreError):
 
 class TamperedKeyError(KeystoreError):
     """The key file was altered or damaged."""
+
+
+class SealedDataError(KeystoreError):
+    """A sealed value does not open: another key-encryption key, other associated data, or damage
+    (AES-GCM cannot tell these apart)."""
 
 
 def _b64(data: bytes) -> str:
@@ -456,3 +470,41 @@ def load_key(
     """Read and decrypt the key file at ``path``."""
     data = Path(path).read_bytes()[: MAX_ENVELOPE_BYTES + 1]
     return decrypt_key(data, passphrase=passphrase, kek=kek)
+
+
+# -- short secrets sealed with the key-encryption key --------------------------------------------------
+
+
+def _sealing_key(kek: bytes, salt: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=SEALED_INFO).derive(_kek(kek))
+
+
+def seal_bytes(data: bytes, *, kek: bytes, associated_data: bytes) -> str:
+    """``data`` encrypted with ``kek`` (32 bytes) and bound to ``associated_data``, as one line of
+    ASCII text (``cs1.<salt>.<nonce>.<ciphertext>``)."""
+    if not isinstance(data, bytes) or len(data) > MAX_SEALED_BYTES:
+        raise KeystoreError(f"only bytes, at most {MAX_SEALED_BYTES}, can be sealed")
+    if not isinstance(associated_data, bytes):
+        raise KeystoreError("the associated data must be bytes")
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    ciphertext = AESGCM(_sealing_key(kek, salt)).encrypt(nonce, data, associated_data)
+    return ".".join((SEALED_PREFIX, _b64(salt), _b64(nonce), _b64(ciphertext)))
+
+
+def open_bytes(sealed: str, *, kek: bytes, associated_data: bytes) -> bytes:
+    """The bytes sealed by :func:`seal_bytes` with the same ``kek`` and ``associated_data``;
+    :class:`SealedDataError` otherwise (or :class:`KeystoreError` if ``sealed`` is not one)."""
+    if not isinstance(sealed, str) or len(sealed) > 2 * MAX_SEALED_BYTES:
+        raise KeystoreError("a sealed value is text of reasonable length")
+    parts = sealed.split(".")
+    if len(parts) != 4 or parts[0] != SEALED_PREFIX:
+        raise KeystoreError("this is not a value sealed by Carnet")
+    salt, nonce, ciphertext = (_unb64(part, "sealed value") for part in parts[1:])
+    if len(salt) != 16 or len(nonce) != 12 or len(ciphertext) < 16:
+        raise SealedDataError("the sealed value is damaged")
+    try:
+        return AESGCM(_sealing_key(kek, salt)).decrypt(nonce, ciphertext, associated_data)
+    except InvalidTag:
+        raise SealedDataError(
+            "the sealed value does not open: another key-encryption key, another owner, or damage"
+        ) from None

@@ -4,26 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from carnet.webhooks import sending
+from carnet.webhooks.errors import REFUSALS
 from carnet.webhooks.models import Event
-
-REFUSALS = {
-    "scheme": _("Seules les adresses https:// sont appelées : votre récepteur doit être servi en HTTPS."),
-    "credentials": _(
-        "Retirez le nom d'utilisateur et le mot de passe de l'adresse : vérifiez plutôt la signature "
-        "de chaque envoi avec le secret du webhook."
-    ),
-    "private": _(
-        "Cette adresse mène à un réseau privé ou local (par exemple 127.0.0.1, 10.x.x.x ou 192.168.x.x) : "
-        "Carnet n'appelle que des adresses publiques d'Internet."
-    ),
-    "unresolved": _(
-        "Carnet ne trouve pas ce nom d'hôte. Vérifiez l'adresse, ou attendez que son nom de domaine "
-        "soit publié."
-    ),
-    "malformed": _(
-        "Cette adresse n'est pas valide : écrivez-la en entier, par exemple https://exemple.org/carnet."
-    ),
-}
 
 
 class EndpointForm(forms.Form):

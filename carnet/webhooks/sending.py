@@ -16,13 +16,16 @@ address an organisation typed rather than one a credential names:
 * the host (a name, or an IP written out) must lead to public addresses only: loopback, private,
   link-local, shared, multicast and reserved ones are refused unless ``WEBHOOKS_ALLOW_PRIVATE`` is on
   (development, tests). Any port is allowed;
-* ``timeout`` seconds for connecting and for each read; no redirect is followed (a 3xx is a
-  failure); at most ``MAX_ANSWER_BYTES`` of the answer are read, then the connection is closed.
+* ``timeout`` seconds for connecting and for each read, and ``deadline`` seconds for the whole
+  exchange once connected (a receiver sending its answer a byte at a time cannot hold a sender:
+  the connection is cut); no redirect is followed (a 3xx is a failure); at most
+  ``MAX_ANSWER_BYTES`` of the answer are read, then the connection is closed.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -30,8 +33,9 @@ import ipaddress
 import secrets
 import socket
 import ssl
+import threading
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -39,6 +43,7 @@ from carnet.credentials.fetch import PinnedHTTPSConnection, is_public_address
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of every secret, not a secret)
 TIMEOUT = 10.0  # seconds
+DEADLINE = 30.0  # seconds for a whole exchange once connected, however the receiver trickles bytes
 MAX_ANSWER_BYTES = 4 * 1024
 MAX_URL_LENGTH = 2048
 USER_AGENT = "Carnet webhooks"
@@ -165,10 +170,16 @@ def check_address(url: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """What came of one attempt: the HTTP status if the receiver answered, or what went wrong."""
+    """What came of one attempt: the HTTP status if the receiver answered, and what went wrong as a
+    stable ``code`` with a few ``details`` (the page says it in the reader's language:
+    :func:`carnet.webhooks.errors.describe`). The codes: ``http_status`` (status), ``redirect``
+    (status, location), ``refused_address`` (reason: a word of :class:`Refused`), ``timeout``
+    (seconds), ``too_slow`` (seconds: the deadline of the whole exchange), ``connection_refused``,
+    ``connection_failed`` (reason), ``tls_failed`` (reason)."""
 
     status: int | None
-    error: str = ""
+    code: str = ""
+    details: dict[str, str | int | float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -186,14 +197,29 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
-def post(url: str, body: bytes, request_headers: dict[str, str], *, timeout: float = TIMEOUT) -> Answer:
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """Ends an exchange past its deadline: the blocked read fails at once."""
+    cut.set()
+    if connection.sock is not None:
+        with contextlib.suppress(OSError):  # the plain socket's shutdown, also under TLS: it wakes the reader
+            socket.socket.shutdown(connection.sock, socket.SHUT_RDWR)
+
+
+def post(
+    url: str,
+    body: bytes,
+    request_headers: dict[str, str],
+    *,
+    timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
+) -> Answer:
     """POST ``body`` to ``url``, under the guard of the module; never raises for a network failure."""
     try:
         target = check_url(url)
         found = addresses(target)
     except Refused as exc:
-        return Answer(None, f"refused: {exc}"[:300])
-    last = "unreachable"
+        return Answer(None, "refused_address", {"reason": exc.reason, "detail": str(exc)[:200]})
+    last = Answer(None, "connection_failed", {"reason": "unreachable"})
     for address in found:
         connection: http.client.HTTPConnection
         if target.scheme == "https":
@@ -210,28 +236,42 @@ def post(url: str, body: bytes, request_headers: dict[str, str], *, timeout: flo
             connection.close()
             last = _describe(exc, timeout)
             continue
+        cut = threading.Event()
+        watchdog = threading.Timer(deadline, _cut, args=(connection, cut))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             connection.request(
                 "POST", target.path, body=body, headers={**request_headers, "Connection": "close"}
             )
             response = connection.getresponse()
             response.read(MAX_ANSWER_BYTES)  # what the receiver says is not kept; a few KB at most
+            if cut.is_set():  # the cut may end the answer as if the receiver had: it did not
+                return Answer(None, "too_slow", {"seconds": deadline})
             if 300 <= response.status < 400:
                 location = (response.getheader("Location") or "")[:150]
-                return Answer(response.status, f"redirect to {location!r} not followed")
+                return Answer(response.status, "redirect", {"status": response.status, "location": location})
+            if not 200 <= response.status < 300:
+                return Answer(response.status, "http_status", {"status": response.status})
             return Answer(response.status)
-        except (OSError, ssl.SSLError, http.client.HTTPException) as exc:
-            return Answer(None, _describe(exc, timeout))
+        except (OSError, ssl.SSLError, http.client.HTTPException, ValueError) as exc:
+            if cut.is_set():
+                return Answer(None, "too_slow", {"seconds": deadline})
+            return _describe(exc, timeout)
         finally:
+            watchdog.cancel()
             connection.close()
-    return Answer(None, last[:300])
+    return last
 
 
-def _describe(exc: BaseException, timeout: float) -> str:
+def _describe(exc: BaseException, timeout: float) -> Answer:
+    """A failure without an answer, as a code and its details (technical words kept short)."""
     if isinstance(exc, TimeoutError):
-        return f"no answer within {timeout:g} seconds"
+        return Answer(None, "timeout", {"seconds": timeout})
     if isinstance(exc, ssl.SSLError):
-        return f"secure connection failed: {exc.reason or exc}"[:300]
+        return Answer(None, "tls_failed", {"reason": str(exc.reason or type(exc).__name__)[:150]})
+    if isinstance(exc, ConnectionRefusedError):
+        return Answer(None, "connection_refused")
     if isinstance(exc, OSError) and exc.strerror:
-        return f"connection failed: {exc.strerror}"[:300]
-    return f"connection failed: {type(exc).__name__}"
+        return Answer(None, "connection_failed", {"reason": exc.strerror[:150]})
+    return Answer(None, "connection_failed", {"reason": type(exc).__name__})

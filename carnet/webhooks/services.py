@@ -102,7 +102,7 @@ def rotate_secret(*, endpoint: Endpoint, actor: Any) -> Endpoint:
     then carries both signatures), while the receiver is updated."""
     endpoint.previous_secret, endpoint.secret = endpoint.secret, sending.new_secret()
     endpoint.previous_secret_until = timezone.now() + SECRET_GRACE
-    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    endpoint.save(update_fields=["sealed_secret", "sealed_previous_secret", "previous_secret_until"])
     record_event(verb="webhook_endpoint.secret_rotated", actor=actor, organisation=endpoint.organisation,
                  target=endpoint)  # fmt: skip
     return endpoint
@@ -261,7 +261,8 @@ def attempt(
 @transaction.atomic
 def _record(delivery: Delivery, answer: sending.Answer, now: datetime) -> Delivery:
     delivery.attempts += 1
-    delivery.last_status, delivery.last_error = answer.status, answer.error[:300]
+    delivery.last_status, delivery.last_error = answer.status, ""
+    delivery.last_error_code, delivery.last_error_details = answer.code, answer.details
     endpoint = delivery.endpoint
     if answer.ok:
         delivery.state, delivery.delivered_at, delivery.next_attempt_at = Delivery.State.DELIVERED, now, None
@@ -275,8 +276,8 @@ def _record(delivery: Delivery, answer: sending.Answer, now: datetime) -> Delive
         if getattr(default_task_backend, "supports_defer", False):
             ids, when = [delivery.pk], delivery.next_attempt_at
             transaction.on_commit(lambda: _enqueue(ids, when))
-    delivery.save(update_fields=["attempts", "last_status", "last_error", "state", "delivered_at",
-                                 "next_attempt_at"])  # fmt: skip
+    delivery.save(update_fields=["attempts", "last_status", "last_error", "last_error_code",
+                                 "last_error_details", "state", "delivered_at", "next_attempt_at"])  # fmt: skip
     return delivery
 
 

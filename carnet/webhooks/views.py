@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
 from carnet.webhooks import services
-from carnet.webhooks.forms import REFUSALS, EndpointForm
+from carnet.webhooks.errors import REFUSALS
+from carnet.webhooks.forms import EndpointForm
 from carnet.webhooks.models import Delivery, Endpoint
 from carnet.webhooks.sending import Refused
 
@@ -99,12 +100,19 @@ def activate(request: HttpRequest, org_slug: str, endpoint_id: int) -> HttpRespo
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove(request: HttpRequest, org_slug: str, endpoint_id: int) -> HttpResponse:
+    """GET asks to confirm (a page, no script needed); only POST removes."""
     organisation, endpoint = _endpoint(request, org_slug, endpoint_id)
-    services.remove_endpoint(endpoint=endpoint, actor=request.user)
-    messages.success(request, _("Webhook retiré, avec l'historique de ses envois."))
-    return redirect("webhooks:endpoints", organisation.slug)
+    if request.method == "POST":
+        services.remove_endpoint(endpoint=endpoint, actor=request.user)
+        messages.success(request, _("Webhook retiré, avec l'historique de ses envois."))
+        return redirect("webhooks:endpoints", organisation.slug)
+    return render(
+        request,
+        "webhooks/remove.html",
+        {"organisation": organisation, "endpoint": endpoint, "deliveries": endpoint.deliveries.count()},
+    )
 
 
 @login_required

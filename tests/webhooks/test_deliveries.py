@@ -244,7 +244,7 @@ def test_the_command_stops_calling_an_endpoint_that_does_not_answer_for_the_rest
         services.emit(organisation=organisation, event="credential.issued", data={})
     assert services.send_due() == {"delivered": 0, "retry": 1, "failed": 0, "skipped": 2}
     assert sorted(Delivery.objects.values_list("attempts", flat=True)) == [0, 0, 1]
-    assert Delivery.objects.get(attempts=1).last_error.startswith("connection failed")
+    assert Delivery.objects.get(attempts=1).last_error_code == "connection_refused"
 
 
 def test_an_unknown_event_is_a_programming_error(organisation):

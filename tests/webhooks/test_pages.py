@@ -143,6 +143,34 @@ def test_a_deactivated_endpoint_is_sent_nothing_until_it_is_turned_on_again(
     assert len(receiver.received) == 1
 
 
+@pytest.mark.parametrize(("language", "question", "button"), [("fr", "Retirer ce webhook ?", "Retirer définitivement"),
+                                                             ("en", "Remove this webhook?", "Remove for good")])  # fmt: skip
+def test_removing_asks_for_confirmation_on_a_page_first(
+    endpoint, org_admin, issue, language, question, button
+):
+    issue()
+    client = signed_in(org_admin)
+    address = reverse("webhooks:remove", args=[endpoint.organisation.slug, endpoint.pk])
+    page = client.get(reverse("webhooks:endpoint", args=[endpoint.organisation.slug, endpoint.pk]))
+    # a link to the confirmation, not a button that removes
+    assert f'href="{address}"' in page.content.decode()
+    confirm = client.get(f"/en{address}" if language == "en" else address)
+    body = html.unescape(confirm.content.decode())
+    assert confirm.status_code == 200 and question in body and button in body and endpoint.url in body
+    assert f'<form method="post" action="{"/en" if language == "en" else ""}{address}">' in body
+    assert "(1)" in body
+    assert Endpoint.objects.filter(pk=endpoint.pk).exists() and Delivery.objects.count() == 1
+    assert not AuditEvent.objects.filter(verb="webhook_endpoint.removed").exists()
+
+
+def test_removal_takes_a_post_only(endpoint, org_admin):
+    client = signed_in(org_admin)
+    address = reverse("webhooks:remove", args=[endpoint.organisation.slug, endpoint.pk])
+    for method in (client.put, client.delete, client.patch):
+        assert method(address).status_code == 405
+    assert Endpoint.objects.filter(pk=endpoint.pk).exists()
+
+
 def test_removing_an_endpoint_removes_its_deliveries_and_keeps_it_in_the_journal(endpoint, org_admin, issue):
     issue()
     response = signed_in(org_admin).post(
@@ -170,6 +198,7 @@ def pages(endpoint, delivery):
         ("POST", reverse("webhooks:rotate", args=[slug, endpoint.pk])),
         ("POST", reverse("webhooks:ping", args=[slug, endpoint.pk])),
         ("POST", reverse("webhooks:activate", args=[slug, endpoint.pk])),
+        ("GET", reverse("webhooks:remove", args=[slug, endpoint.pk])),
         ("POST", reverse("webhooks:remove", args=[slug, endpoint.pk])),
         ("POST", reverse("webhooks:send_again", args=[slug, delivery.pk])),
     ]

@@ -32,6 +32,11 @@ def webhook(organisation):
             endpoint=endpoint, event_type="credential.issued", payload={}, state=state, attempts=2,
             last_status=status, last_error=error, next_attempt_at=now if state == "pending" else None,
         )  # fmt: skip
+    Delivery.objects.create(  # a long sentence said from a code
+        endpoint=endpoint, event_type="credential.issued", payload={}, state="pending", attempts=1,
+        last_status=302, last_error_code="redirect", next_attempt_at=now,
+        last_error_details={"status": 302, "location": "https://elsewhere.example.org/" + "x" * 100},
+    )  # fmt: skip
     return endpoint
 
 
@@ -59,7 +64,11 @@ def open_as_admin(browser, live_server, org_admin):
 
 def paths(webhook):
     slug = webhook.organisation.slug
-    return [f"/organisations/{slug}/webhooks/", f"/organisations/{slug}/webhooks/{webhook.pk}/"]
+    return [
+        f"/organisations/{slug}/webhooks/",
+        f"/organisations/{slug}/webhooks/{webhook.pk}/",
+        f"/organisations/{slug}/webhooks/{webhook.pk}/retirer/",  # the confirmation of a removal
+    ]
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
