@@ -270,7 +270,11 @@ class EventOut(Schema):
     verb: str = Field(examples=["credential.issued"])
     label: str = Field(examples=["Microattestation délivrée"])
     actor: str | None = Field(
-        description="Who did it (none: the platform, a program or a person without account)."
+        description=(
+            "Who did it: a person, or an API key (its name and prefix; `data` then holds `api_key`, "
+            "the key's prefix, and `api_key_name`). None: the platform or a person without account."
+        ),
+        examples=["Clé d'API « LMS » (carnet_0123456789ab_…)"],
     )
     target_type: str
     target_id: str
