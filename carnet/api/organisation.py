@@ -915,11 +915,14 @@ def get_webhook(request: HttpRequest, endpoint_id: WebhookId) -> Any:
 def update_webhook(request: HttpRequest, endpoint_id: WebhookId, payload: s.WebhookPatch) -> Any:
     endpoint = _webhook(request.auth, endpoint_id)  # type: ignore[arg-type, attr-defined]
     events = None if payload.events is None else _checked_events(payload.events)
-    with transaction.atomic():
-        if events is not None:
-            webhooks.set_events(endpoint=endpoint, events=events, actor=None)
-        if payload.active is not None and payload.active != endpoint.active:
-            webhooks.set_active(endpoint=endpoint, active=payload.active, actor=None)
+    try:
+        with transaction.atomic():
+            if events is not None:
+                webhooks.set_events(endpoint=endpoint, events=events, actor=None)
+            if payload.active is not None and payload.active != endpoint.active:
+                webhooks.set_active(endpoint=endpoint, active=payload.active, actor=None)
+    except webhooks.WebhookError as exc:
+        raise _invalid([{"location": ["body", "events"], "message": str(exc)}]) from exc
     return _webhook_out(_webhook(request.auth, endpoint_id))  # type: ignore[arg-type, attr-defined]
 
 
