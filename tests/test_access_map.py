@@ -231,6 +231,14 @@ ACCESS: dict[str, Page] = {
     "org_api:create_job": Page(API_KEY, methods=POST),
     "org_api:get_job": Page(API_KEY, lambda w: [w.private.uuid]),
     "org_api:list_events": Page(API_KEY),
+    "org_api:list_webhooks": Page(API_KEY),
+    "org_api:create_webhook": Page(API_KEY, methods=POST),
+    "org_api:get_webhook": Page(API_KEY, lambda w: [1]),
+    "org_api:update_webhook": Page(API_KEY, lambda w: [1], methods=("PATCH",)),
+    "org_api:delete_webhook": Page(API_KEY, lambda w: [1], methods=("DELETE",)),
+    "org_api:ping_webhook": Page(API_KEY, lambda w: [1], methods=POST),
+    "org_api:list_deliveries": Page(API_KEY, lambda w: [1]),
+    "org_api:send_delivery_again": Page(API_KEY, lambda w: [1, 1], methods=POST),
     # -- self-recognition and requests: the learner's own
     "recognition:skills": Page(SIGNED_IN),
     "recognition:claim": Page(SIGNED_IN, lambda w: [w.competency.uuid], methods=BOTH),
@@ -709,6 +717,8 @@ def address(world: SimpleNamespace, name: str, case: str) -> str:
 def send(client: Client, method: str, url: str, data: dict[str, Any]) -> Any:
     if method == "PATCH":
         return client.patch(url, json.dumps(data), content_type="application/json")
+    if method == "DELETE":
+        return client.delete(url)
     return client.post(url, data) if method == "POST" else client.get(url)
 
 

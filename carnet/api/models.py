@@ -44,6 +44,10 @@ class ApiKey(models.Model):
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
 
+    def audit_facts(self) -> dict[str, str]:
+        """What the audit trail keeps of the key that made a change (carnet.audit.services.acting_as)."""
+        return {"api_key": self.prefix, "api_key_name": self.name}
+
 
 class ClientMetadata(models.Model):
     """What an application said of itself when it registered for the Open Badges API (RFC 7591): the

@@ -9,6 +9,8 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
+from carnet.webhooks.models import Event
+
 MAX_RECIPIENTS = 1000
 MAX_EVIDENCE = 10
 LONG_TEXT = 5000
@@ -270,7 +272,11 @@ class EventOut(Schema):
     verb: str = Field(examples=["credential.issued"])
     label: str = Field(examples=["Microattestation délivrée"])
     actor: str | None = Field(
-        description="Who did it (none: the platform, a program or a person without account)."
+        description=(
+            "Who did it: a person, or an API key (its name and prefix; `data` then holds `api_key`, "
+            "the key's prefix, and `api_key_name`). None: the platform or a person without account."
+        ),
+        examples=["Clé d'API « LMS » (carnet_0123456789ab_…)"],
     )
     target_type: str
     target_id: str
@@ -283,3 +289,75 @@ class EventPage(Schema):
     next: str | None
     previous: str | None
     results: list[EventOut]
+
+
+# -- webhooks --------------------------------------------------------------------------------------
+
+EVENTS_DESCRIPTION = f"Among: {', '.join(Event.values)} (at least one)."
+
+
+class WebhookIn(Body):
+    url: str = Field(
+        max_length=4096,
+        description="A public https:// address that answers 2xx when it accepts a message.",
+        examples=["https://lms.example.org/carnet/webhooks"],
+    )
+    events: list[Annotated[str, Field(max_length=100)]] = Field(
+        max_length=20, description=EVENTS_DESCRIPTION, examples=[["credential.issued", "credential.revoked"]]
+    )
+
+
+class WebhookPatch(Body):
+    events: list[Annotated[str, Field(max_length=100)]] | None = Field(
+        None, max_length=20, description=EVENTS_DESCRIPTION
+    )
+    active: bool | None = Field(
+        None, description="false: nothing more is sent to it; true: on again, its failures forgotten."
+    )
+
+
+class WebhookOut(Schema):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    disabled_at: datetime | None = Field(
+        description="When Carnet turned it off after repeated failures (null otherwise)."
+    )
+    consecutive_failures: int
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(
+        description="The signing secret (Standard Webhooks, whsec_...): shown in this answer only; "
+        "your organisation's admins also see it on the webhooks page.",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    )
+
+
+class WebhookPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[WebhookOut]
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_type: str = Field(examples=["credential.issued"])
+    event_id: UUID = Field(description="The webhook-id header: the same on every attempt and on a resend.")
+    state: str = Field(description="pending, delivered or failed (given up after 8 attempts).")
+    attempts: int
+    last_status: int | None = Field(description="The HTTP status of the last answer, if any.")
+    error: str = Field(description="What went wrong at the last attempt (empty if nothing did).")
+    created_at: datetime
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+class DeliveryPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[DeliveryOut]

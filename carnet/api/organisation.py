@@ -14,18 +14,20 @@ import functools
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as FormValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -34,6 +36,7 @@ from carnet.api.keys import bearer_token, key_of
 from carnet.api.models import ApiKey
 from carnet.audit import selectors as audit
 from carnet.audit.labels import FAMILIES, label
+from carnet.audit.services import acting_as
 from carnet.catalogue import services as catalogue
 from carnet.catalogue.forms import MicroCredentialForm
 from carnet.catalogue.models import MicroCredential, MicroCredentialVersion
@@ -41,6 +44,10 @@ from carnet.issuing import bulk
 from carnet.issuing import services as issuing
 from carnet.issuing.models import IssuanceJob, IssuedCredential
 from carnet.site.problems import api_language, json_response, problem
+from carnet.webhooks import services as webhooks
+from carnet.webhooks.forms import REFUSALS, EndpointForm
+from carnet.webhooks.models import Delivery, Endpoint
+from carnet.webhooks.sending import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +123,19 @@ def _check_input(request: HttpRequest) -> None:
 
 def scoped(scope: str) -> ApiKeyAuth:
     return ApiKeyAuth(scope)
+
+
+def writes(view: Callable[..., Any]) -> Callable[..., Any]:
+    """An operation that changes something: the audit events it records name the key that called it
+    (carnet.audit.services.acting_as). Every operation but a GET has it (tests/api check)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        with acting_as(request.auth.audit_facts()):  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+    wrapped.writes = True  # type: ignore[attr-defined]
+    return wrapped
 
 
 # -- the API and its errors ------------------------------------------------------------------------
@@ -388,6 +408,7 @@ def get_micro_credential(request: HttpRequest, ref: str) -> Any:
     "/micro-credentials", response=answers({201: s.MicroCredentialOut}), auth=scoped(Scope.ACHIEVEMENTS_WRITE),
     tags=["micro-credentials"], summary="Create a micro-credential (a draft, version 1)",
 )  # fmt: skip
+@writes
 def create_micro_credential(
     request: HttpRequest, response: HttpResponse, payload: s.MicroCredentialIn
 ) -> Any:
@@ -409,6 +430,7 @@ def create_micro_credential(
     auth=scoped(Scope.ACHIEVEMENTS_WRITE), tags=["micro-credentials"],
     summary="Change a micro-credential: its draft version, or a new draft if it is published",
 )  # fmt: skip
+@writes
 def update_micro_credential(request: HttpRequest, ref: str, payload: s.MicroCredentialPatch) -> Any:
     item = _micro_credential(request.auth, ref)  # type: ignore[attr-defined]
     latest = item.versions.order_by("-number").first()
@@ -419,8 +441,11 @@ def update_micro_credential(request: HttpRequest, ref: str, payload: s.MicroCred
     data.update(payload.model_dump(exclude_unset=True, exclude_none=True))
     form = _form(data)
     try:
-        catalogue.update_micro_credential(
-            micro_credential=item, fields=form.version_fields(), alignments=form.alignments()
+        catalogue.update_micro_credential(  # an actor (not kept: the key is named by @writes) records it
+            micro_credential=item,
+            fields=form.version_fields(),
+            alignments=form.alignments(),
+            actor=request.auth,  # type: ignore[attr-defined]
         )
     except catalogue.CatalogueError as exc:
         raise ApiProblem(409, "refused", str(exc)) from exc
@@ -432,6 +457,7 @@ def update_micro_credential(request: HttpRequest, ref: str, payload: s.MicroCred
     auth=scoped(Scope.ACHIEVEMENTS_WRITE), tags=["micro-credentials"],
     summary="Publish the draft version: from now on it is the one issued",
 )  # fmt: skip
+@writes
 def publish_micro_credential(request: HttpRequest, ref: str) -> Any:
     item = _micro_credential(request.auth, ref)  # type: ignore[attr-defined]
     try:
@@ -522,6 +548,7 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
         "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}, "example": "lms-enrolment-1234",
     }]},
 )  # fmt: skip
+@writes
 def issue(request: HttpRequest, response: HttpResponse, payload: s.IssueIn) -> Any:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     idempotency = request.headers.get("Idempotency-Key", "").strip()
@@ -628,6 +655,7 @@ STATUS = answers({200: s.CredentialOut, 409: s.Problem})
     "/credentials/{credential_id}/revoke", response=STATUS, auth=scoped(Scope.CREDENTIALS_STATUS),
     tags=["credentials"], summary="Revoke for good (the holder is told the reason by email)",
 )  # fmt: skip
+@writes
 def revoke(request: HttpRequest, credential_id: UUID, payload: s.ReasonIn) -> Any:
     return _change(request, credential_id, issuing.revoke_credential, payload.reason)
 
@@ -636,6 +664,7 @@ def revoke(request: HttpRequest, credential_id: UUID, payload: s.ReasonIn) -> An
     "/credentials/{credential_id}/suspend", response=STATUS, auth=scoped(Scope.CREDENTIALS_STATUS),
     tags=["credentials"], summary="Suspend an active credential until it is reinstated",
 )  # fmt: skip
+@writes
 def suspend(request: HttpRequest, credential_id: UUID, payload: s.ReasonIn) -> Any:
     return _change(request, credential_id, issuing.suspend_credential, payload.reason)
 
@@ -644,6 +673,7 @@ def suspend(request: HttpRequest, credential_id: UUID, payload: s.ReasonIn) -> A
     "/credentials/{credential_id}/reinstate", response=STATUS, auth=scoped(Scope.CREDENTIALS_STATUS),
     tags=["credentials"], summary="Lift a suspension",
 )  # fmt: skip
+@writes
 def reinstate(request: HttpRequest, credential_id: UUID, payload: s.ReasonIn) -> Any:
     return _change(request, credential_id, issuing.reinstate_credential, payload.reason)
 
@@ -701,6 +731,7 @@ def _job_out(
         "answer is 202 with the job and its address (`Location`): poll it until `state` is `done`."
     ),
 )  # fmt: skip
+@writes
 def create_job(request: HttpRequest, response: HttpResponse, payload: s.JobIn) -> Any:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
     errors = _row_errors(payload.recipients)
@@ -767,8 +798,182 @@ def list_events(
     found = page(request, response, events, paging.limit, paging.offset)
     found["results"] = [
         {"id": e.pk, "created_at": e.created_at, "verb": e.verb, "label": label(e.verb),
-         "actor": str(e.actor) if e.actor else None, "target_type": e.target_type, "target_id": e.target_id,
+         "actor": e.who or None, "target_type": e.target_type, "target_id": e.target_id,
          "about": e.about, "data": e.data}  # type: ignore[attr-defined]
         for e in audit.describe(found["results"])
     ]  # fmt: skip
     return found
+
+
+# -- webhooks --------------------------------------------------------------------------------------
+
+WebhookId = Annotated[int, Path(ge=1, le=s.SQL_INT, description="The webhook's id.")]
+DeliveryId = Annotated[int, Path(ge=1, le=s.SQL_INT, description="The delivery's id.")]
+
+
+def _webhook(key: ApiKey, endpoint_id: int) -> Endpoint:
+    endpoint = Endpoint.objects.filter(organisation=key.organisation, pk=endpoint_id).first()
+    if endpoint is None:
+        raise ApiProblem(404, "not_found", _("Votre organisation n'a aucun webhook portant cet identifiant."))  # fmt: skip
+    return endpoint
+
+
+def _webhook_out(endpoint: Endpoint) -> dict[str, Any]:
+    return {
+        "id": endpoint.pk, "url": endpoint.url, "events": endpoint.events, "active": endpoint.active,
+        "disabled_at": endpoint.disabled_at, "consecutive_failures": endpoint.consecutive_failures,
+        "created_at": endpoint.created_at,
+    }  # fmt: skip
+
+
+def _delivery_out(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "id": delivery.pk, "event_type": delivery.event_type, "event_id": delivery.event_id,
+        "state": delivery.state, "attempts": delivery.attempts, "last_status": delivery.last_status,
+        "error": webhooks.delivery_error(delivery), "created_at": delivery.created_at,
+        "delivered_at": delivery.delivered_at, "next_attempt_at": delivery.next_attempt_at,
+    }  # fmt: skip
+
+
+def _invalid(errors: list[dict[str, Any]]) -> ApiProblem:
+    return ApiProblem(422, "invalid", _("Le webhook n'est pas valide : voyez « errors »."), errors=errors)
+
+
+def _form_errors(form: EndpointForm) -> list[dict[str, Any]]:
+    return [
+        {"location": ["body", field], "message": str(message)}
+        for field, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _checked_events(events: list[str]) -> list[str]:
+    """The events, checked as the admins' page checks them."""
+    try:
+        chosen: list[str] = EndpointForm.base_fields["events"].clean(events)
+    except FormValidationError as exc:
+        raise _invalid([{"location": ["body", "events"], "message": str(m)} for m in exc.messages]) from exc
+    return chosen
+
+
+WEBHOOKS = Scope.WEBHOOKS_MANAGE
+
+
+@api.get(
+    "/webhooks", response=answers({200: s.WebhookPage}), auth=scoped(WEBHOOKS), tags=["webhooks"],
+    summary="List the organisation's webhooks (its admins' webhooks page shows the same)",
+)  # fmt: skip
+def list_webhooks(request: HttpRequest, response: HttpResponse, paging: Query[Paging]) -> Any:
+    rows = Endpoint.objects.filter(organisation=request.auth.organisation).order_by("-created_at", "-pk")  # type: ignore[attr-defined]
+    found = page(request, response, rows, paging.limit, paging.offset)
+    found["results"] = [_webhook_out(e) for e in found["results"]]
+    return found
+
+
+@api.post(
+    "/webhooks", response=answers({201: s.WebhookCreated, 409: s.Problem}), auth=scoped(WEBHOOKS),
+    tags=["webhooks"], summary="Add a webhook; the answer holds its signing secret, shown this once",
+    description=(
+        "Carnet then posts each chosen event to `url`, signed as Standard Webhooks says. The address is "
+        "checked as on the admins' page: `https://` only, no user name or password, and its host must "
+        "lead to public Internet addresses only (otherwise 422, with the reason in `errors`). "
+        "An organisation has at most 10 webhooks (409 beyond)."
+    ),
+)  # fmt: skip
+@writes
+def create_webhook(request: HttpRequest, response: HttpResponse, payload: s.WebhookIn) -> Any:
+    key: ApiKey = request.auth  # type: ignore[attr-defined]
+    form = EndpointForm(data={"url": payload.url, "events": payload.events})
+    if not form.is_valid():
+        raise _invalid(_form_errors(form))
+    try:
+        endpoint = webhooks.create_endpoint(
+            organisation=key.organisation, url=form.cleaned_data["url"], events=form.cleaned_data["events"],
+            actor=None,  # no account: @writes names the key
+        )  # fmt: skip
+    except Refused as exc:  # the host's addresses changed since the form's check
+        raise _invalid([{"location": ["body", "url"], "message": str(REFUSALS[exc.reason])}]) from exc
+    except webhooks.WebhookError as exc:
+        raise ApiProblem(409, "refused", str(exc)) from exc
+    response["Location"] = request.build_absolute_uri(f"/api/v1/webhooks/{endpoint.pk}")
+    return Status(201, {**_webhook_out(endpoint), "secret": webhooks.reveal_secret(endpoint)})
+
+
+@api.get(
+    "/webhooks/{endpoint_id}", response=answers({200: s.WebhookOut}), auth=scoped(WEBHOOKS), tags=["webhooks"],
+    summary="One webhook (without its secret)",
+)  # fmt: skip
+def get_webhook(request: HttpRequest, endpoint_id: WebhookId) -> Any:
+    return _webhook_out(_webhook(request.auth, endpoint_id))  # type: ignore[arg-type, attr-defined]
+
+
+@api.patch(
+    "/webhooks/{endpoint_id}", response=answers({200: s.WebhookOut}), auth=scoped(WEBHOOKS), tags=["webhooks"],
+    summary="Change the events a webhook receives, or turn it off or on again",
+)  # fmt: skip
+@writes
+def update_webhook(request: HttpRequest, endpoint_id: WebhookId, payload: s.WebhookPatch) -> Any:
+    endpoint = _webhook(request.auth, endpoint_id)  # type: ignore[arg-type, attr-defined]
+    events = None if payload.events is None else _checked_events(payload.events)
+    try:
+        with transaction.atomic():
+            if events is not None:
+                webhooks.set_events(endpoint=endpoint, events=events, actor=None)
+            if payload.active is not None and payload.active != endpoint.active:
+                webhooks.set_active(endpoint=endpoint, active=payload.active, actor=None)
+    except webhooks.WebhookError as exc:
+        raise _invalid([{"location": ["body", "events"], "message": str(exc)}]) from exc
+    return _webhook_out(_webhook(request.auth, endpoint_id))  # type: ignore[arg-type, attr-defined]
+
+
+@api.delete(
+    "/webhooks/{endpoint_id}", response=answers({204: None}), auth=scoped(WEBHOOKS), tags=["webhooks"],
+    summary="Remove a webhook, with the history of its deliveries",
+)  # fmt: skip
+@writes
+def delete_webhook(request: HttpRequest, endpoint_id: WebhookId) -> Any:
+    webhooks.remove_endpoint(endpoint=_webhook(request.auth, endpoint_id), actor=None)  # type: ignore[arg-type, attr-defined]
+    return Status(204, None)
+
+
+@api.post(
+    "/webhooks/{endpoint_id}/ping", response=answers({202: s.DeliveryOut}), auth=scoped(WEBHOOKS),
+    tags=["webhooks"], summary="Send a test `ping` event to the webhook; its delivery is answered",
+    description="The delivery is tried at once, then retried like any other: read its outcome in the deliveries.",
+)  # fmt: skip
+@writes
+def ping_webhook(request: HttpRequest, endpoint_id: WebhookId) -> Any:
+    delivery = webhooks.send_ping(endpoint=_webhook(request.auth, endpoint_id))  # type: ignore[arg-type, attr-defined]
+    delivery.refresh_from_db()
+    return Status(202, _delivery_out(delivery))
+
+
+@api.get(
+    "/webhooks/{endpoint_id}/deliveries", response=answers({200: s.DeliveryPage}), auth=scoped(WEBHOOKS),
+    tags=["webhooks"], summary="The webhook's deliveries, newest first",
+)  # fmt: skip
+def list_deliveries(
+    request: HttpRequest, response: HttpResponse, endpoint_id: WebhookId, paging: Query[Paging]
+) -> Any:
+    endpoint = _webhook(request.auth, endpoint_id)  # type: ignore[arg-type, attr-defined]
+    found = page(
+        request, response, endpoint.deliveries.order_by("-created_at", "-pk"), paging.limit, paging.offset
+    )
+    found["results"] = [_delivery_out(d) for d in found["results"]]
+    return found
+
+
+@api.post(
+    "/webhooks/{endpoint_id}/deliveries/{delivery_id}/send-again", response=answers({202: s.DeliveryOut}),
+    auth=scoped(WEBHOOKS), tags=["webhooks"],
+    summary="Send a delivery's event again (same webhook-id and body), as a new delivery",
+)  # fmt: skip
+@writes
+def send_delivery_again(request: HttpRequest, endpoint_id: WebhookId, delivery_id: DeliveryId) -> Any:
+    endpoint = _webhook(request.auth, endpoint_id)  # type: ignore[arg-type, attr-defined]
+    delivery = endpoint.deliveries.filter(pk=delivery_id).first()
+    if delivery is None:
+        raise ApiProblem(404, "not_found", _("Ce webhook n'a aucune livraison portant cet identifiant."))
+    again = webhooks.send_again(delivery=delivery)
+    again.refresh_from_db()
+    return Status(202, _delivery_out(again))

@@ -32,6 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 from carnet.api import vcapi_results, vcapi_services
 from carnet.api.keys import key_of
 from carnet.api.models import ApiKey
+from carnet.audit.services import acting_as
 from carnet.credentials import jsonsafe
 from carnet.credentials.contexts import VC_V2
 from carnet.credentials.presentation import enveloped_token
@@ -151,9 +152,10 @@ def issue_credential(request: HttpRequest) -> HttpResponse:
         try:
             key = _issuing_key(request, language)
             body = _request_body(request, MAX_ISSUE_BYTES, language)
-            signed = vcapi_services.sign_credential(
-                api_key=key, credential=body.get("credential"), options=_options(body, language)
-            )
+            with acting_as(key.audit_facts()):  # the audit trail names the key
+                signed = vcapi_services.sign_credential(
+                    api_key=key, credential=body.get("credential"), options=_options(body, language)
+                )
         except _BadRequest as exc:
             return exc.response
         except vcapi_services.Refused as exc:

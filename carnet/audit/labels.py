@@ -19,6 +19,7 @@ VERBS = {
     "api_key.revoked": _("Clé d'API révoquée"),
     "webhook_endpoint.created": _("Webhook ajouté"),
     "webhook_endpoint.secret_rotated": _("Secret d'un webhook remplacé"),
+    "webhook_endpoint.events_changed": _("Évènements d'un webhook modifiés"),
     "webhook_endpoint.deactivated": _("Webhook désactivé"),
     "webhook_endpoint.activated": _("Webhook réactivé"),
     "webhook_endpoint.disabled": _("Webhook désactivé après des échecs répétés"),

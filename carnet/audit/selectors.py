@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 from carnet.audit.models import AuditEvent
+from carnet.audit.services import actor_name
 from carnet.organisations.models import Organisation
 
 
@@ -103,8 +104,9 @@ RESOLVERS = {
 
 
 def describe(events: Iterable[AuditEvent]) -> list[AuditEvent]:
-    """Give each event ``about`` (words) and ``link`` (a page) when its target is one a reader of the
-    trail may open; one query per kind of target on the page."""
+    """Give each event ``who`` (who acted, in words: "" for the platform or a person without an
+    account), and ``about`` (words) and ``link`` (a page) when its target is one a reader of the trail
+    may open; one query per kind of target on the page."""
     events = list(events)
     wanted: dict[str, set[str]] = defaultdict(set)
     for event in events:
@@ -116,4 +118,5 @@ def describe(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     for event in events:
         about: Any = found.get(event.target_type, {}).get(event.target_id)
         event.about, event.link = about if about else ("", "")  # type: ignore[attr-defined]
+        event.who = actor_name(event)  # type: ignore[attr-defined]
     return events

@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from carnet.audit import selectors
 from carnet.audit.labels import FAMILIES, label
+from carnet.audit.services import actor_name
 from carnet.organisations.access import access_organisation
 
 PAGE_SIZE = 50
@@ -62,7 +63,7 @@ def journal_csv(request: HttpRequest, org_slug: str) -> StreamingHttpResponse:
         for event in events:
             yield writer.writerow([
                 event.created_at.isoformat(), event.verb, label(event.verb),
-                event.actor.email if event.actor else "", event.target_type, event.target_id,
+                event.actor.email if event.actor else actor_name(event), event.target_type, event.target_id,
                 json.dumps(event.data, ensure_ascii=False) if event.data else "",
             ])  # fmt: skip
 

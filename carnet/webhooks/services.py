@@ -129,6 +129,29 @@ def remove_endpoint(*, endpoint: Endpoint, actor: Any) -> None:
     endpoint.delete()
 
 
+@transaction.atomic
+def set_events(*, endpoint: Endpoint, events: list[str], actor: Any) -> Endpoint:
+    """Subscribe the endpoint to ``events`` (values of :class:`Event`) instead of those it had."""
+    chosen = _events(events)
+    if chosen != endpoint.events:
+        endpoint.events = chosen
+        endpoint.save(update_fields=["events"])
+        record_event(verb="webhook_endpoint.events_changed", actor=actor, organisation=endpoint.organisation,
+                     target=endpoint, data={"events": chosen})  # fmt: skip
+    return endpoint
+
+
+def reveal_secret(endpoint: Endpoint) -> str:
+    """The endpoint's current signing secret, to show to its organisation (once, when an API call
+    creates it; on the admins' page)."""
+    return endpoint.secret
+
+
+def delivery_error(delivery: Delivery) -> str:
+    """What went wrong at the delivery's last attempt, in the reader's language ("" if nothing did)."""
+    return delivery.error_message()
+
+
 # -- events ------------------------------------------------------------------------------------------
 
 

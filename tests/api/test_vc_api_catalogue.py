@@ -75,7 +75,8 @@ def test_a_catalogue_badge_is_delivered_with_a_status_entry(
     )
     assert document["credentialSubject"]["achievement"]["name"] == "Fiabilité"
     assert "learner@example.test" not in str(document)  # the email is kept as a salted hash only
-    assert AuditEvent.objects.filter(verb="credential.issued", organisation=organisation).exists()
+    event = AuditEvent.objects.get(verb="credential.issued", organisation=organisation)
+    assert event.data["api_key"] == token.removeprefix("carnet_").partition("_")[0]
     status_url = document["credentialStatus"]["statusListCredential"]
     documents = {
         document["issuer"]["id"]: identity.did_document_of(organisation),
