@@ -1,5 +1,5 @@
 """The ``data`` of each webhook event: what an organisation's systems need to act, and no more
-personal data than the organisation already holds (docs/api/webhooks.md shows each one).
+personal data than the organisation already holds (docs/api.md, "Webhooks", shows each one).
 
 * ``credential.issued``: the credential, its achievement, and the email it was issued to (the
   organisation issued it to that address: its systems match it to their own records);
