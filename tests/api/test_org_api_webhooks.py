@@ -11,6 +11,7 @@ import pytest
 from carnet.api.models import ApiKey
 from carnet.audit.models import AuditEvent
 from carnet.webhooks import sending, services
+from carnet.webhooks.errors import describe
 from carnet.webhooks.forms import REFUSALS
 from carnet.webhooks.models import Delivery, Endpoint
 from tests.api.conftest import ALL_SCOPES, problem_of
@@ -164,11 +165,12 @@ def test_a_ping_is_sent_signed_and_listed_in_the_deliveries(
 
 
 def test_a_delivery_is_sent_again_with_the_same_id(api, webhook, network, django_capture_on_commit_callbacks):
-    network.state["answer"] = sending.Answer(None, "connection failed: refused")
+    network.state["answer"] = sending.Answer(None, "connection_refused")
     with django_capture_on_commit_callbacks(execute=True):
         first = json.loads(api.post(f"{URL}/{webhook.pk}/ping").content)
     failed = json.loads(api.get(f"{URL}/{webhook.pk}/deliveries").content)["results"][0]
-    assert failed["state"] == "pending" and failed["error"] == "connection failed: refused"
+    assert failed["state"] == "pending" and failed["error"] == describe("connection_refused", {})
+    assert "connection_refused" not in failed["error"]  # a sentence for the reader, not the code
     assert failed["next_attempt_at"]
     network.state["answer"] = sending.Answer(204)
     with django_capture_on_commit_callbacks(execute=True):
