@@ -43,6 +43,11 @@ class ConsentView(AuthorizationView):
             language = settings.LANGUAGE_CODE  # French is the site's unprefixed language
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        if "approval_prompt" in request.GET:
+            # The toolkit lets the client ask for approval_prompt=auto, which skips this page when an
+            # earlier token covers the scopes: the learner always sees it, whatever the client asks.
+            request.GET = request.GET.copy()
+            request.GET.pop("approval_prompt")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -55,6 +60,12 @@ class ConsentView(AuthorizationView):
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:
+        if self._application(form.cleaned_data.get("client_id")) is None:
+            # A changed form (the toolkit would fail on an application that does not exist).
+            return HttpResponse(
+                _("Cette application n'est pas inscrite : recommencez depuis l'application."),
+                status=400, content_type="text/plain; charset=utf-8",
+            )  # fmt: skip
         response = super().form_valid(form)
         allowed = form.cleaned_data.get("allow") and "code=" in response.get("Location", "")
         if allowed:

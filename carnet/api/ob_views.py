@@ -121,6 +121,7 @@ def service_description(request: HttpRequest) -> HttpResponse:
             return _not_allowed(language, "GET")
         response = _json(discovery.document(), 200, language)
         response["Cache-Control"] = "public, max-age=3600"
+        response["Vary"] = "Accept-Language"  # its descriptions follow the caller's language
         return response
 
 

@@ -870,6 +870,18 @@ def list_webhooks(request: HttpRequest, response: HttpResponse, paging: Query[Pa
     return found
 
 
+def _may_hear(key: ApiKey, events: list[str]) -> None:
+    """The credential events name the recipient of each credential: a key that cannot read issued
+    credentials (``credentials:read``) cannot subscribe to them either."""
+    needed = Scope.CREDENTIALS_READ
+    if any(event.startswith("credential.") for event in events) and not key.allows(needed):
+        raise ApiProblem(
+            403, "insufficient_scope",
+            _("Cette clé n'a pas la portée « %(scope)s » que demande cette opération.") % {"scope": needed},
+            scope=needed,
+        )  # fmt: skip
+
+
 @api.post(
     "/webhooks", response=answers({201: s.WebhookCreated, 409: s.Problem}), auth=scoped(WEBHOOKS),
     tags=["webhooks"], summary="Add a webhook; the answer holds its signing secret, shown this once",
@@ -883,6 +895,7 @@ def list_webhooks(request: HttpRequest, response: HttpResponse, paging: Query[Pa
 @writes
 def create_webhook(request: HttpRequest, response: HttpResponse, payload: s.WebhookIn) -> Any:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
+    _may_hear(key, list(payload.events))
     form = EndpointForm(data={"url": payload.url, "events": payload.events})
     if not form.is_valid():
         raise _invalid(_form_errors(form))
@@ -915,6 +928,8 @@ def get_webhook(request: HttpRequest, endpoint_id: WebhookId) -> Any:
 def update_webhook(request: HttpRequest, endpoint_id: WebhookId, payload: s.WebhookPatch) -> Any:
     endpoint = _webhook(request.auth, endpoint_id)  # type: ignore[arg-type, attr-defined]
     events = None if payload.events is None else _checked_events(payload.events)
+    if events is not None:
+        _may_hear(request.auth, list(events))  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             if events is not None:

@@ -134,11 +134,21 @@ def _is_ip_literal(host: str) -> bool:
 
 def is_public_address(address: str) -> bool:
     """Whether an IP address is global unicast: not loopback, private, link-local, shared,
-    multicast or reserved (an IPv4-mapped IPv6 address is judged by its IPv4 address)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    multicast or reserved. An IPv6 address that carries an IPv4 address — IPv4-mapped, NAT64
+    (64:ff9b::/96, RFC 6052) or 6to4 (2002::/16, RFC 3056) — is judged by that IPv4 address, which
+    a gateway would reach."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
     return ip.is_global and not ip.is_multicast
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):

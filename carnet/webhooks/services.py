@@ -337,6 +337,7 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]
     how many were delivered, will be retried, were given up, or were left for the next run: taken by
     another sender, or of an endpoint that did not answer at all earlier in this run (one timeout per
     endpoint and run, not one per delivery)."""
+    explicit = now is not None  # tests pass the moment; a real run reads the clock at each attempt
     now = now or timezone.now()
     due = list(
         Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now, endpoint__active=True)
@@ -346,7 +347,10 @@ def send_due(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]
     counts = {"delivered": 0, "retry": 0, "failed": 0, "skipped": 0}
     unanswered: set[int] = set()
     for delivery_id, endpoint_id in due:
-        done = None if endpoint_id in unanswered else attempt(delivery_id=delivery_id, now=now)
+        # A run may last longer than a claim's lease: each attempt claims, and schedules its retry,
+        # from the moment it is made, not from the start of the run.
+        moment = now if explicit else None
+        done = None if endpoint_id in unanswered else attempt(delivery_id=delivery_id, now=moment)
         if done is not None and done.state != Delivery.State.DELIVERED and done.last_status is None:
             unanswered.add(endpoint_id)
         if done is None:

@@ -55,11 +55,13 @@ def endpoints(request: HttpRequest, org_slug: str) -> HttpResponse:
 def endpoint(request: HttpRequest, org_slug: str, endpoint_id: int) -> HttpResponse:
     organisation, endpoint = _endpoint(request, org_slug, endpoint_id)
     deliveries = endpoint.deliveries.all()[:RECENT]
-    return render(
+    response = render(
         request,
         "webhooks/endpoint.html",
         {"organisation": organisation, "endpoint": endpoint, "deliveries": deliveries, "now": timezone.now()},
     )
+    response["Cache-Control"] = "private, no-store"  # the page shows the signing secret
+    return response
 
 
 @login_required

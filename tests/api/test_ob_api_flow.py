@@ -160,6 +160,7 @@ def test_the_discovery_document_describes_the_api_with_absolute_addresses(settin
     settings.SITE_URL = "https://carnet.example"
     response = Client().get(f"{API}/discovery")
     assert response.status_code == 200
+    assert "Accept-Language" in response["Vary"]  # kept by caches once per language
     document = response.json()
     assert document["openapi"].startswith("3.0")
     assert (

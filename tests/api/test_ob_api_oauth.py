@@ -196,6 +196,25 @@ def test_a_refusal_gives_the_application_an_error_and_no_code(browser, learner):
     assert not AuditEvent.objects.filter(verb="oauth_app.allowed").exists()
 
 
+def test_the_consent_page_is_shown_even_when_the_application_asks_to_skip_it(browser):
+    client = registered()
+    tokens_for(browser, client, (READ,))  # allowed once: a live token covers the scope
+    url = authorize_url(client["client_id"], (READ,), pkce()[1], approval_prompt="auto")
+    page = browser.get(url)
+    assert page.status_code == 200 and "form" in page.context  # the page, not a code
+    assert code_of(consent(browser, url))
+
+
+def test_a_changed_consent_form_for_an_unknown_application_is_refused(browser):
+    client = registered()
+    url = authorize_url(client["client_id"], challenge=pkce()[1])
+    page = browser.get(url)
+    data = {field.name: field.value() or "" for field in page.context["form"].hidden_fields()}
+    data.update(allow="on", client_id="no-such-application")
+    response = browser.post(url, data)
+    assert response.status_code == 400 and not Grant.objects.exists()
+
+
 def error_of(response) -> str:
     assert response.status_code == 302, response.status_code
     location = urllib.parse.urlsplit(response["Location"])

@@ -213,12 +213,33 @@ def call(client, method, path, body):
 def test_every_webhook_operation_needs_the_webhooks_scope(make_client, webhook):
     delivery = services.send_ping(endpoint=webhook)
     others = make_client([s for s in ALL_SCOPES if s != ApiKey.Scope.WEBHOOKS_MANAGE])
-    allowed = make_client([ApiKey.Scope.WEBHOOKS_MANAGE])
+    allowed = make_client([ApiKey.Scope.WEBHOOKS_MANAGE, ApiKey.Scope.CREDENTIALS_READ])
     for method, path, body in operations(webhook.pk, delivery.pk):
         refused = problem_of(call(others, method, path, body), 403, "insufficient_scope")
         assert refused["scope"] == "webhooks:manage"
         assert call(allowed, method, path, body).status_code in (200, 201, 202, 204), (method, path)
-    problem_of(allowed.get("/api/v1/credentials"), 403, "insufficient_scope")
+    problem_of(
+        make_client([ApiKey.Scope.WEBHOOKS_MANAGE]).get("/api/v1/credentials"), 403, "insufficient_scope"
+    )
+
+
+def test_hearing_of_credentials_needs_the_scope_that_reads_them(make_client, webhook):
+    # credential events name each credential's recipient: what credentials:read guards elsewhere
+    only_webhooks = make_client([ApiKey.Scope.WEBHOOKS_MANAGE])
+    body = {"url": f"https://{PUBLIC_HOST}/x", "events": ["credential.issued"]}
+    refused = problem_of(
+        only_webhooks.post(URL, body, content_type="application/json"), 403, "insufficient_scope"
+    )
+    assert refused["scope"] == "credentials:read"
+    patch = {"events": ["endorsement.received", "credential.revoked"]}
+    problem_of(
+        only_webhooks.patch(f"{URL}/{webhook.pk}", patch, content_type="application/json"),
+        403,
+        "insufficient_scope",
+    )
+    assert Endpoint.objects.get(pk=webhook.pk).events == webhook.events  # nothing changed
+    body["events"] = ["endorsement.received"]
+    assert only_webhooks.post(URL, body, content_type="application/json").status_code == 201
 
 
 def test_another_organisations_webhook_is_not_found(make_client, other_organisation, webhook):

@@ -250,3 +250,15 @@ def test_the_command_stops_calling_an_endpoint_that_does_not_answer_for_the_rest
 def test_an_unknown_event_is_a_programming_error(organisation):
     with pytest.raises(ValueError, match="unknown webhook event"):
         services.emit(organisation=organisation, event="credential.deleted", data={})
+
+
+def test_a_long_run_claims_each_delivery_from_the_moment_it_is_tried(endpoint, organisation, monkeypatch):
+    for _ in range(2):
+        services.emit(organisation=organisation, event="credential.issued", data={})
+    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    asked = []
+    monkeypatch.setattr(services, "attempt", lambda *, delivery_id, now=None: asked.append(now))
+    services.send_due()
+    # each attempt reads the clock itself: a run longer than the lease never claims nor schedules a
+    # retry from a moment already past
+    assert asked == [None, None]

@@ -36,8 +36,10 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret(organisation, org_admin, 
     endpoint = Endpoint.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/webhooks/{endpoint.pk}/")
     assert endpoint.events == ["credential.issued", "credential.revoked"] and endpoint.created_by == org_admin
-    page = client.get(response["Location"]).content.decode()
+    shown = client.get(response["Location"])
+    page = shown.content.decode()
     assert endpoint.secret in page and "Remplacer le secret" in page
+    assert shown["Cache-Control"] == "private, no-store"  # the secret is kept by no cache
     assert receiver.url() in client.get(url).content.decode()
     assert AuditEvent.objects.filter(verb="webhook_endpoint.created", organisation=organisation).exists()
 

@@ -76,6 +76,9 @@ def test_a_redirect_is_not_followed(endpoint, receiver, issue):
         ("https://192.168.1.20:8443/hooks", "private"),
         ("https://169.254.169.254/latest/meta-data/", "private"),
         ("https://[::1]/hooks", "private"),
+        ("https://[64:ff9b::a9fe:a9fe]/latest/meta-data/", "private"),  # NAT64 of 169.254.169.254
+        ("https://[2002:a00:7::1]/hooks", "private"),  # 6to4 of 10.0.0.7
+        ("https://[::ffff:10.0.0.7]/hooks", "private"),
         ("https://localhost/hooks", "private"),
         ("https://user:pass@hooks.example.org/", "credentials"),
         ("https://hooks.example.org/a b", "malformed"),
