@@ -532,6 +532,14 @@ def _credential_out(credential: IssuedCredential, document: bool = False) -> dic
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
 
 
+def _idempotency_key(request: HttpRequest) -> str:
+    """The request's Idempotency-Key header (400 idempotency_key_required if missing or malformed)."""
+    idempotency = request.headers.get("Idempotency-Key", "").strip()
+    if not IDEMPOTENCY_KEY.match(idempotency):
+        raise ApiProblem(400, "idempotency_key_required", _("Envoyez un en-tête Idempotency-Key (1 à 100 caractères ASCII visibles)."))  # fmt: skip
+    return idempotency
+
+
 @api.post(
     "/credentials", response=answers({200: s.CredentialDetail, 201: s.CredentialDetail, 409: s.Problem}),
     auth=scoped(Scope.CREDENTIALS_ISSUE), tags=["credentials"],
@@ -551,9 +559,7 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
 @writes
 def issue(request: HttpRequest, response: HttpResponse, payload: s.IssueIn) -> Any:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
-    idempotency = request.headers.get("Idempotency-Key", "").strip()
-    if not IDEMPOTENCY_KEY.match(idempotency):
-        raise ApiProblem(400, "idempotency_key_required", _("Envoyez un en-tête Idempotency-Key (1 à 100 caractères ASCII visibles)."))  # fmt: skip
+    idempotency = _idempotency_key(request)
     errors = [
         {"location": ["body", "recipient_email"], "message": m}
         for m in [_email_error(payload.recipient_email)]
@@ -723,32 +729,41 @@ def _job_out(
 
 
 @api.post(
-    "/issuance-jobs", response=answers({202: s.JobOut, 409: s.Problem}), auth=scoped(Scope.CREDENTIALS_ISSUE),
-    tags=["issuance jobs"], summary="Issue a micro-credential to many recipients, in the background",
+    "/issuance-jobs", response=answers({200: s.JobOut, 202: s.JobOut, 409: s.Problem}),
+    auth=scoped(Scope.CREDENTIALS_ISSUE), tags=["issuance jobs"],
+    summary="Issue a micro-credential to many recipients, in the background (send an Idempotency-Key header)",
     description=(
         "Checks every row first: if any is invalid the answer is 422 with `errors`, one entry per invalid "
         "row (`row`, `field`, `message`), and nothing is queued. Otherwise the job is queued and the "
-        "answer is 202 with the job and its address (`Location`): poll it until `state` is `done`."
+        "answer is 202 with the job and its address (`Location`): poll it until `state` is `done`. The "
+        "`Idempotency-Key` header (1–100 visible ASCII characters, unique per job you mean to make) is "
+        "required: the same key again with the same micro-credential and rows answers 200 with the job "
+        "made the first time, and issues nothing more; the same key with anything else is 409."
     ),
+    openapi_extra={"parameters": [{
+        "in": "header", "name": "Idempotency-Key", "required": True,
+        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}, "example": "lms-cohort-2026-09",
+    }]},
 )  # fmt: skip
 @writes
 def create_job(request: HttpRequest, response: HttpResponse, payload: s.JobIn) -> Any:
     key: ApiKey = request.auth  # type: ignore[attr-defined]
+    idempotency = _idempotency_key(request)
     errors = _row_errors(payload.recipients)
     if errors:
         raise ApiProblem(422, "invalid_rows", _("Des lignes ne sont pas valides : rien n'a été mis en file. Voyez « errors »."), errors=errors)  # fmt: skip
     version = _published_version(key, payload.micro_credential)
     rows = [{"email": r.email, "name": r.name, "evidence": _evidence(r.evidence)} for r in payload.recipients]
-    job = bulk.create_issuance_job(
-        organisation=key.organisation,
-        version=version,
-        rows=rows,
-        requested_by=f"api:{key.prefix}",
-        language=api_language(request),
-    )
+    try:
+        job, created = bulk.issuance_job_for_key(
+            organisation=key.organisation, version=version, rows=rows, idempotency_key=idempotency,
+            requested_by=f"api:{key.prefix}", language=api_language(request),
+        )  # fmt: skip
+    except bulk.JobKeyReused as exc:
+        raise ApiProblem(409, "refused", _("Cette clé Idempotency-Key a déjà servi à une autre délivrance en lot (autre microattestation ou autres lignes).")) from exc  # fmt: skip
     job.refresh_from_db()  # an immediate backend has run it already
     response["Location"] = request.build_absolute_uri(f"/api/v1/issuance-jobs/{job.uuid}")
-    return Status(202, _job_out(request, response, job, Paging()))
+    return Status(202 if created else 200, _job_out(request, response, job, Paging()))
 
 
 @api.get(

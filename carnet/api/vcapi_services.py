@@ -13,7 +13,9 @@ What is recorded depends on what the credential is:
   by an unhashed email ``IdentityObject`` in ``credentialSubject.identifier``; a caller's
   ``urn:uuid:`` id is kept, and sending the same id again gives back the same credential. A
   catalogue address that is not a published version of the organisation's own is refused: an
-  unrevocable look-alike of a catalogue micro-credential must not exist.
+  unrevocable look-alike of a catalogue micro-credential must not exist. This holds for a
+  credential of any type, and whatever the shape of its ``credentialSubject``: any achievement id
+  on Carnet's host (compared as browsers do: case, trailing dot, default port) goes this way.
 * **Any other credential** is the caller's own document: Carnet checks it, signs it with the
   organisation's current key (its did:web) and records a ``credential.signed_via_vc_api`` audit
   event (its id, types, proof format, the SHA-256 of what was signed and the API key used), but
@@ -59,7 +61,6 @@ FORMATS = {
     "vc-jwt": VC_JWT, "jwt": VC_JWT, "jwt_vc": VC_JWT, "vc+jwt": VC_JWT,
 }  # fmt: skip
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"})
-ACHIEVEMENT_CREDENTIALS = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 
 
 class Refused(ValueError):
@@ -182,10 +183,9 @@ def _check_shape(credential: dict[str, Any]) -> None:
 
 def _check_status_entries(credential: dict[str, Any]) -> None:
     entries = credential.get("credentialStatus")
-    here = urllib.parse.urlsplit(identity.site_url()).netloc
     for entry in entries if isinstance(entries, list) else [entries] if entries is not None else []:
         url = entry.get("statusListCredential") if isinstance(entry, dict) else None
-        if isinstance(url, str) and urllib.parse.urlsplit(url).netloc == here:
+        if isinstance(url, str) and _on_carnet_site(url):
             raise Refused(
                 422,
                 "credential.status",
@@ -222,25 +222,77 @@ def _check_json_ld(credential: dict[str, Any]) -> None:
         ) from None
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    """``url``'s origin as a browser compares it: the scheme, the host lower-cased, percent-decoded
+    and without a trailing dot, the port (the scheme's default when not given, -1 when malformed)."""
+    address = urllib.parse.urlsplit(url[:2048])
+    scheme = address.scheme.lower()
+    host = urllib.parse.unquote(address.hostname or "").lower().rstrip(".")
+    try:
+        port = address.port or DEFAULT_PORTS.get(scheme, -1)
+    except ValueError:
+        port = -1
+    return scheme, host, port
+
+
+def _on_carnet_site(url: str) -> bool:
+    """Whether ``url`` names Carnet's own host (however spelt: case, trailing dot, port or scheme)."""
+    return _origin(url)[1] == _origin(identity.site_url())[1]
+
+
+def _achievement_ids(credential: dict[str, Any]) -> list[str]:
+    """Every ``achievement.id`` of the credential's subjects (an object or a list of them)."""
+    subject = credential.get("credentialSubject")
+    ids = []
+    for item in subject if isinstance(subject, list) else [subject]:
+        achievements = item.get("achievement") if isinstance(item, dict) else None
+        for achievement in achievements if isinstance(achievements, list) else [achievements]:
+            found = achievement.get("id") if isinstance(achievement, dict) else achievement
+            if isinstance(found, str):
+                ids.append(found)
+    return ids
+
+
 def _catalogue_version(credential: dict[str, Any], organisation: Any) -> MicroCredentialVersion | None:
     """The published version of ``organisation``'s catalogue that the credential's achievement
-    names; None when the credential is not an Open Badge about an achievement of this site."""
-    if not ACHIEVEMENT_CREDENTIALS & {kind for kind in _types(credential) if isinstance(kind, str)}:
+    names; None when no achievement of the credential (of any type) is on Carnet's site. An
+    achievement on Carnet's site that is not such a version is refused: an unrevocable look-alike
+    of a catalogue micro-credential must not exist."""
+    versions = [
+        _published_version(achievement_id, organisation)
+        for achievement_id in _achievement_ids(credential)
+        if _on_carnet_site(achievement_id)
+    ]
+    if not versions:
         return None
-    subject = credential.get("credentialSubject")
-    achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    achievement_id = achievement.get("id") if isinstance(achievement, dict) else None
-    if not isinstance(achievement_id, str):
-        return None
+    if len(versions) > 1 or not isinstance(credential.get("credentialSubject"), dict):
+        raise Refused(
+            422,
+            "credential.invalid",
+            _(
+                "Une microattestation du catalogue se délivre à une seule personne : credentialSubject "
+                "doit être un objet, avec une seule achievement."
+            ),
+        )
+    return versions[0]
+
+
+def _published_version(achievement_id: str, organisation: Any) -> MicroCredentialVersion:
     address = urllib.parse.urlsplit(achievement_id[:2048])
-    if address.netloc != urllib.parse.urlsplit(identity.site_url()).netloc:
-        return None
     try:
         match = resolve(address.path)
     except Resolver404:
         match = None
     version = None
-    if match is not None and match.view_name == "issuing:achievement" and not address.query:
+    if (
+        match is not None
+        and match.view_name == "issuing:achievement"
+        and not address.query
+        and _origin(achievement_id) == _origin(identity.site_url())
+    ):
         version = (
             MicroCredentialVersion.objects.select_related("micro_credential__organisation")
             .filter(

@@ -249,9 +249,16 @@ class IssuanceJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the caller's Idempotency-Key: the same request again gives back this job instead of another
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (NULL: no key, unique)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"], name="issuance_job_idempotency_key_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.uuid} ({self.state}, {self.issued + self.failed}/{self.total})"

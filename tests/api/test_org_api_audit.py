@@ -76,7 +76,7 @@ def test_each_write_through_the_api_names_its_key_in_the_trail(api, micro_creden
     api.post(f"/api/v1/credentials/{credential_id}/suspend", {"reason": "Vérification"})
     api.patch(f"/api/v1/micro-credentials/{micro_credential.slug}", {"name_en": "Dependability"})
     api.post("/api/v1/issuance-jobs", {"micro_credential": micro_credential.slug,
-                                       "recipients": [{"email": "b@example.org"}]})  # fmt: skip
+                                       "recipients": [{"email": "b@example.org"}]}, **{"Idempotency-Key": "who-2"})  # fmt: skip
     facts = {"api_key": prefix, "api_key_name": "Tests"}
     for verb in (
         "credential.issued",

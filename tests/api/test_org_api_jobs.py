@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/issuance-jobs"
 
 
+def post_job(api, body, key="job-1"):
+    return api.post(URL, body, **{"Idempotency-Key": key})
+
+
 def recipients(n):
     return [{"email": f"person{i}@example.org", "name": f"Personne {i}"} for i in range(n)]
 
@@ -27,7 +31,7 @@ def test_a_job_is_issued_in_the_background_and_polled(
 ):
     rows = [*recipients(3), {"email": learner.email, "evidence": [{"narrative": "Trois ateliers animés."}]}]
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(URL, {"micro_credential": micro_credential.slug, "recipients": rows})
+        response = post_job(api, {"micro_credential": micro_credential.slug, "recipients": rows})
     assert response.status_code == 202, response.content
     job = IssuanceJob.objects.get()
     assert response["Location"].endswith(f"{URL}/{job.uuid}")
@@ -58,7 +62,7 @@ def test_a_queued_job_waits_for_a_worker(api, micro_credential, settings, django
     from django.tasks import default_task_backend
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(URL, {"micro_credential": micro_credential.slug, "recipients": recipients(2)})
+        response = post_job(api, {"micro_credential": micro_credential.slug, "recipients": recipients(2)})
     body = json.loads(response.content)
     assert response.status_code == 202 and body["state"] == "queued" and body["issued"] == 0
     assert [r["state"] for r in body["rows"]["results"]] == ["pending", "pending"]
@@ -73,18 +77,18 @@ def test_every_row_is_checked_and_nothing_is_queued_if_one_is_wrong(api, micro_c
     rows = [*recipients(2), {"email": "not-an-email"}, {"email": "PERSON0@example.org"},
             {"email": "ok@example.org", "evidence": [{"name": "rien"}]}]  # fmt: skip
     body = problem_of(
-        api.post(URL, {"micro_credential": micro_credential.slug, "recipients": rows}), 422, "invalid_rows"
+        post_job(api, {"micro_credential": micro_credential.slug, "recipients": rows}), 422, "invalid_rows"
     )
     assert [(e["row"], e["field"]) for e in body["errors"]] == [(2, "email"), (3, "email"), (4, "evidence/0")]
     assert "ligne 0" in body["errors"][1]["message"]
     assert not IssuanceJob.objects.exists()
     problem_of(
-        api.post(URL, {"micro_credential": micro_credential.slug, "recipients": recipients(1001)}),
+        post_job(api, {"micro_credential": micro_credential.slug, "recipients": recipients(1001)}),
         422,
         "invalid",
     )
-    problem_of(api.post(URL, {"micro_credential": micro_credential.slug, "recipients": []}), 422, "invalid")
-    problem_of(api.post(URL, {"micro_credential": "nothing", "recipients": recipients(1)}), 404, "not_found")
+    problem_of(post_job(api, {"micro_credential": micro_credential.slug, "recipients": []}), 422, "invalid")
+    problem_of(post_job(api, {"micro_credential": "nothing", "recipients": recipients(1)}), 404, "not_found")
     assert not IssuanceJob.objects.exists()
 
 
@@ -168,3 +172,58 @@ def test_unfinished_jobs_are_queued_again_by_the_command(organisation, micro_cre
     call_command("resume_issuance_jobs", minutes=0)  # the immediate backend runs it here
     job.refresh_from_db()
     assert (job.state, job.issued) == ("done", 3) and IssuedCredential.objects.count() == 3
+
+
+def test_a_job_is_refused_without_an_idempotency_key(api, micro_credential):
+    body = {"micro_credential": micro_credential.slug, "recipients": recipients(1)}
+    problem_of(api.post(URL, body), 400, "idempotency_key_required")
+    problem_of(post_job(api, body, key="é" * 3), 400, "idempotency_key_required")
+    problem_of(post_job(api, body, key="k" * 101), 400, "idempotency_key_required")
+    assert not IssuanceJob.objects.exists()
+
+
+def test_a_retried_job_gives_back_the_first_and_issues_nothing_twice(
+    api, micro_credential, django_capture_on_commit_callbacks
+):
+    body = {"micro_credential": micro_credential.slug, "recipients": recipients(3)}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post_job(api, body, key="cohort-9")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = post_job(api, body, key="cohort-9")
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again["Location"] == first["Location"]
+    assert json.loads(again.content)["id"] == json.loads(first.content)["id"]
+    assert IssuanceJob.objects.count() == 1 and IssuedCredential.objects.count() == 3
+    assert IssuanceJob.objects.get().idempotency_key == "cohort-9"
+
+
+def test_a_job_key_used_again_for_anything_else_is_a_conflict(api, micro_credential):
+    body = {"micro_credential": micro_credential.slug, "recipients": recipients(2)}
+    assert post_job(api, body, key="cohort-9").status_code == 202
+    other_rows = {**body, "recipients": recipients(3)}
+    renamed = {**body, "recipients": [{**recipients(2)[0], "name": "Autre"}, recipients(2)[1]]}
+    for changed in (other_rows, renamed):
+        problem_of(post_job(api, changed, key="cohort-9"), 409, "refused")
+    assert post_job(api, other_rows, key="cohort-10").status_code == 202
+    assert IssuanceJob.objects.count() == 2
+
+
+def test_two_first_requests_racing_make_one_job(organisation, micro_credential, monkeypatch):
+    """The second finds no job at first (the first has not committed), then the unique constraint
+    refuses its own: it gives back the first's."""
+    version = micro_credential.current_version()
+    first = bulk.create_issuance_job(
+        organisation=organisation, version=version, rows=recipients(2), idempotency_key="race"
+    )
+    real, looks = bulk._job_of_key, []
+
+    def not_yet(organisation, key):
+        looks.append(key)
+        return None if len(looks) == 1 else real(organisation, key)
+
+    monkeypatch.setattr(bulk, "_job_of_key", not_yet)
+    job, created = bulk.issuance_job_for_key(
+        organisation=organisation, version=version, rows=recipients(2), idempotency_key="race"
+    )
+    assert job == first and not created and len(looks) == 2
+    assert IssuanceJob.objects.count() == 1

@@ -52,6 +52,8 @@ def test_the_openapi_document_is_served_and_valid(client):
         assert operation["responses"]["403"]["content"]["application/problem+json"]
     issue = document["paths"]["/api/v1/credentials"]["post"]
     assert [p["name"] for p in issue["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]
+    job = document["paths"]["/api/v1/issuance-jobs"]["post"]
+    assert [p["name"] for p in job["parameters"] if p["in"] == "header"] == ["Idempotency-Key"]
 
 
 schema = schemathesis.openapi.from_wsgi(OPENAPI, get_wsgi_application())

@@ -161,3 +161,72 @@ def test_an_id_another_credential_holds_is_a_conflict(client, organisation, org_
     )
     assert response.status_code == 409 and response.json()["code"] == "credential.id_taken"
     assert IssuedCredential.objects.count() == 1
+
+
+OTHER_ID = "urn:uuid:5e2b8c1d-0a3f-4b6e-8d7c-9f1e2a3b4c5d"
+SPELLINGS = [
+    ("https://carnet.example", "https://CARNET.EXAMPLE"),
+    ("https://carnet.example", "https://carnet.example:443"),
+    ("https://carnet.example", "https://carnet.example."),
+    ("https://carnet.example", "https://Carnet.Example.:443"),
+]
+
+
+@pytest.fixture
+def site(settings):
+    settings.SITE_URL = "https://carnet.example"
+
+
+@pytest.mark.parametrize("spelling", [spelt for _, spelt in SPELLINGS])
+def test_the_site_spelt_otherwise_is_still_the_site(client, token, version, site, spelling):
+    """Another spelling of Carnet's origin names the same catalogue: a published version is
+    delivered from it, anything else there is refused, never signed as a look-alike."""
+    address = achievement_url(version).replace("https://carnet.example", spelling)
+    response = post(client, ISSUE, {"credential": badge(address)}, token=token)
+    assert response.status_code == 201, response.content
+    assert response.json()["verifiableCredential"]["credentialStatus"]
+    assert IssuedCredential.objects.get().micro_credential_version == version
+    unknown = address.replace("/v1.json", "/v9.json")
+    response = post(client, ISSUE, {"credential": badge(unknown, id=OTHER_ID)}, token=token)
+    assert response.status_code == 422 and response.json()["code"] == "achievement.unknown", unknown
+    assert not AuditEvent.objects.filter(verb="credential.signed_via_vc_api").exists()
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://carnet.example", "https://carnet.example:8443", "https://carnet.example:x"]
+)
+def test_carnets_host_at_another_scheme_or_port_is_refused(client, token, version, site, origin):
+    address = achievement_url(version).replace("https://carnet.example", origin)
+    response = post(client, ISSUE, {"credential": badge(address)}, token=token)
+    assert response.status_code == 422 and response.json()["code"] == "achievement.unknown"
+    assert not IssuedCredential.objects.exists()
+    assert not AuditEvent.objects.filter(verb="credential.signed_via_vc_api").exists()
+
+
+def test_a_credential_of_any_type_naming_a_catalogue_achievement_goes_through_the_catalogue(
+    client, token, version, site
+):
+    plain = {**badge(achievement_url(version)), "type": ["VerifiableCredential"]}
+    response = post(client, ISSUE, {"credential": plain}, token=token)
+    assert response.status_code == 201, response.content
+    assert IssuedCredential.objects.get().micro_credential_version == version
+    unknown = {**plain, "id": OTHER_ID}
+    unknown["credentialSubject"] = {
+        **plain["credentialSubject"],
+        "achievement": {"id": "https://CARNET.example./nothing", "type": ["Achievement"]},
+    }
+    response = post(client, ISSUE, {"credential": unknown}, token=token)
+    assert response.status_code == 422 and response.json()["code"] == "achievement.unknown"
+
+
+def test_a_list_of_subjects_naming_a_catalogue_achievement_is_refused(client, token, version, site):
+    for address, code in [
+        (achievement_url(version), "credential.invalid"),
+        (achievement_url(version).replace("/v1.json", "/v9.json"), "achievement.unknown"),
+    ]:
+        credential = badge(address.replace("https://carnet.example", "https://carnet.EXAMPLE"))
+        credential["credentialSubject"] = [{"id": "did:example:someone"}, credential["credentialSubject"]]
+        response = post(client, ISSUE, {"credential": credential}, token=token)
+        assert response.status_code == 422 and response.json()["code"] == code, address
+    assert not IssuedCredential.objects.exists()
+    assert not AuditEvent.objects.filter(verb="credential.signed_via_vc_api").exists()

@@ -212,6 +212,19 @@ def test_a_status_entry_in_carnets_own_lists_is_refused(client, token, did):
     assert problem["code"] == "credential.status"
 
 
+@pytest.mark.parametrize(
+    "origin", ["https://CARNET.EXAMPLE", "https://carnet.example:443", "https://carnet.example."]
+)
+def test_a_status_entry_in_carnets_lists_spelt_otherwise_is_refused(client, token, settings, origin):
+    settings.SITE_URL = "https://carnet.example"
+    entry = {
+        "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "7",
+        "statusListCredential": f"{origin}/organisations/cje-test/statuts/revocation/1",
+    }  # fmt: skip
+    problem = refused(client, token, {"credential": plain_credential(credentialStatus=entry)})
+    assert problem["code"] == "credential.status"
+
+
 def test_unsupported_options_are_refused(client, token, did):
     for options in ({"cryptosuite": "ecdsa-rdfc-2019"}, {"format": "sd-jwt"}, {"format": 3}):
         assert refused(client, token, {"credential": plain_credential(did), "options": options})["code"] == (
