@@ -281,8 +281,10 @@ def _save_import(*, holder: Any, handed: Any, client_id: str = "") -> Any:
             )  # fmt: skip
     except IntegrityError:  # the same badge, imported at the same moment
         raise _duplicate() from None
-    record_event(verb="imported_badge.added", actor=holder, target=badge,
-                 data={"kind": badge.kind, "source": badge.source, "verdict": badge.verdict})  # fmt: skip
+    data = {"kind": badge.kind, "source": badge.source, "verdict": badge.verdict}
+    if client_id:  # put there by an application, through the Open Badges API
+        data["client_id"] = client_id
+    record_event(verb="imported_badge.added", actor=holder, target=badge, data=data)
     return badge
 
 
@@ -393,7 +395,8 @@ def _replace_import(*, badge: Any, handed: Any, document: dict[str, Any]) -> Any
         setattr(badge, name, value)
     badge.save(update_fields=list(fields))
     record_event(verb="imported_badge.replaced", actor=badge.holder, target=badge,
-                 data={"source": badge.source, "verdict": badge.verdict})  # fmt: skip
+                 data={"source": badge.source, "verdict": badge.verdict,
+                       "client_id": badge.added_by_client})  # fmt: skip
     return badge
 
 

@@ -13,6 +13,7 @@ from ob_fixtures import *  # noqa: F403 — the fixtures of these tests
 from ob_oauth import READ, api, registered, tokens_for
 from portfolio_samples import badge_for, signed_badge
 
+from carnet.audit.models import AuditEvent
 from carnet.credentials import Ed25519Key, sign
 from carnet.portfolio.models import ImportedBadge
 from carnet.portfolio.services import import_badge
@@ -90,6 +91,8 @@ def test_an_application_replaces_only_the_badges_it_added_itself(browser, learne
     assert api("POST", "/credentials", access, newer).status_code == 200
     badge.refresh_from_db()
     assert badge.name == "Version 2" and badge.added_by_client == mine["client_id"]
+    replaced = AuditEvent.objects.get(verb="imported_badge.replaced", target_id=str(badge.pk))
+    assert replaced.data["client_id"] == mine["client_id"]
 
 
 def test_a_badge_whose_signature_was_not_verified_is_not_replaced(browser, learner, other_key):
