@@ -145,3 +145,21 @@ def test_since_with_a_large_offset_is_read_in_utc(browser, learner, issue):
     assert response.status_code == 200, response.content
     assert response["X-Total-Count"] == "1"
     assert api("GET", "/credentials?since=9999-12-31T23:59:59Z", access)["X-Total-Count"] == "0"
+
+
+def test_the_badge_to_replace_is_locked_while_it_is_checked_and_written(browser, learner, other_key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database: SELECT … FOR UPDATE is PostgreSQL's")
+    access = tokens_for(browser)["access_token"]
+    first = signed_badge(other_key, name="Version 1")
+    assert api("POST", "/credentials", access, first).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        assert (
+            api("POST", "/credentials", access, newer_version(first, other_key, "Version 2")).status_code
+            == 200
+        )
+    locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and "portfolio_importedbadge" in q["sql"]]
+    assert locked, [q["sql"] for q in queries]
