@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -148,6 +148,20 @@ def _query_number(request: HttpRequest, name: str, default: int, minimum: int) -
     return int(value)
 
 
+def _moment(value: str) -> datetime | None:
+    """The ISO 8601 moment ``value`` in UTC (without an offset: in UTC); None when it is none, such
+    as February 30, or has no UTC equivalent (year 1 ahead of UTC, year 9999 behind it)."""
+    try:
+        moment = parse_datetime(value[:40].strip().replace(" ", "+"))  # an unescaped + reads as a space
+        if moment is None:
+            return None
+        if timezone.is_naive(moment):
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)  # PostgreSQL takes no offset beyond ±15:59
+    except (ValueError, OverflowError):
+        return None
+
+
 def _get_credentials(request: HttpRequest, language: str) -> HttpResponse:
     token, refusal = authorised(request, CREDENTIAL_READ, language)
     if refusal is not None:
@@ -162,16 +176,12 @@ def _get_credentials(request: HttpRequest, language: str) -> HttpResponse:
     limit = min(limit, MAX_LIMIT)
     since = None
     if "since" in request.GET:
-        since = parse_datetime(
-            request.GET["since"][:40].strip().replace(" ", "+")
-        )  # an unescaped + reads as a space
+        since = _moment(request.GET["since"])
         if since is None:
             return status_info(
                 400, "invalid_query_parameter",
                 _("since est une date et une heure ISO 8601, par exemple 2026-01-31T12:00:00Z."), language,
             )  # fmt: skip
-        if timezone.is_naive(since):
-            since = since.replace(tzinfo=UTC)
     entries = _credential_entries(token.user, since)
     page = entries[offset : offset + limit]
     body = _documents(page)
@@ -287,7 +297,9 @@ def _upsert_credential(request: HttpRequest, language: str) -> HttpResponse:
     if problem:
         return status_info(400, "invalid_data", problem, language)
     try:
-        badge, outcome = portfolio.upsert_imported_badge(holder=token.user, data=data)
+        badge, outcome = portfolio.upsert_imported_badge(
+            holder=token.user, data=data, client_id=getattr(token.application, "client_id", "")
+        )
     except importing.ImportRefused as exc:
         if exc.code == "duplicate":  # issued by Carnet to this learner: it is in their carnet already
             return HttpResponse(status=304)

@@ -40,6 +40,12 @@ ACCEPTED = frozenset(
 )  # fmt: skip
 # A valid credential's verdicts: the ones that turn "expired" when the end date passes.
 VALID = frozenset({"valid", "valid_warnings"})
+# The verdicts reached only once the signature was checked and its key bound to the issuer named
+# (carnet.verification.verifier.verdict_of: "proof" and "binding" passed): what is said about the
+# badge afterwards (status, dates) does not change that the issuer signed these very words.
+SIGNED = frozenset(
+    {"valid", "valid_warnings", "expired", "not_yet", "revoked", "suspended", "unconfirmed_status"}
+)  # fmt: skip
 
 
 class ImportRefused(ValueError):

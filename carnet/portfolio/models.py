@@ -140,7 +140,10 @@ class ImportedBadge(models.Model):
     valid_from = models.DateTimeField(null=True, blank=True)  # issuedOn for Open Badges 2.0
     valid_until = models.DateTimeField(null=True, blank=True)  # expires for Open Badges 2.0
     alignments = models.JSONField(default=list)  # [{targetName, targetUrl, targetCode, targetFramework}]
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(auto_now_add=True)  # or when the API last replaced it
+    # The client_id of the OAuth application that put it in the carnet through the Open Badges API
+    # (upsertCredential): only that application may replace it. '' when the learner imported it.
+    added_by_client = models.CharField(max_length=100, blank=True)
     # Who sees its page (badges-importes/<uuid>/) besides its holder; public: on the public profile too.
     visibility = models.CharField(
         max_length=10,

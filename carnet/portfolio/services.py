@@ -255,7 +255,7 @@ def _issued_here(holder: Any, credential_id: str) -> bool:
 
 
 @transaction.atomic
-def _save_import(*, holder: Any, handed: Any) -> Any:
+def _save_import(*, holder: Any, handed: Any, client_id: str = "") -> Any:
     from django.db import IntegrityError
 
     from carnet.portfolio import importing
@@ -277,77 +277,109 @@ def _save_import(*, holder: Any, handed: Any) -> Any:
                 image_png=importing.image_of(handed), verdict=outcome.verdict, report=outcome.to_record(),
                 checked_at=timezone.now(),
                 recipient=importing.recipient_of(outcome, document, importing.emails_of(holder)),
-                alignments=importing.alignments_of(outcome), **vars(summary),
+                alignments=importing.alignments_of(outcome), added_by_client=client_id, **vars(summary),
             )  # fmt: skip
     except IntegrityError:  # the same badge, imported at the same moment
         raise _duplicate() from None
-    record_event(verb="imported_badge.added", actor=holder, target=badge,
-                 data={"kind": badge.kind, "source": badge.source, "verdict": badge.verdict})  # fmt: skip
+    data = {"kind": badge.kind, "source": badge.source, "verdict": badge.verdict}
+    if client_id:  # put there by an application, through the Open Badges API
+        data["client_id"] = client_id
+    record_event(verb="imported_badge.added", actor=holder, target=badge, data=data)
     return badge
 
 
-def upsert_imported_badge(*, holder: Any, data: bytes) -> tuple[Any, str]:
+def upsert_imported_badge(*, holder: Any, data: bytes, client_id: str) -> tuple[Any, str]:
     """Put into ``holder``'s carnet the Open Badges 3.0 credential in ``data`` (its JSON or its
-    compact JWS), as an application does through the Open Badges API's ``upsertCredential``:
-    verified by :func:`~carnet.portfolio.importing.hand_over`, like a badge the learner imports
-    themself, and refused (:class:`~carnet.portfolio.importing.ImportRefused`, nothing saved) for
-    the same reasons; refused also when it is an Open Badges 2.0 badge (never fetched), or awarded
-    to an email address that is none of the holder's.
+    compact JWS), as the OAuth application ``client_id`` does through the Open Badges API's
+    ``upsertCredential``: verified by :func:`~carnet.portfolio.importing.hand_over`, like a badge the
+    learner imports themself, and refused (:class:`~carnet.portfolio.importing.ImportRefused`,
+    nothing saved) for the same reasons; refused also when it is an Open Badges 2.0 badge (never
+    fetched), or awarded to an email address that is none of the holder's.
 
-    The same credential (same issuer and same ``id``) already in the carnet is replaced when this
-    one is newer (a later ``validFrom``), else left as it was. Returns the badge and what happened:
-    ``created``, ``replaced`` or ``unchanged``."""
+    The same credential (same issuer and same ``id``) already in the carnet is left as it was when
+    this one is not newer (a later ``validFrom``). A newer one replaces it only when both were
+    signed by their issuer (:data:`~carnet.portfolio.importing.SIGNED`) and the badge there was put
+    by this same application; else it is refused with the code ``conflict`` (a badge the learner
+    imported themself is never replaced here). The check and the write hold the row locked.
+    Returns the badge and what happened: ``created``, ``replaced`` or ``unchanged``."""
     from carnet.portfolio import importing
     from carnet.verification import ob2
 
     if ob2.detect(data) is not None:
         raise importing.ImportRefused(
-            "ob2",
-            _("L'API Open Badges 3.0 ne reçoit que des badges Open Badges 3.0.")
-            + " "
-            + _("Rien n'a été ajouté à votre carnet."),
+            "ob2", _nothing_added(_("L'API Open Badges 3.0 ne reçoit que des badges Open Badges 3.0."))
         )
-    handed = importing.hand_over(data=data)
+    handed = importing.hand_over(data=data)  # verified before the transaction: it may fetch keys
     key = importing.credential_key(handed.outcome, handed.original)
-    existing = ImportedBadge.objects.filter(holder=holder, credential_id=key).first()
-    if existing is None and ImportedBadge.objects.filter(holder=holder).count() >= MAX_IMPORTED:
-        raise importing.ImportRefused(
-            "carnet_full",
-            _(
-                "Votre carnet contient déjà %(count)s badges importés, le maximum : supprimez-en un "
-                "pour en ajouter un autre."
-            )
-            % {"count": MAX_IMPORTED}
-            + " "
-            + _("Rien n'a été ajouté à votre carnet."),
-        )
     document = importing.document_of(handed)
     if importing.recipient_of(handed.outcome, document, importing.emails_of(holder)) == "other":
         raise importing.ImportRefused(
             "not_awarded",
-            _("Ce badge a été décerné à une autre adresse courriel que les vôtres.")
-            + " "
-            + _("Rien n'a été ajouté à votre carnet."),
+            _nothing_added(_("Ce badge a été décerné à une autre adresse courriel que les vôtres.")),
         )
-    if existing is None:
-        return _save_import(holder=holder, handed=handed), "created"
-    summary = importing.summary_of(handed.outcome)
-    if existing.issuer_id != summary.issuer_id:
-        raise importing.ImportRefused(
-            "conflict",
-            _("Votre carnet contient déjà un badge de même identifiant, d'un autre émetteur.")
-            + " "
-            + _("Rien n'a été ajouté à votre carnet."),
-        )
-    if summary.valid_from is None or existing.valid_from is None or summary.valid_from <= existing.valid_from:
-        return existing, "unchanged"
-    return _replace_import(badge=existing, handed=handed, document=document), "replaced"
+    with transaction.atomic():
+        existing = ImportedBadge.objects.select_for_update().filter(holder=holder, credential_id=key).first()
+        if existing is None:
+            if ImportedBadge.objects.filter(holder=holder).count() >= MAX_IMPORTED:
+                raise importing.ImportRefused(
+                    "carnet_full",
+                    _nothing_added(
+                        _(
+                            "Votre carnet contient déjà %(count)s badges importés, le maximum : supprimez-en un "
+                            "pour en ajouter un autre."
+                        )
+                        % {"count": MAX_IMPORTED}
+                    ),
+                )
+            return _save_import(holder=holder, handed=handed, client_id=client_id), "created"
+        summary = importing.summary_of(handed.outcome)
+        if existing.issuer_id != summary.issuer_id:
+            raise _conflict(
+                _("Votre carnet contient déjà un badge de même identifiant, d'un autre émetteur.")
+            )
+        newer = summary.valid_from is not None and existing.valid_from is not None
+        if not newer or summary.valid_from <= existing.valid_from:
+            return existing, "unchanged"
+        if not client_id or existing.added_by_client != client_id:
+            raise _conflict(
+                _(
+                    "Le badge de même identifiant déjà dans votre carnet n'a pas été ajouté par cette "
+                    "application : elle ne peut pas le remplacer."
+                )
+            )
+        if existing.verdict not in importing.SIGNED:
+            raise _conflict(
+                _(
+                    "La signature du badge de même identifiant déjà dans votre carnet n'a pas été "
+                    "vérifiée : il ne peut pas être remplacé par l'API."
+                )
+            )
+        if handed.outcome.verdict not in importing.SIGNED:
+            raise _conflict(
+                _(
+                    "La signature de ce badge n'a pas pu être vérifiée : il ne peut pas remplacer celui "
+                    "de même identifiant déjà dans votre carnet."
+                )
+            )
+        return _replace_import(badge=existing, handed=handed, document=document), "replaced"
+
+
+def _nothing_added(reason: str) -> str:
+    return f"{reason} " + _("Rien n'a été ajouté à votre carnet.")
+
+
+def _conflict(reason: str) -> Exception:
+    """A refusal of upsertCredential that leaves the badge already in the carnet as it was."""
+    from carnet.portfolio import importing
+
+    return importing.ImportRefused("conflict", f"{reason} " + _("Le badge de votre carnet reste tel quel."))
 
 
 @transaction.atomic
 def _replace_import(*, badge: Any, handed: Any, document: dict[str, Any]) -> Any:
     """The imported ``badge`` replaced by a newer version of the same credential: what it is and
-    says, and its verification; its address and who may see it stay."""
+    says, its verification, and the moment it came in (for ``getCredentials?since=``); its address
+    and who may see it stay."""
     from carnet.portfolio import importing
 
     outcome = handed.outcome
@@ -355,7 +387,7 @@ def _replace_import(*, badge: Any, handed: Any, document: dict[str, Any]) -> Any
     fields = {
         "source": handed.source, "original": handed.original, "document": document,
         "image_png": importing.image_of(handed), "verdict": outcome.verdict, "report": outcome.to_record(),
-        "checked_at": timezone.now(),
+        "checked_at": timezone.now(), "imported_at": timezone.now(),
         "recipient": importing.recipient_of(outcome, document, importing.emails_of(badge.holder)),
         "alignments": importing.alignments_of(outcome), **vars(summary),
     }  # fmt: skip
@@ -363,7 +395,8 @@ def _replace_import(*, badge: Any, handed: Any, document: dict[str, Any]) -> Any
         setattr(badge, name, value)
     badge.save(update_fields=list(fields))
     record_event(verb="imported_badge.replaced", actor=badge.holder, target=badge,
-                 data={"source": badge.source, "verdict": badge.verdict})  # fmt: skip
+                 data={"source": badge.source, "verdict": badge.verdict,
+                       "client_id": badge.added_by_client})  # fmt: skip
     return badge
 
 
