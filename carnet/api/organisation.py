@@ -532,6 +532,14 @@ def _credential_out(credential: IssuedCredential, document: bool = False) -> dic
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,100}$")
 
 
+def _idempotency_header(example: str) -> dict[str, Any]:
+    """The required Idempotency-Key header, as the OpenAPI document declares it (what
+    :func:`_idempotency_key` accepts)."""
+    schema = {"type": "string", "pattern": IDEMPOTENCY_KEY.pattern}
+    return {"parameters": [{"in": "header", "name": "Idempotency-Key", "required": True, "schema": schema,
+                            "example": example}]}  # fmt: skip
+
+
 def _idempotency_key(request: HttpRequest) -> str:
     """The request's Idempotency-Key header (400 idempotency_key_required if missing or malformed)."""
     idempotency = request.headers.get("Idempotency-Key", "").strip()
@@ -551,10 +559,7 @@ def _idempotency_key(request: HttpRequest) -> str:
         "key again answers 200 with the credential issued the first time (201 when it is issued); the "
         "same key with another micro-credential or recipient is 409."
     ),
-    openapi_extra={"parameters": [{
-        "in": "header", "name": "Idempotency-Key", "required": True,
-        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}, "example": "lms-enrolment-1234",
-    }]},
+    openapi_extra=_idempotency_header("lms-enrolment-1234"),
 )  # fmt: skip
 @writes
 def issue(request: HttpRequest, response: HttpResponse, payload: s.IssueIn) -> Any:
@@ -740,10 +745,7 @@ def _job_out(
         "required: the same key again with the same micro-credential and rows answers 200 with the job "
         "made the first time, and issues nothing more; the same key with anything else is 409."
     ),
-    openapi_extra={"parameters": [{
-        "in": "header", "name": "Idempotency-Key", "required": True,
-        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"}, "example": "lms-cohort-2026-09",
-    }]},
+    openapi_extra=_idempotency_header("lms-cohort-2026-09"),
 )  # fmt: skip
 @writes
 def create_job(request: HttpRequest, response: HttpResponse, payload: s.JobIn) -> Any:
