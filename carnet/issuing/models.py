@@ -236,7 +236,18 @@ class IssuanceJob(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="issuance_jobs"
     )
+
+    class Source(models.TextChoices):
+        API = "api", _("API")
+        CSV = "csv", _("Fichier CSV")
+
     requested_by = models.CharField(max_length=100, blank=True)  # who asked, e.g. "api:<key prefix>"
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    # the staff member who uploaded the file (a CSV job); None for the API or once the account is gone
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)  # the uploaded file's name, as given
     micro_credential_version = models.ForeignKey(
         "catalogue.MicroCredentialVersion", on_delete=models.PROTECT, related_name="+"
     )
@@ -249,6 +260,9 @@ class IssuanceJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the last sign of life of the worker running the job: a running job silent for long was cut
+    # short (a crash, a restart) and is taken up again
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # the caller's Idempotency-Key: the same request again gives back this job instead of another
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (NULL: no key, unique)
 
