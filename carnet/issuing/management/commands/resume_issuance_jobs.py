@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         before = timezone.now() - timedelta(minutes=options["minutes"])
-        unfinished = IssuanceJob.objects.exclude(state=IssuanceJob.State.DONE).filter(created_at__lt=before)
+        unfinished = IssuanceJob.objects.exclude(
+            state__in=[IssuanceJob.State.DONE, IssuanceJob.State.PREVIEW]  # a preview waits for its confirmation
+        ).filter(created_at__lt=before)
         ids = list(unfinished.values_list("pk", flat=True))
         for job_id in ids:
             run_issuance_job.enqueue(job_id)
