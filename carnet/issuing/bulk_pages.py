@@ -96,7 +96,7 @@ def template(request: HttpRequest, org_slug: str) -> HttpResponse:
 def job(request: HttpRequest, org_slug: str, job_uuid: Any) -> HttpResponse:
     """A preview to confirm or discard; once confirmed, the job's progress, then its results."""
     issuance = _job(request, org_slug, job_uuid)
-    report = issuance.report
+    report = sorted(issuance.report, key=lambda entry: (not entry["errors"], entry["line"]))  # errors first
     shown = request.GET.get("lignes", "")
     rows = issuance.rows.select_related("credential").order_by("number")
     if shown == "echec":
@@ -105,7 +105,7 @@ def job(request: HttpRequest, org_slug: str, job_uuid: Any) -> HttpResponse:
         "organisation": issuance.organisation, "job": issuance, "progress": _progress(issuance),
         "errors": sum(1 for entry in report if entry["errors"]),
         "warnings": sum(1 for entry in report if entry["warnings"] and not entry["errors"]),
-        "report": report, "shown": shown,
+        "report": Paginator(report, ROWS_PER_PAGE).get_page(request.GET.get("page")), "shown": shown,
         "rows": Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page")),
     }  # fmt: skip
     return render(request, "issuing/bulk_job.html", context)
