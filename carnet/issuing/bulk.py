@@ -177,7 +177,13 @@ def preview_csv_job(
     parsed = csv_import.parse(data)
     csv_import.check(parsed.rows, version)
     report = [
-        {"line": r.line, "email": _clip(r.email), "name": _clip(r.name), "errors": r.errors, "warnings": r.warnings}
+        {
+            "line": r.line,
+            "email": _clip(r.email),
+            "name": _clip(r.name),
+            "errors": r.errors,
+            "warnings": r.warnings,
+        }
         for r in parsed.rows
         if r.errors or r.warnings
     ]

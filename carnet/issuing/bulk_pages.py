@@ -131,7 +131,9 @@ def _progress(job: IssuanceJob) -> dict[str, Any]:
         ) % {"minutes": minutes}
     figures["state_label"] = job.get_state_display()
     figures["message"] = words
-    figures["finished"] = job.state in (IssuanceJob.State.DONE, IssuanceJob.State.FAILED) or figures["stalled"]
+    figures["finished"] = (
+        job.state in (IssuanceJob.State.DONE, IssuanceJob.State.FAILED) or figures["stalled"]
+    )
     return figures
 
 
@@ -161,7 +163,9 @@ def discard(request: HttpRequest, org_slug: str, job_uuid: Any) -> HttpResponse:
 def resume(request: HttpRequest, org_slug: str, job_uuid: Any) -> HttpResponse:
     issuance = _job(request, org_slug, job_uuid)
     if bulk.resume_issuance_job(job=issuance, actor=request.user):
-        messages.success(request, _("Délivrance reprise : seules les lignes pas encore traitées seront délivrées."))
+        messages.success(
+            request, _("Délivrance reprise : seules les lignes pas encore traitées seront délivrées.")
+        )
     return redirect("issued:bulk_job", issuance.organisation.slug, issuance.uuid)
 
 
@@ -177,19 +181,32 @@ def download(request: HttpRequest, org_slug: str, job_uuid: Any) -> HttpResponse
         for line in sorted({*kept, *problems}, key=lambda n: n or 0):
             entry = problems.get(line)
             row = kept.get(line)
-            verdict = _("erreur") if entry and entry["errors"] else _("avertissement") if entry else _("correcte")
+            verdict = (
+                _("erreur") if entry and entry["errors"] else _("avertissement") if entry else _("correcte")
+            )
             details = " ".join((entry["errors"] + entry["warnings"]) if entry else [])
             lines.append([line, row.email if row else entry["email"] if entry else "",
                           row.name if row else entry["name"] if entry else "", verdict, details])  # fmt: skip
         return _csv(csv_import.write(lines), f"{stem}-apercu.csv")
-    lines = [[_("ligne"), _("courriel"), _("nom"), _("résultat"), _("raison"), _("identifiant de la microattestation")]]
+    lines = [
+        [
+            _("ligne"),
+            _("courriel"),
+            _("nom"),
+            _("résultat"),
+            _("raison"),
+            _("identifiant de la microattestation"),
+        ]
+    ]
     outcome = {"pending": _("en attente"), "issued": _("délivrée"), "failed": _("en échec")}
     for row in issuance.rows.select_related("credential").order_by("number"):
         lines.append([row.line, row.email, row.name, outcome.get(row.state, row.state), row.error,
                       row.credential.uuid if row.credential else ""])  # fmt: skip
     for entry in issuance.report:
         if entry["errors"]:
-            lines.append([entry["line"], entry["email"], entry["name"], _("écartée"), " ".join(entry["errors"]), ""])
+            lines.append(
+                [entry["line"], entry["email"], entry["name"], _("écartée"), " ".join(entry["errors"]), ""]
+            )
     return _csv(csv_import.write(lines), f"{stem}-resultats-{timezone.localdate():%Y-%m-%d}.csv")
 
 

@@ -106,7 +106,9 @@ def decode(data: bytes) -> str:
             raise FileRefused(_("Ce fichier n'est pas un fichier CSV lisible.")) from exc
     if b"\x00" in data:
         raise FileRefused(
-            _("Ce fichier n'est pas un fichier CSV : enregistrez votre tableau au format « CSV » et réessayez.")
+            _(
+                "Ce fichier n'est pas un fichier CSV : enregistrez votre tableau au format « CSV » et réessayez."
+            )
         )
     try:
         return data.decode("utf-8-sig")
@@ -116,7 +118,9 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise FileRefused(
-            _("Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au format « CSV UTF-8 » et réessayez.")
+            _(
+                "Ce fichier n'est pas un fichier CSV lisible : enregistrez-le au format « CSV UTF-8 » et réessayez."
+            )
         ) from exc
 
 
@@ -132,19 +136,27 @@ def parse(data: bytes) -> ParsedFile:
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        records = [(number, record) for number, record in enumerate(reader, start=1) if any(c.strip() for c in record)]
+        records = [
+            (number, record)
+            for number, record in enumerate(reader, start=1)
+            if any(c.strip() for c in record)
+        ]
         # enumerate counts records; a quoted cell over several lines is one record, as a spreadsheet shows it
     except csv.Error as exc:
         raise FileRefused(_("Ce fichier CSV est mal formé (%(error)s).") % {"error": exc}) from exc
     if not records:
         raise FileRefused(_("Ce fichier est vide."))
-    header_line, header = records[0]
+    header = records[0][1]
     columns = [HEADERS.get(_key(name)) for name in header]
     if "email" not in columns:
         raise FileRefused(
-            _("Aucune colonne « courriel » (ou « email ») dans la première ligne : ajoutez-la, comme dans le modèle.")
+            _(
+                "Aucune colonne « courriel » (ou « email ») dans la première ligne : ajoutez-la, comme dans le modèle."
+            )
         )
-    ignored = [name.strip() for name, column in zip(header, columns, strict=True) if column is None and name.strip()]
+    ignored = [
+        name.strip() for name, column in zip(header, columns, strict=True) if column is None and name.strip()
+    ]
     body = records[1:]
     if not body:
         raise FileRefused(_("Ce fichier n'a aucune ligne après celle des titres de colonnes."))
@@ -186,9 +198,17 @@ def evidence_errors(items: Iterable[Mapping[str, Any]]) -> list[tuple[int, str]]
         if not (item.get("narrative") or "").strip() and not url:
             errors.append((number, _("Une preuve a besoin d'un récit (narrative) ou d'une adresse (url).")))
         elif url and (len(url) > MAX_URL or not URL.match(url)):
-            errors.append((number, _("L'adresse de la preuve doit commencer par https:// (ou http://), sans espace.")))
+            errors.append(
+                (number, _("L'adresse de la preuve doit commencer par https:// (ou http://), sans espace."))
+            )
         elif any(len(str(item.get(k) or "")) > MAX_TEXT for k in ("narrative", "description")):
-            errors.append((number, _("Le récit de la preuve est trop long (%(max)s caractères au plus).") % {"max": MAX_TEXT}))
+            errors.append(
+                (
+                    number,
+                    _("Le récit de la preuve est trop long (%(max)s caractères au plus).")
+                    % {"max": MAX_TEXT},
+                )
+            )
     return errors  # fmt: skip
 
 
@@ -218,7 +238,9 @@ def row_errors(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def check(rows: list[Row], version: MicroCredentialVersion) -> None:
     """Give each row its errors (not issued) and warnings (issued, but look): whether the person
     already holds this micro-credential, whether they have a Carnet account yet."""
-    for error in row_errors([{"email": r.email, "name": r.name, "evidence": r.evidence, "line": r.line} for r in rows]):
+    for error in row_errors(
+        [{"email": r.email, "name": r.name, "evidence": r.evidence, "line": r.line} for r in rows]
+    ):
         rows[error["row"]].errors.append(error["message"])
     emails = {r.email.strip().lower() for r in rows if not r.errors}
     holders, accounts = set(), set()
@@ -241,7 +263,9 @@ def check(rows: list[Row], version: MicroCredentialVersion) -> None:
             continue
         email = row.email.strip().lower()
         if email in holders:
-            row.warnings.append(_("Cette personne détient déjà cette microattestation : elle en recevra une deuxième."))
+            row.warnings.append(
+                _("Cette personne détient déjà cette microattestation : elle en recevra une deuxième.")
+            )
         if email not in accounts:
             row.warnings.append(_("Pas encore de compte Carnet : la personne recevra sa microattestation par courriel, avec une invitation à créer son compte."))  # fmt: skip
 

@@ -70,7 +70,9 @@ class BulkUploadForm(forms.Form):
         name = (upload.name or "").lower()
         if not name.endswith((".csv", ".txt")):
             raise forms.ValidationError(
-                _("Choisissez un fichier .csv : dans Excel, « Enregistrer sous » puis « CSV UTF-8 » ou « CSV (séparateur : point-virgule) ».")
+                _(
+                    "Choisissez un fichier .csv : dans Excel, « Enregistrer sous » puis « CSV UTF-8 » ou « CSV (séparateur : point-virgule) »."
+                )
             )
         if upload.size > settings.BULK_CSV_MAX_BYTES:
             raise forms.ValidationError(

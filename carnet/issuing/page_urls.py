@@ -19,7 +19,11 @@ urlpatterns = [
     ),
     # bulk issuance from a CSV file (carnet.issuing.bulk_pages)
     path("organisations/<slug:org_slug>/delivrance-en-lot/", bulk_pages.jobs, name="bulk"),
-    path("organisations/<slug:org_slug>/delivrance-en-lot/modele.csv", bulk_pages.template, name="bulk_template"),
+    path(
+        "organisations/<slug:org_slug>/delivrance-en-lot/modele.csv",
+        bulk_pages.template,
+        name="bulk_template",
+    ),
     path("organisations/<slug:org_slug>/delivrance-en-lot/<uuid:job_uuid>/", bulk_pages.job, name="bulk_job"),
     path(
         "organisations/<slug:org_slug>/delivrance-en-lot/<uuid:job_uuid>/progression.json",

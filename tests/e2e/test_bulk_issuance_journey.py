@@ -61,7 +61,9 @@ def admin(django_user_model, default_framework, settings, monkeypatch):
     monkeypatch.setattr(bulk, "issue_credential", a_little_slower)
     user = django_user_model.objects.create_user("admin@cje.test", PASSWORD, display_name="Nadia")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    organisation = create_organisation(name="CJE Test", kind=Organisation.Kind.COMMUNITY, admin=user, slug="cje-test")
+    organisation = create_organisation(
+        name="CJE Test", kind=Organisation.Kind.COMMUNITY, admin=user, slug="cje-test"
+    )
     competency = Competency.objects.filter(framework__status="published").order_by("code").first()
     item = catalogue.create_micro_credential(
         organisation=organisation,

@@ -97,12 +97,21 @@ def test_it_warns_about_someone_who_already_holds_it(version, issue, learner):
 
 
 def test_cells_written_back_never_run_as_formulas():
-    text = csv_import.write([["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "ok"]])
+    text = csv_import.write([['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "ok"]])
     assert text.startswith("\ufeff")
-    assert next(csv.reader(io.StringIO(text[1:]))) == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "ok"]
+    assert next(csv.reader(io.StringIO(text[1:]))) == [
+        '\'=HYPERLINK("http://x")',
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "ok",
+    ]
     template = list(csv.reader(io.StringIO(csv_import.template()[1:])))
     assert template[0] == ["courriel", "nom", "preuve_recit", "preuve_url"]
-    assert [r.email for r in rows_of(csv_import.template()[1:])] == ["alex.tremblay@example.org", "sam.roy@example.org"]
+    assert [r.email for r in rows_of(csv_import.template()[1:])] == [
+        "alex.tremblay@example.org",
+        "sam.roy@example.org",
+    ]
 
 
 def preview(organisation, version, admin, text):
@@ -113,8 +122,16 @@ def preview(organisation, version, admin, text):
 def test_a_preview_issues_nothing_and_a_confirmation_queues_it_once(
     organisation, version, org_admin, django_capture_on_commit_callbacks
 ):
-    job = preview(organisation, version, org_admin, "courriel,nom\na@example.org,A\nfaux,B\nc@example.org,C\n")
-    assert (job.state, job.total, job.source, job.created_by, job.filename) == ("preview", 2, "csv", org_admin, "cohorte.csv")
+    job = preview(
+        organisation, version, org_admin, "courriel,nom\na@example.org,A\nfaux,B\nc@example.org,C\n"
+    )
+    assert (job.state, job.total, job.source, job.created_by, job.filename) == (
+        "preview",
+        2,
+        "csv",
+        org_admin,
+        "cohorte.csv",
+    )
     assert [(r["line"], bool(r["errors"])) for r in job.report] == [(2, False), (3, True), (4, False)]
     assert list(job.rows.values_list("line", flat=True)) == [2, 4]
     assert not IssuedCredential.objects.exists()
@@ -177,7 +194,11 @@ def test_a_stopped_job_is_resumed_and_issues_no_row_twice(
 def test_a_running_job_is_stalled_only_once_silent_for_long(organisation, version, org_admin, settings):
     job = preview(organisation, version, org_admin, "courriel\na@example.org\n")
     now = timezone.now()
-    job.state, job.started_at, job.heartbeat_at = "running", now - timedelta(hours=1), now - timedelta(minutes=1)
+    job.state, job.started_at, job.heartbeat_at = (
+        "running",
+        now - timedelta(hours=1),
+        now - timedelta(minutes=1),
+    )
     assert not bulk.is_stalled(job, now)
     job.heartbeat_at = now - timedelta(minutes=settings.BULK_STALLED_MINUTES + 1)
     assert bulk.is_stalled(job, now)
@@ -188,7 +209,13 @@ def test_a_running_job_is_stalled_only_once_silent_for_long(organisation, versio
 def test_the_progress_estimates_the_time_left(organisation, version, org_admin):
     job = preview(organisation, version, org_admin, "courriel\na@example.org\n")
     now = timezone.now()
-    job.state, job.total, job.issued, job.failed, job.started_at = "running", 100, 20, 5, now - timedelta(seconds=50)
+    job.state, job.total, job.issued, job.failed, job.started_at = (
+        "running",
+        100,
+        20,
+        5,
+        now - timedelta(seconds=50),
+    )
     job.heartbeat_at = now
     figures = bulk.progress(job, now)
     assert (figures["done"], figures["seconds_left"], figures["stalled"]) == (25, 150, False)

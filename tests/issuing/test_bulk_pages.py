@@ -52,8 +52,15 @@ def test_an_admin_uploads_reads_the_report_and_confirms_once(
         assert admin_client.post(confirm).status_code == 302  # a double submit
     assert IssuanceJob.objects.count() == 1 and IssuedCredential.objects.count() == 2
 
-    figures = json.loads(admin_client.get(reverse("issued:bulk_progress", args=[organisation.slug, job.uuid])).content)
-    assert (figures["state"], figures["issued"], figures["total"], figures["finished"]) == ("done", 2, 2, True)
+    figures = json.loads(
+        admin_client.get(reverse("issued:bulk_progress", args=[organisation.slug, job.uuid])).content
+    )
+    assert (figures["state"], figures["issued"], figures["total"], figures["finished"]) == (
+        "done",
+        2,
+        2,
+        True,
+    )
     page = admin_client.get(reverse("issued:bulk_job", args=[organisation.slug, job.uuid])).content.decode()
     assert "<progress" in page and "Résultat" in page and "Reprendre" not in page
     results = admin_client.get(reverse("issued:bulk_download", args=[organisation.slug, job.uuid]))
@@ -118,6 +125,13 @@ def test_outsiders_are_refused(client, admin_client, organisation, version, lear
                              ("issued:bulk_progress", "get"), ("issued:bulk_download", "get"),
                              ("issued:bulk_confirm", "post"), ("issued:bulk_resume", "post"),
                              ("issued:bulk_discard", "post")]:  # fmt: skip
-            response = getattr(client, method)(reverse(name, args=args if "job" in name or method == "post" or "progress" in name or "download" in name else args[:1]))
+            response = getattr(client, method)(
+                reverse(
+                    name,
+                    args=args
+                    if "job" in name or method == "post" or "progress" in name or "download" in name
+                    else args[:1],
+                )
+            )
             assert response.status_code == (302 if person is None else 404), (name, person)
     assert IssuanceJob.objects.get().state == "preview"
