@@ -55,7 +55,7 @@ def admin(django_user_model, default_framework, settings, monkeypatch):
     real = bulk.issue_credential
 
     def a_little_slower(**kwargs: Any) -> Any:  # this machine signs fast: the bar must be seen moving
-        time.sleep(0.005)
+        time.sleep(0.002)
         return real(**kwargs)
 
     monkeypatch.setattr(bulk, "issue_credential", a_little_slower)
