@@ -278,6 +278,15 @@ ACCESS: dict[str, Page] = {
     "issued:list": Page(ORG_REVIEW, org_a),
     "issued:credential": Page(ORG_REVIEW, lambda w: [w.org_a.slug, w.link.uuid]),
     "issued:change_status": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.link.uuid], methods=POST),
+    # bulk issuance from a CSV file: the admins only (assessors decide one request at a time)
+    "issued:bulk": Page(ORG_ADMIN, org_a, methods=BOTH),
+    "issued:bulk_template": Page(ORG_ADMIN, org_a),
+    "issued:bulk_job": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.bulk_job.uuid]),
+    "issued:bulk_progress": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.bulk_job.uuid]),
+    "issued:bulk_download": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.bulk_job.uuid]),
+    "issued:bulk_confirm": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.bulk_job.uuid], methods=POST),
+    "issued:bulk_discard": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.bulk_job.uuid], methods=POST),
+    "issued:bulk_resume": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.bulk_job.uuid], methods=POST),
     "issued:mine": Page(OWNER, lambda w: [w.private.uuid]),
     "issued:download": Page(OWNER, lambda w: [w.private.uuid]),
     "issued:download_jwt": Page(OWNER, lambda w: [w.private.uuid]),
@@ -631,6 +640,12 @@ def build_world() -> SimpleNamespace:
         organisation=w.org_a, name="LMS", scopes=["audit:read"], actor=w.admin_a
     )
     w.oauth_app = connected_application(w.owner)
+    from carnet.issuing.bulk import preview_csv_job
+
+    w.bulk_job = preview_csv_job(
+        organisation=w.org_a, version=w.mc_public.current_version(), data=b"courriel\nowner@learner.test\n",
+        filename="cohorte.csv", actor=w.admin_a,
+    )  # fmt: skip
     return w
 
 

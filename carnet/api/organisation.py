@@ -20,7 +20,6 @@ from uuid import UUID
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as FormValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,7 +39,7 @@ from carnet.audit.services import acting_as
 from carnet.catalogue import services as catalogue
 from carnet.catalogue.forms import MicroCredentialForm
 from carnet.catalogue.models import MicroCredential, MicroCredentialVersion
-from carnet.issuing import bulk
+from carnet.issuing import bulk, csv_import
 from carnet.issuing import services as issuing
 from carnet.issuing.models import IssuanceJob, IssuedCredential
 from carnet.site.problems import api_language, json_response, problem
@@ -484,11 +483,7 @@ def _published_version(key: ApiKey, ref: str) -> MicroCredentialVersion:
 
 
 def _email_error(email: str) -> str:
-    try:
-        validate_email(email.strip())
-    except Exception:
-        return _("Cette adresse courriel n'est pas valide.")
-    return ""
+    return csv_import.email_error(email)
 
 
 def _evidence(items: list[s.EvidenceIn]) -> list[dict[str, Any]]:
@@ -506,11 +501,7 @@ def _evidence(items: list[s.EvidenceIn]) -> list[dict[str, Any]]:
 
 
 def _evidence_errors(items: list[s.EvidenceIn]) -> list[tuple[int, str]]:
-    return [
-        (n, _("Une preuve a besoin d'un récit (narrative) ou d'une adresse (url)."))
-        for n, e in enumerate(items)
-        if not (e.narrative or "").strip() and not e.url
-    ]
+    return csv_import.evidence_errors(e.model_dump() for e in items)
 
 
 def _credential_out(credential: IssuedCredential, document: bool = False) -> dict[str, Any]:
@@ -693,20 +684,9 @@ def reinstate(request: HttpRequest, credential_id: UUID, payload: s.ReasonIn) ->
 
 
 def _row_errors(recipients: list[s.RecipientIn]) -> list[dict[str, Any]]:
-    """Every invalid row, and why: nothing is queued unless every row is right."""
-    errors: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for number, row in enumerate(recipients):
-        email = row.email.strip().lower()
-        message = _email_error(row.email)
-        if not message and email in seen:
-            message = _("Cette adresse est déjà à la ligne %(row)s.") % {"row": seen[email]}
-        if message:
-            errors.append({"row": number, "field": "email", "message": message})
-        seen.setdefault(email, number)
-        for index, text in _evidence_errors(row.evidence):
-            errors.append({"row": number, "field": f"evidence/{index}", "message": text})
-    return errors
+    """Every invalid row, and why: nothing is queued unless every row is right (the same check as a
+    CSV file's rows, carnet.issuing.csv_import)."""
+    return csv_import.row_errors([row.model_dump() for row in recipients])
 
 
 def _job_out(

@@ -14,15 +14,20 @@ requests are settled by the unique constraint on (organisation, key)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from carnet.audit.services import record_event
 from carnet.catalogue.models import MicroCredentialVersion
+from carnet.issuing import csv_import
 from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
 from carnet.issuing.services import IssuingError, issue_credential
 from carnet.organisations.models import Organisation
@@ -43,24 +48,40 @@ def create_issuance_job(
     requested_by: str = "",
     language: str = "fr",
     idempotency_key: str | None = None,
+    upload: Upload | None = None,
 ) -> IssuanceJob:
-    """A job issuing ``version`` to each of ``rows`` (``email``, ``name``, ``evidence``), queued once
-    committed. The rows are checked by the caller; nothing is issued here. An ``idempotency_key``
-    already used by the organisation raises IntegrityError: see :func:`issuance_job_for_key`."""
+    """A job issuing ``version`` to each of ``rows`` (``email``, ``name``, ``evidence``, and
+    ``line`` for a file's), queued once committed. The rows are checked by the caller; nothing is
+    issued here. An ``idempotency_key`` already used by the organisation raises IntegrityError: see
+    :func:`issuance_job_for_key`. An ``upload`` (a CSV file's) makes a preview instead, queued only
+    once confirmed (:func:`confirm_issuance_job`)."""
     if version.micro_credential.organisation_id != organisation.pk or version.published_at is None:
         raise IssuingError("only a published version of the organisation's own catalogue is issued")
     job = IssuanceJob.objects.create(
         organisation=organisation, requested_by=requested_by, micro_credential_version=version,
         language=language, total=len(rows), idempotency_key=idempotency_key,
+        **(upload.job_fields() if upload else {}),
     )  # fmt: skip
     IssuanceJobRow.objects.bulk_create(
-        IssuanceJobRow(job=job, number=number, **_row_fields(row)) for number, row in enumerate(rows)
-    )
+        (IssuanceJobRow(job=job, number=number, line=row.get("line"), **_row_fields(row))
+         for number, row in enumerate(rows)),
+        batch_size=500,
+    )  # fmt: skip
+    if upload is not None:
+        record_event(
+            verb="issuance_job.uploaded", actor=upload.created_by, organisation=organisation, target=job,
+            data={"rows": len(rows), "left_out": upload.left_out(), "version": version.pk, "file": upload.filename},
+        )  # fmt: skip
+        return job
     record_event(
         verb="issuance_job.created", organisation=organisation, target=job,
         data={"rows": len(rows), "version": version.pk, "requested_by": requested_by},
     )  # fmt: skip
-    job_id = job.pk
+    _queue_on_commit(job.pk)
+    return job
+
+
+def _queue_on_commit(job_id: int) -> None:
 
     def queue() -> None:
         from carnet.issuing.tasks import run_issuance_job
@@ -68,7 +89,6 @@ def create_issuance_job(
         run_issuance_job.enqueue(job_id)
 
     transaction.on_commit(queue)
-    return job
 
 
 class JobKeyReused(IssuingError):
@@ -123,6 +143,128 @@ def _stored_rows(job: IssuanceJob) -> list[dict[str, Any]]:
         {"email": email, "name": name, "evidence": list(evidence or [])}
         for email, name, evidence in job.rows.order_by("number").values_list("email", "name", "evidence")
     ]
+
+
+# -- a CSV file's jobs: previewed, confirmed, discarded, taken up again ------------------------------
+
+
+@dataclass
+class Upload:
+    """Where a previewed job came from: a CSV file, who sent it, and its rows left out or to look at."""
+
+    created_by: Any
+    filename: str
+    report: list[dict[str, Any]]
+
+    def job_fields(self) -> dict[str, Any]:
+        return {"state": IssuanceJob.State.PREVIEW, "source": IssuanceJob.Source.CSV,
+                "created_by": self.created_by, "filename": self.filename[:255], "report": self.report}  # fmt: skip
+
+    def left_out(self) -> int:
+        return sum(1 for entry in self.report if entry["errors"])
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def preview_csv_job(
+    *, organisation: Organisation, version: MicroCredentialVersion, data: bytes, filename: str,
+    actor: Any, language: str = "fr",
+) -> IssuanceJob:  # fmt: skip
+    """Read and check a CSV file (csv_import), and keep its rows as a job to confirm: nothing is
+    issued, nobody is emailed. Raises csv_import.FileRefused for a file that can't be used."""
+    parsed = csv_import.parse(data)
+    csv_import.check(parsed.rows, version)
+    report = [
+        {
+            "line": r.line,
+            "email": _clip(r.email),
+            "name": _clip(r.name),
+            "errors": r.errors,
+            "warnings": r.warnings,
+        }
+        for r in parsed.rows
+        if r.errors or r.warnings
+    ]
+    with transaction.atomic():
+        return create_issuance_job(
+            organisation=organisation, version=version, rows=[r.fields() for r in parsed.rows if not r.errors],
+            requested_by=f"csv:{getattr(actor, 'pk', '')}", language=language,
+            upload=Upload(created_by=actor, filename=filename, report=report),
+        )  # fmt: skip
+
+
+@transaction.atomic
+def confirm_issuance_job(*, job: IssuanceJob, actor: Any) -> bool:
+    """Queue a previewed job; whether it was queued now (a second confirmation — a double click, the
+    form sent again — finds it queued already and does nothing)."""
+    if job.total == 0:
+        raise IssuingError(_("Aucune ligne de ce fichier ne peut être délivrée : corrigez-le et téléversez-le de nouveau."))  # fmt: skip
+    if not IssuanceJob.objects.filter(pk=job.pk, state=IssuanceJob.State.PREVIEW).update(
+        state=IssuanceJob.State.QUEUED, created_at=timezone.now()
+    ):
+        return False
+    record_event(verb="issuance_job.confirmed", actor=actor, organisation=job.organisation, target=job,
+                 data={"rows": job.total})  # fmt: skip
+    _queue_on_commit(job.pk)
+    return True
+
+
+@transaction.atomic
+def discard_issuance_job(*, job: IssuanceJob, actor: Any) -> bool:
+    """Delete a preview never confirmed (nothing was issued from it); whether it was deleted."""
+    deleted, _rows = IssuanceJob.objects.filter(pk=job.pk, state=IssuanceJob.State.PREVIEW).delete()
+    if deleted:
+        record_event(verb="issuance_job.discarded", actor=actor, organisation=job.organisation,
+                     data={"file": job.filename, "rows": job.total})  # fmt: skip
+    return bool(deleted)
+
+
+def discard_old_previews(*, organisation: Organisation | None = None) -> int:
+    """Delete the previews older than settings.BULK_PREVIEW_HOURS (never confirmed): how many."""
+    old = IssuanceJob.objects.filter(
+        state=IssuanceJob.State.PREVIEW,
+        created_at__lt=timezone.now() - timedelta(hours=settings.BULK_PREVIEW_HOURS),
+    )
+    if organisation is not None:
+        old = old.filter(organisation=organisation)
+    return old.delete()[1].get(IssuanceJob._meta.label, 0)
+
+
+def is_stalled(job: IssuanceJob, now: datetime | None = None) -> bool:
+    """A job stopped short: failed, or running without a sign of life for BULK_STALLED_MINUTES."""
+    if job.state == IssuanceJob.State.FAILED:
+        return True
+    if job.state != IssuanceJob.State.RUNNING:
+        return False
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return last < (now or timezone.now()) - timedelta(minutes=settings.BULK_STALLED_MINUTES)
+
+
+@transaction.atomic
+def resume_issuance_job(*, job: IssuanceJob, actor: Any) -> bool:
+    """Queue a stopped job again: only its pending rows are issued (each row's idempotency key
+    keeps any from being issued twice). Whether it was queued now (not if it is not stopped)."""
+    job = IssuanceJob.objects.select_for_update().get(pk=job.pk)
+    if not is_stalled(job):
+        return False
+    IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.QUEUED, error="")
+    record_event(verb="issuance_job.resumed", actor=actor, organisation=job.organisation, target=job,
+                 data={"was": job.state, "pending": job.total - job.issued - job.failed})  # fmt: skip
+    _queue_on_commit(job.pk)
+    return True
+
+
+def progress(job: IssuanceJob, now: datetime | None = None) -> dict[str, Any]:
+    """Where a job is: its counters, and the seconds left at the pace so far (None if unknown)."""
+    done = job.issued + job.failed
+    left = None
+    if job.state == IssuanceJob.State.RUNNING and job.started_at and 0 < done < job.total:
+        elapsed = ((now or timezone.now()) - job.started_at).total_seconds()
+        left = round(elapsed / done * (job.total - done))
+    return {"state": job.state, "total": job.total, "issued": job.issued, "failed": job.failed,
+            "done": done, "seconds_left": left, "stalled": is_stalled(job, now)}  # fmt: skip
 
 
 def run_issuance_job(job_id: int) -> IssuanceJob:

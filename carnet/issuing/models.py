@@ -227,6 +227,8 @@ class IssuanceJob(models.Model):
     crash issues only what was not issued yet."""
 
     class State(models.TextChoices):
+        # a CSV file checked and shown to its uploader, nothing issued until they confirm
+        PREVIEW = "preview", _("À confirmer")
         QUEUED = "queued", _("En attente")
         RUNNING = "running", _("En cours")
         DONE = "done", _("Terminée")
@@ -265,6 +267,9 @@ class IssuanceJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # the caller's Idempotency-Key: the same request again gives back this job instead of another
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (NULL: no key, unique)
+    # a CSV file's rows left out (errors) or to look at (warnings), as shown in its preview:
+    # {"line", "email", "name", "errors": [...], "warnings": [...]}; the rows to issue are ``rows``
+    report = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -288,6 +293,7 @@ class IssuanceJobRow(models.Model):
 
     job = models.ForeignKey(IssuanceJob, on_delete=models.CASCADE, related_name="rows")
     number = models.PositiveIntegerField()  # 0 for the first recipient given
+    line = models.PositiveIntegerField(null=True, blank=True)  # its line in the CSV file it came from
     email = models.EmailField()
     name = models.CharField(max_length=200, blank=True)
     evidence = models.JSONField(default=list, blank=True)  # keyword arguments of credentials.model.evidence

@@ -197,6 +197,14 @@ VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 # queue with its worker is configured here.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+# Bulk issuance from a CSV file (carnet.issuing.csv_import): the largest file and the most rows one
+# upload may hold; a running job silent for longer than BULK_STALLED_MINUTES may be taken up again
+# from its page ("Reprendre"), and a preview never confirmed is deleted after BULK_PREVIEW_HOURS.
+BULK_CSV_MAX_BYTES = env_int("CARNET_BULK_CSV_MAX_BYTES", 5_000_000)
+BULK_CSV_MAX_ROWS = env_int("CARNET_BULK_CSV_MAX_ROWS", 10_000)
+BULK_STALLED_MINUTES = env_int("CARNET_BULK_STALLED_MINUTES", 5)
+BULK_PREVIEW_HOURS = env_int("CARNET_BULK_PREVIEW_HOURS", 48)
+
 # Webhooks (carnet.webhooks.sending): https:// addresses leading to public hosts only. Development and
 # tests may allow http:// and loopback or private addresses; never turn these on in production.
 WEBHOOKS_ALLOW_HTTP = env_bool("CARNET_WEBHOOKS_ALLOW_HTTP", False)
