@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -71,10 +72,11 @@ def resume_stalled_jobs(*, after: timedelta | None = None, include_failed: bool 
         return ids
     if _database_queue():
         _abandon_lost_tasks(ids)
-    now = timezone.now()
     for job_id in ids:
-        # Signed now, so that the next look does not take it up again before its worker starts.
-        IssuanceJob.objects.filter(pk=job_id).update(heartbeat_at=now)
+        # Queued again (with its live task, it is not taken up again before its worker starts).
+        IssuanceJob.objects.filter(pk=job_id).update(
+            state=IssuanceJob.State.QUEUED, heartbeat_at=timezone.now()
+        )
         run_issuance_job.enqueue(job_id)
         logger.warning("issuance job %s was cut short: queued again", job_id)
     return ids
@@ -102,23 +104,25 @@ def _database_queue() -> bool:
 
 @contextlib.contextmanager
 def keep_alive(job_id: int) -> Iterator[None]:
-    """Sign of life of the job's worker, from a thread, while the block runs."""
-    stop = threading.Event()
+    """Sign of life of the job's worker while the block runs: before any query of this thread, once
+    every sixth of ``ISSUANCE_JOB_STALE_AFTER``, on the same connection and in the same transaction
+    as the work (a separate thread would have to wait its turn for SQLite's one writer, and a busy
+    job barely leaves it one)."""
     every = settings.ISSUANCE_JOB_STALE_AFTER / 6
+    last = time.monotonic()
+    signing = False
 
-    def beat() -> None:
-        try:
-            while not stop.wait(every):
+    def beat(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal last, signing
+        if not signing and time.monotonic() - last >= every and not connection.needs_rollback:
+            signing, last = True, time.monotonic()
+            try:
                 IssuanceJob.objects.filter(pk=job_id, state=IssuanceJob.State.RUNNING).update(
                     heartbeat_at=timezone.now()
                 )
-        finally:
-            connection.close()  # this thread's own connection
+            finally:
+                signing = False
+        return execute(sql, params, many, context)
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-job-{job_id}", daemon=True)
-    thread.start()
-    try:
+    with connection.execute_wrapper(beat):
         yield
-    finally:
-        stop.set()
-        thread.join()
