@@ -44,6 +44,7 @@ def run(
         raise NotADatabaseQueue(settings.TASKS[DEFAULT_TASK_BACKEND_ALIAS]["BACKEND"])
     _configure_logging()
     work = worker(queues=queues, batch=batch, interval=interval)
+    work.configure_signals()
     children = [_spawn_child(queues, interval) for _ in range(processes - 1)] if not batch else []
     _forward_signals(children)
     stop = threading.Event()
@@ -65,7 +66,7 @@ def run(
 def worker(*, queues: list[str] | None, batch: bool, interval: float) -> Any:
     from django_tasks_db.management.commands.db_worker import Worker
 
-    work = Worker(
+    return Worker(
         queue_names=queues or ["*"],
         interval=interval,
         batch=batch,
@@ -75,8 +76,6 @@ def worker(*, queues: list[str] | None, batch: bool, interval: float) -> Any:
         worker_id=f"{os.uname().nodename[:20]}-{os.getpid()}-{get_random_string(8)}",
         excluded_queue_names=[],
     )
-    work.configure_signals()
-    return work
 
 
 def _resume() -> None:
