@@ -267,6 +267,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """The production-grade server (granian, WSGI), settings from the environment."""
     _platform()
+    _metrics_directory()  # before anything imports prometheus-client
     if not args.no_migrate:
         _django("migrate", "--noinput", "-v", "0")
     from granian import Granian
@@ -283,10 +284,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics_directory() -> None:
+    """The server's processes add up their request counters for /metrics in a folder of the data
+    folder, emptied at each start (prometheus-client's multiprocess mode)."""
+    import shutil
+
+    from carnet.site.env import data_dir
+
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or data_dir() / "metrics")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Migrate, load the demo accounts, say how to sign in, and serve, with a worker beside the
     server for the background work (stopped with the demo)."""
     _platform()
+    _metrics_directory()
     # Links in emails (invitations, endorsements) and the issuers' did:web follow the address served.
     os.environ.setdefault("CARNET_SITE_URL", f"http://{args.host}:{args.port}")
     _django("migrate", "--noinput", "-v", "0")

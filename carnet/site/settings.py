@@ -20,6 +20,7 @@ from carnet.site.env import (
     secret_key,
     tasks,
 )
+from carnet.site.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "carnet.site.observability.RequestMiddleware",  # request id, one log line, metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -202,6 +204,12 @@ TASKS = tasks()
 # A bulk issuance whose worker gave no sign of life for this long was cut short and is taken up again
 # by `carnet worker` (carnet.issuing.recovery); its worker signs every sixth of it.
 ISSUANCE_JOB_STALE_AFTER = env_int("CARNET_JOB_STALE_AFTER", 120)
+
+# Logs on the standard error: text (default) or one JSON object per line (CARNET_LOG_FORMAT=json),
+# each with its request's id (carnet.site.observability).
+LOGGING = logging_config(env_str("CARNET_LOG_FORMAT", "text").lower(), env_str("CARNET_LOG_LEVEL", "INFO"))
+# /metrics (Prometheus text format) answers only this bearer token; without one it does not exist (404).
+METRICS_TOKEN = env_str("CARNET_METRICS_TOKEN")
 
 # Webhooks (carnet.webhooks.sending): https:// addresses leading to public hosts only. Development and
 # tests may allow http:// and loopback or private addresses; never turn these on in production.

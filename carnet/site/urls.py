@@ -6,12 +6,13 @@ from django.views.static import serve
 
 from carnet.api import ob_urls
 from carnet.api import organisation as organisation_api
-from carnet.site import views
+from carnet.site import observability, views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
     path("livez", views.alive, name="alive"),
+    path("metrics", observability.metrics, name="metrics"),  # Prometheus, with CARNET_METRICS_TOKEN only
     path("langue/<str:language>", views.switch_language, name="switch_language"),
     path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
     path("", include("carnet.stacking.urls")),  # the Achievement of each certificate: no language prefix
