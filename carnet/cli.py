@@ -259,8 +259,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )  # fmt: skip
     except worker.NotADatabaseQueue as exc:
         _fail(
-            f"background work is not queued in the database here (tasks backend {exc}); "
-            "set CARNET_TASKS_BACKEND=database to use `carnet worker`"
+            f"background work is not queued here (tasks backend {exc}); "
+            "set CARNET_TASKS_BACKEND=database (or rq) to use `carnet worker`"
         )
 
 
@@ -336,7 +336,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _start_worker() -> subprocess.Popen[bytes] | None:
-    if os.environ.get("CARNET_TASKS_BACKEND") != "database":
+    if os.environ.get("CARNET_TASKS_BACKEND") not in ("database", "rq"):
         return None  # the work runs in the request (immediate backend): no worker to start
     return subprocess.Popen([sys.executable, "-m", "carnet.cli", "worker"])
 

@@ -19,6 +19,7 @@ from carnet.site.env import (
     key_encryption_key,
     secret_key,
     tasks,
+    tasks_backend_name,
 )
 from carnet.site.logs import logging_config
 
@@ -201,6 +202,9 @@ VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 # (carnet.site.env.tasks). Run at once, in the request, unless told otherwise: the `carnet` command
 # and the WSGI entry point default to the database queue that `carnet worker` runs.
 TASKS = tasks()
+if tasks_backend_name() == "rq":  # Redis (docs/operations.md): django-rq's queues, run by `carnet worker`
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": env_str("CARNET_REDIS_URL", "redis://127.0.0.1:6379/0")}}
 # A bulk issuance whose worker gave no sign of life for this long was cut short and is taken up again
 # by `carnet worker` (carnet.issuing.recovery); its worker signs every sixth of it.
 ISSUANCE_JOB_STALE_AFTER = env_int("CARNET_JOB_STALE_AFTER", 120)

@@ -1,4 +1,5 @@
-"""``carnet worker``: runs the background work queued in the database (CARNET_TASKS_BACKEND=database).
+"""``carnet worker``: runs the background work queued in the database (CARNET_TASKS_BACKEND=database),
+or in Redis (CARNET_TASKS_BACKEND=rq: RQ's worker and scheduler, with the same recovery thread).
 
 Each process is django-tasks-db's worker (it takes one task at a time with a row lock, so several
 processes, on one machine or several sharing PostgreSQL, never run a task twice), plus a thread that
@@ -26,7 +27,7 @@ logger = logging.getLogger("carnet.tasks")
 
 
 class NotADatabaseQueue(Exception):
-    """The tasks backend is not the database's: there is nothing for this worker to run."""
+    """The tasks backend is neither the database's nor Redis': there is nothing for this worker to run."""
 
 
 def run(
@@ -40,10 +41,14 @@ def run(
     """Run the worker (``processes`` of them: this one and children); 0 once stopped."""
     from django_tasks_db import DatabaseBackend
 
-    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
-        raise NotADatabaseQueue(settings.TASKS[DEFAULT_TASK_BACKEND_ALIAS]["BACKEND"])
+    backend = settings.TASKS[DEFAULT_TASK_BACKEND_ALIAS]["BACKEND"]
+    if backend == "django_tasks_rq.RQBackend":
+        work: Any = RedisWorker(queues=queues, batch=batch)
+    elif isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+        work = worker(queues=queues, batch=batch, interval=interval)
+    else:
+        raise NotADatabaseQueue(backend)
     _configure_logging()
-    work = worker(queues=queues, batch=batch, interval=interval)
     work.configure_signals()
     children = [_spawn_child(queues, interval) for _ in range(processes - 1)] if not batch else []
     _forward_signals(children)
@@ -76,6 +81,25 @@ def worker(*, queues: list[str] | None, batch: bool, interval: float) -> Any:
         worker_id=f"{os.uname().nodename[:20]}-{os.getpid()}-{get_random_string(8)}",
         excluded_queue_names=[],
     )
+
+
+class RedisWorker:
+    """RQ's worker on the Redis queue (CARNET_TASKS_BACKEND=rq), with its scheduler for the tasks
+    deferred (retries); SIGTERM stops it after the task under way, as RQ does."""
+
+    def __init__(self, *, queues: list[str] | None, batch: bool) -> None:
+        self.queues, self.batch = queues or ["default"], batch
+
+    def configure_signals(self) -> None:
+        pass  # RQ installs its own
+
+    def run(self) -> None:
+        from django.core.management import call_command
+        from django.db import connections
+
+        connections.close_all()  # RQ forks a process per task: none may share this one's connections
+        options = ["--with-scheduler", "--job-class", "django_tasks_rq.backend.Job"]
+        call_command("rqworker", *self.queues, *options, *(["--burst"] if self.batch else []))
 
 
 def _resume() -> None:

@@ -71,7 +71,7 @@ def test_a_job_whose_worker_is_killed_is_taken_up_and_issues_every_row_once(
         first.kill()
     cut = issued.count()
     job.refresh_from_db()
-    assert job.state == IssuanceJob.State.RUNNING
+    assert job.state == IssuanceJob.State.RUNNING, (tmp_path / "worker.log").read_text()[-3000:]
 
     second = start_worker(tmp_path)
     try:
