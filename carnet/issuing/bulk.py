@@ -233,13 +233,14 @@ def discard_old_previews(*, organisation: Organisation | None = None) -> int:
 
 
 def is_stalled(job: IssuanceJob, now: datetime | None = None) -> bool:
-    """A job stopped short: failed, or running without a sign of life for BULK_STALLED_MINUTES."""
+    """A job stopped short: failed, or running without a sign of life for ISSUANCE_JOB_STALE_AFTER
+    seconds (the threshold after which ``carnet worker`` takes it up again by itself)."""
     if job.state == IssuanceJob.State.FAILED:
         return True
     if job.state != IssuanceJob.State.RUNNING:
         return False
     last = job.heartbeat_at or job.started_at or job.created_at
-    return last < (now or timezone.now()) - timedelta(minutes=settings.BULK_STALLED_MINUTES)
+    return last < (now or timezone.now()) - timedelta(seconds=settings.ISSUANCE_JOB_STALE_AFTER)
 
 
 @transaction.atomic
@@ -277,8 +278,9 @@ def run_issuance_job(job_id: int) -> IssuanceJob:
     if job.state == IssuanceJob.State.DONE:
         return job
     IssuanceJob.objects.filter(pk=job.pk).update(
-        state=IssuanceJob.State.RUNNING, started_at=job.started_at or timezone.now(), error=""
-    )
+        state=IssuanceJob.State.RUNNING, started_at=job.started_at or timezone.now(), error="",
+        heartbeat_at=timezone.now(),
+    )  # fmt: skip
     try:
         with translation.override(job.language):
             for row_id in job.rows.filter(state=IssuanceJobRow.State.PENDING).values_list("pk", flat=True):
@@ -286,7 +288,10 @@ def run_issuance_job(job_id: int) -> IssuanceJob:
     except Exception as exc:
         IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.FAILED, error=repr(exc)[:500])
         raise
-    IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.DONE, finished_at=timezone.now())
+    now = timezone.now()
+    IssuanceJob.objects.filter(pk=job.pk).update(
+        state=IssuanceJob.State.DONE, finished_at=now, heartbeat_at=now
+    )
     job.refresh_from_db()
     return job
 

@@ -18,7 +18,10 @@ from carnet.site.env import (
     file_storage,
     key_encryption_key,
     secret_key,
+    tasks,
+    tasks_backend_name,
 )
+from carnet.site.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -54,10 +57,12 @@ INSTALLED_APPS = [
     "carnet.webhooks",
     "carnet.api",
     "carnet.site",
+    "django_tasks_db",  # the database queue of background work (CARNET_TASKS_BACKEND=database)
     "oauth2_provider",  # the Open Badges 3.0 API's OAuth 2.0 (carnet.api.oauth)
 ]
 
 MIDDLEWARE = [
+    "carnet.site.observability.RequestMiddleware",  # request id, one log line, metrics
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -193,16 +198,28 @@ X_FRAME_OPTIONS = "DENY"
 # the defaults there, unless CARNET_VERIFICATION_RATE_LIMITS says otherwise (docs/operations.md).
 VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 
-# Background work (Django's tasks API: emails, publication). Run at once, in the request, unless a
-# queue with its worker is configured here.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (Django's tasks API: emails, bulk issuance, publication): CARNET_TASKS_BACKEND
+# (carnet.site.env.tasks). Run at once, in the request, unless told otherwise: the `carnet` command
+# and the WSGI entry point default to the database queue that `carnet worker` runs.
+TASKS = tasks()
+if tasks_backend_name() == "rq":  # Redis (docs/operations.md): django-rq's queues, run by `carnet worker`
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": env_str("CARNET_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# A bulk issuance whose worker gave no sign of life for this long was cut short and is taken up again
+# by `carnet worker` (carnet.issuing.recovery); its worker signs every sixth of it.
+ISSUANCE_JOB_STALE_AFTER = env_int("CARNET_JOB_STALE_AFTER", 120)
+
+# Logs on the standard error: text (default) or one JSON object per line (CARNET_LOG_FORMAT=json),
+# each with its request's id (carnet.site.observability).
+LOGGING = logging_config(env_str("CARNET_LOG_FORMAT", "text").lower(), env_str("CARNET_LOG_LEVEL", "INFO"))
+# /metrics (Prometheus text format) answers only this bearer token; without one it does not exist (404).
+METRICS_TOKEN = env_str("CARNET_METRICS_TOKEN")
 
 # Bulk issuance from a CSV file (carnet.issuing.csv_import): the largest file and the most rows one
-# upload may hold; a running job silent for longer than BULK_STALLED_MINUTES may be taken up again
-# from its page ("Reprendre"), and a preview never confirmed is deleted after BULK_PREVIEW_HOURS.
+# upload may hold (a running job silent for longer than ISSUANCE_JOB_STALE_AFTER may be taken up again
+# from its page, "Reprendre"), and a preview never confirmed is deleted after BULK_PREVIEW_HOURS.
 BULK_CSV_MAX_BYTES = env_int("CARNET_BULK_CSV_MAX_BYTES", 5_000_000)
 BULK_CSV_MAX_ROWS = env_int("CARNET_BULK_CSV_MAX_ROWS", 10_000)
-BULK_STALLED_MINUTES = env_int("CARNET_BULK_STALLED_MINUTES", 5)
 BULK_PREVIEW_HOURS = env_int("CARNET_BULK_PREVIEW_HOURS", 48)
 
 # Webhooks (carnet.webhooks.sending): https:// addresses leading to public hosts only. Development and

@@ -6,12 +6,13 @@ from django.views.static import serve
 
 from carnet.api import ob_urls
 from carnet.api import organisation as organisation_api
-from carnet.site import views
+from carnet.site import observability, views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
     path("livez", views.alive, name="alive"),
+    path("metrics", observability.metrics, name="metrics"),  # Prometheus, with CARNET_METRICS_TOKEN only
     path("langue/<str:language>", views.switch_language, name="switch_language"),
     path("", include("carnet.issuing.urls")),  # DID documents, profiles, status lists: no language prefix
     path("", include("carnet.stacking.urls")),  # the Achievement of each certificate: no language prefix
@@ -45,6 +46,9 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.employers.urls")),
     path("", include("carnet.stacking.page_urls")),
     path("", include("carnet.api.oauth_page_urls")),  # « Applications connectées »
+    path("equipe/travaux-en-echec/", views.failed_work, name="failed_work"),
+    path("equipe/travaux-en-echec/taches/<uuid:task_id>/relancer", views.retry_task, name="retry_task"),
+    path("equipe/travaux-en-echec/lots/<uuid:job_uuid>/relancer", views.retry_job, name="retry_job"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.tasks import task
 
+from carnet.site.background import retried
 from carnet.stacking import notify
 from carnet.stacking.models import Confirmation, IssuedCertificate
 
@@ -30,6 +31,7 @@ def credential_issued_received(sender: Any, credential: Any, **kwargs: Any) -> N
 
 
 @task()
+@retried()
 def tell_holder(issued_id: int) -> None:
     issued = IssuedCertificate.objects.select_related("certificate", "organisation", "recipient").get(
         pk=issued_id
@@ -38,6 +40,7 @@ def tell_holder(issued_id: int) -> None:
 
 
 @task()
+@retried()
 def tell_assessors(confirmation_id: int) -> None:
     confirmation = Confirmation.objects.select_related("certificate__organisation", "recipient").get(
         pk=confirmation_id
@@ -46,6 +49,7 @@ def tell_assessors(confirmation_id: int) -> None:
 
 
 @task()
+@retried()
 def tell_declined(confirmation_id: int) -> None:
     confirmation = Confirmation.objects.select_related("certificate__organisation", "recipient").get(
         pk=confirmation_id
@@ -54,6 +58,7 @@ def tell_declined(confirmation_id: int) -> None:
 
 
 @task()
+@retried()
 def tell_revoked(issued_id: int) -> None:
     issued = IssuedCertificate.objects.select_related("certificate", "organisation", "recipient").get(
         pk=issued_id

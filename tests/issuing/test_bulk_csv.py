@@ -200,7 +200,7 @@ def test_a_running_job_is_stalled_only_once_silent_for_long(organisation, versio
         now - timedelta(minutes=1),
     )
     assert not bulk.is_stalled(job, now)
-    job.heartbeat_at = now - timedelta(minutes=settings.BULK_STALLED_MINUTES + 1)
+    job.heartbeat_at = now - timedelta(seconds=settings.ISSUANCE_JOB_STALE_AFTER + 60)
     assert bulk.is_stalled(job, now)
     job.state = "preview"
     assert not bulk.is_stalled(job, now)
