@@ -122,7 +122,17 @@ class KeyExportForm(forms.Form):
                 _("La phrase de passe doit compter au moins %(count)s caractères.")
                 % {"count": MIN_PASSPHRASE_LENGTH}
             )
-        password_validation.validate_password(passphrase, self.user)
+        if len(set(passphrase)) < MIN_PASSPHRASE_LENGTH // 2:
+            raise forms.ValidationError(
+                _(
+                    "Cette phrase de passe répète trop les mêmes caractères : prenez plutôt quelques mots au hasard."
+                )
+            )
+        validators = [
+            *password_validation.get_default_password_validators(),
+            password_validation.NumericPasswordValidator(),
+        ]
+        password_validation.validate_password(passphrase, self.user, password_validators=validators)
         return passphrase
 
     def clean(self) -> dict[str, Any]:
