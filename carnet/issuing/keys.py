@@ -6,7 +6,7 @@ signs with, so that a KMS or an HSM can take the place of the database.
 The signer is chosen by ``settings.SIGNER`` (``CARNET_SIGNER``: the dotted path of a class taking no
 arguments; by default :class:`DatabaseSigner`). A signer whose keys stay outside (a KMS, an HSM)
 signs bytes remotely and reports its public key with :func:`record_external_key`, which publishes it
-in the DID document like any other key; docs/operations.md ("Signing keys in a KMS or an HSM")
+in the DID document like any other key; docs/operators-guide.md ("Signing keys in a KMS or an HSM")
 shows how to write one.
 
 The KEK is ``settings.KEY_ENCRYPTION_KEY`` (32 bytes, from ``CARNET_KEY_ENCRYPTION_KEY``; derived
