@@ -105,6 +105,13 @@ class KeyExportForm(forms.Form):
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
+        if not self.user.has_usable_password():
+            raise forms.ValidationError(
+                _(
+                    "Votre compte n'a pas encore de mot de passe (vous vous connectez par code) : "
+                    "choisissez-en un dans les paramètres de votre compte, puis revenez ici."
+                )
+            )
         if not self.user.check_password(password):
             raise forms.ValidationError(
                 _("Ce n'est pas le mot de passe de votre compte. Essayez de nouveau.")

@@ -262,6 +262,14 @@ def _did_url(owner: Organisation | None) -> str:
 def rotate_signing_key(request: HttpRequest, org_slug: str | None = None) -> HttpResponse:
     """Explain, ask to confirm, then replace the current signing key with a new one."""
     owner = _key_owner(request, org_slug)
+    if signing_keys.is_external(signing_keys.ensure_signing_key(owner)):
+        messages.error(
+            request,
+            _(
+                "Cette clé est gardée hors de Carnet (KMS ou HSM) : remplacez-la là-bas, Carnet publiera la nouvelle."
+            ),
+        )
+        return redirect(_keys_url(owner))
     if request.method == "POST":
         signing_keys.rotate_signing_key(organisation=owner, actor=request.user)
         messages.success(

@@ -117,3 +117,24 @@ def test_it_refuses_the_admin_of_another_organisation(client, make_user, organis
 
 def test_a_visitor_is_sent_to_log_in(client):
     assert client.get(URL).status_code == 302 and client.post(URL + "remplacer/").status_code == 302
+
+
+def test_a_key_held_in_a_kms_is_replaced_there_not_here(admin_client, issue, organisation, settings):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    settings.SIGNER = "external_signer.FakeKmsSigner"
+    issue()
+    page = admin_client.get(URL).content.decode()
+    assert "Hors de Carnet" in page and "remplacer/" not in page
+    assert admin_client.post(URL + "remplacer/").status_code == 302
+    assert SigningKey.objects.filter(organisation=organisation).count() == 1
+
+
+def test_an_account_without_a_password_is_told_to_choose_one(client, org_admin, organisation):
+    org_admin.set_unusable_password()
+    org_admin.save(update_fields=["password"])
+    client.force_login(org_admin)
+    data = {"password": "x", "passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}
+    assert "pas encore de mot de passe" in client.post(URL + "exporter/", data).content.decode()
