@@ -24,6 +24,13 @@ pytestmark = pytest.mark.django_db
 PASSPHRASE = "cheval agrafe pile correcte"
 
 
+@pytest.fixture(autouse=True)
+def quick_scrypt(monkeypatch):
+    """The smallest scrypt cost the files accept (2**14), not the real one's 128 MiB: the tests
+    are about what the files hold, not about the cost of guessing a passphrase."""
+    monkeypatch.setattr("carnet.credentials.keystore.SCRYPT_N", 2**14)
+
+
 def test_export_then_import_gives_back_keys_a_new_kek_can_open(issue, organisation, org_admin, settings):
     old = issue(key="old")
     keys.rotate_signing_key(organisation=organisation, actor=org_admin)

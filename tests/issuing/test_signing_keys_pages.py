@@ -17,6 +17,13 @@ URL = "/fr/organisations/cje-test/cles-de-signature/"
 PASSPHRASE = "cheval agrafe pile correcte"
 
 
+@pytest.fixture(autouse=True)
+def quick_scrypt(monkeypatch):
+    """The smallest scrypt cost the files accept (2**14), not the real one's 128 MiB: the tests
+    are about what the files hold, not about the cost of guessing a passphrase."""
+    monkeypatch.setattr("carnet.credentials.keystore.SCRYPT_N", 2**14)
+
+
 @pytest.fixture
 def admin_client(client, org_admin, organisation):
     org_admin.set_password("mot-de-passe-admin")
