@@ -22,7 +22,9 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from carnet.audit.services import record_event
@@ -36,7 +38,7 @@ from carnet.credentials.keystore import (
     encrypt_key,
 )
 from carnet.issuing.identity import controller_of, key_id
-from carnet.issuing.models import SigningKey
+from carnet.issuing.models import IssuedCredential, SigningKey
 from carnet.organisations.models import Organisation
 
 MIN_PASSPHRASE_LENGTH = 12
@@ -228,8 +230,6 @@ def import_keys(data: str | bytes, *, passphrase: str, actor: Any = None) -> dic
 
 
 def _moment(value: Any) -> Any:
-    from django.utils.dateparse import parse_datetime
-
     return parse_datetime(value) if isinstance(value, str) else None
 
 
@@ -242,10 +242,6 @@ def fingerprint(stored: SigningKey) -> str:
 
 def signed_counts(organisation: Organisation | None) -> dict[str, int]:
     """How many credentials each key (by key id) of ``organisation`` signed."""
-    from django.db.models import Count
-
-    from carnet.issuing.models import IssuedCredential
-
     rows = (
         IssuedCredential.objects.filter(organisation=organisation)
         .values("document__proof__verificationMethod")

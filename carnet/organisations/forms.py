@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carnet.issuing.keys import MIN_PASSPHRASE_LENGTH
 from carnet.organisations.models import Membership
 
 
@@ -119,10 +121,6 @@ class KeyExportForm(forms.Form):
         return password
 
     def clean_passphrase(self) -> str:
-        from django.contrib.auth import password_validation
-
-        from carnet.issuing.keys import MIN_PASSPHRASE_LENGTH
-
         passphrase: str = self.cleaned_data["passphrase"]
         if len(passphrase) < MIN_PASSPHRASE_LENGTH:
             raise forms.ValidationError(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -220,8 +221,6 @@ def _key_owner(request: HttpRequest, org_slug: str | None) -> Organisation | Non
 
 
 def _keys_url(owner: Organisation | None) -> str:
-    from django.urls import reverse
-
     if owner is None:
         return reverse("organisations:platform_signing_keys")
     return reverse("organisations:signing_keys", args=[owner.slug])
@@ -253,8 +252,6 @@ def signing_keys_page(request: HttpRequest, org_slug: str | None = None) -> Http
 
 
 def _did_url(owner: Organisation | None) -> str:
-    from django.urls import reverse
-
     return reverse("issuing:did", args=[owner.slug]) if owner is not None else reverse("issuing:platform_did")
 
 
