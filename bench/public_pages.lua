@@ -1,6 +1,7 @@
 -- wrk script of bench/public_pages.py: each connection sends, in turn, the requests listed in a
 -- file, one a line: a path to GET ("get" mode), or a JSON body to POST to /api/verification
--- ("post" mode). At the end it prints one JSON line of figures for bench/public_pages.py to read.
+-- ("post" mode). A GET line may add, after a tab, a Cookie header (a signed-in person's session:
+-- bench/load.py). At the end it prints one JSON line of figures for the script to read.
 --
 --   wrk -t1 -c16 -d10s -s bench/public_pages.lua http://127.0.0.1:8765 -- get paths.txt
 
@@ -24,6 +25,10 @@ function request()
   next_item = next_item % #items + 1
   if mode == "post" then
     return wrk.format("POST", "/api/verification", { ["Content-Type"] = "application/json" }, items[next_item])
+  end
+  local path, cookie = items[next_item]:match("^([^\t]+)\t(.+)$")
+  if path then
+    return wrk.format("GET", path, { ["Cookie"] = cookie })
   end
   return wrk.format("GET", items[next_item])
 end

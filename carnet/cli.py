@@ -10,6 +10,8 @@
     carnet serve [--host H] [--port P]              run the platform (granian; settings from the environment)
     carnet worker [--processes N] [--queue Q,...]   run the background work queued in the database
     carnet demo                                     the platform with demo accounts on SQLite
+    carnet backup [--out FILE]                      database and files in one archive (not the KEK)
+    carnet restore ARCHIVE [--force]                put an archive back (checksums checked first)
     carnet manage COMMAND ...                       Django management commands
 
 Exit status: 0 success (``verify``: valid), 1 failure (``verify``: not valid), 2 usage error.
@@ -351,6 +353,52 @@ def _stop(child: subprocess.Popen[bytes] | None) -> None:
         child.kill()
 
 
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """The database and the stored files in one archive; the KEK stays out of it."""
+    from datetime import UTC, datetime
+
+    _django_setup()
+    from carnet.site.backup import KEK_WARNING, BackupError, backup
+
+    out = args.out or f"carnet-backup-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar.gz"
+    try:
+        manifest = backup(out)
+    except BackupError as exc:
+        print(f"carnet backup: {exc}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{value} {name}" for name, value in manifest["counts"].items())
+    print(f"Backup written to {out} ({counts}).")
+    print(f"WARNING: {KEK_WARNING}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Check an archive's checksums, then restore its database and files, then migrate."""
+    _django_setup()
+    from carnet.site.backup import KEK_WARNING, BackupError, restore
+
+    print(f"Note: {KEK_WARNING}", file=sys.stderr)
+    try:
+        restored = restore(args.archive, force=args.force)
+    except BackupError as exc:
+        print(f"carnet restore: {exc}", file=sys.stderr)
+        return 1
+    manifest = restored.manifest
+    print(
+        f"Restored the backup of {manifest['created']} (Carnet {manifest['carnet']}): "
+        f"{manifest['counts'].get('credentials', 0)} credentials, {restored.files} files"
+        + ("; migrations applied since." if restored.migrated else ".")
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carnet", description="Carnet: Open Badges 3.0 micro-credentials.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -441,6 +489,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-recover", action="store_true", help="leave the bulk issuances cut short to another worker"
     )
     worker.set_defaults(func=cmd_worker)
+
+    backup = commands.add_parser(
+        "backup", help="write the database and the stored files into one archive (the KEK is not in it)"
+    )
+    backup.add_argument(
+        "--out", metavar="FILE", help="archive to write (default: carnet-backup-<date>.tar.gz)"
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = commands.add_parser("restore", help="restore an archive made by carnet backup")
+    restore.add_argument("archive", metavar="ARCHIVE")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database or file storage that already holds data"
+    )
+    restore.set_defaults(func=cmd_restore)
 
     manage = commands.add_parser("manage", help="Django management commands (migrate, createsuperuser, ...)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

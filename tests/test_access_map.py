@@ -219,6 +219,13 @@ ACCESS: dict[str, Page] = {
     "webhooks:send_again": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.webhook_delivery.pk], methods=POST),
     "organisations:api_keys": Page(ORG_ADMIN, org_a, methods=BOTH),
     "organisations:revoke_api_key": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.api_key.pk], methods=BOTH),
+    # -- signing keys: an organisation's for its admins, the platform's for the staff
+    "organisations:signing_keys": Page(ORG_ADMIN, org_a),
+    "organisations:rotate_signing_key": Page(ORG_ADMIN, org_a, methods=BOTH),
+    "organisations:export_signing_keys": Page(ORG_ADMIN, org_a, methods=BOTH),
+    "organisations:platform_signing_keys": Page(STAFF),
+    "organisations:platform_rotate_signing_key": Page(STAFF, methods=BOTH),
+    "organisations:platform_export_signing_keys": Page(STAFF, methods=BOTH),
     # -- the organisation API (/api/v1/): its description is public, each operation needs a key
     "org_api:api-root": Page(MACHINE),
     "org_api:openapi-json": Page(MACHINE),

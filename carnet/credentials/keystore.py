@@ -508,3 +508,87 @@ def open_bytes(sealed: str, *, kek: bytes, associated_data: bytes) -> bytes:
         raise SealedDataError(
             "the sealed value does not open: another key-encryption key, another owner, or damage"
         ) from None
+
+
+# -- several keys in one backup file, locked with a passphrase -----------------------------------------
+
+BUNDLE_FORMAT = "carnet-key-backup"
+BUNDLE_VERSION = 1
+_BUNDLE_CHECK_LABEL = b"carnet key backup check"
+MAX_BUNDLE_BYTES = 16 * 1024 * 1024
+
+
+def _bundle_secrets(kdf: dict[str, Any], passphrase: str | bytes) -> tuple[bytes, bytes]:
+    """(key-encryption key for the envelopes, MAC key for the file) from ``passphrase``."""
+    aes_key, check_key = _derive(kdf, passphrase=passphrase, kek=None)
+    return aes_key, check_key
+
+
+def _bundle_mac(mac_key: bytes, document: dict[str, Any]) -> str:
+    clear = {name: value for name, value in document.items() if name != "mac"}
+    data = json.dumps(clear, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return _b64(hmac.new(mac_key, data, hashlib.sha256).digest())
+
+
+def encrypt_bundle(
+    entries: list[tuple[Ed25519Key | RsaKey, dict[str, Any]]], *, passphrase: str | bytes
+) -> str:
+    """Several keys, each with its metadata (JSON values the caller chooses: whose key, when made
+    and retired), in one JSON file locked with ``passphrase``.
+
+    One scrypt derivation (the parameters of :func:`encrypt_key`) gives a key-encryption key, with
+    which each key is sealed as an :func:`encrypt_key` envelope (HKDF, AES-256-GCM), and a MAC key
+    for an HMAC-SHA256 over the whole file, so that no metadata can be changed either. A ``check``
+    value tells a wrong passphrase apart from a damaged file."""
+    kdf = {
+        "name": "scrypt",
+        "salt": _b64(secrets.token_bytes(16)),
+        "n": SCRYPT_N,
+        "r": SCRYPT_R,
+        "p": SCRYPT_P,
+    }
+    kek, mac_key = _bundle_secrets(kdf, _secret(passphrase, "passphrase"))
+    document: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "kdf": kdf,
+        "check": _b64(hmac.new(mac_key, _BUNDLE_CHECK_LABEL, hashlib.sha256).digest()[:16]),
+        "keys": [
+            {"metadata": metadata, "envelope": json.loads(encrypt_key(key, kek=kek))}
+            for key, metadata in entries
+        ],
+    }
+    document["mac"] = _bundle_mac(mac_key, document)
+    return json.dumps(document, indent=2)
+
+
+def decrypt_bundle(data: str | bytes, *, passphrase: str | bytes) -> list[tuple[Ed25519Key | RsaKey, Any]]:
+    """The keys and metadata of a file made by :func:`encrypt_bundle`. Raises
+    :class:`WrongPassphraseError` or :class:`TamperedKeyError` (both :class:`KeystoreError`)."""
+    try:
+        document = jsonsafe.loads(data, max_bytes=MAX_BUNDLE_BYTES, max_depth=12)
+    except ValueError:
+        raise KeystoreError("this is not a Carnet key backup (not valid JSON)") from None
+    if not isinstance(document, dict) or document.get("format") != BUNDLE_FORMAT:
+        raise KeystoreError("this is not a Carnet key backup")
+    if document.get("version") != BUNDLE_VERSION:
+        raise KeystoreError("this key backup was written by an unsupported version of Carnet")
+    kdf = document.get("kdf")
+    if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
+        raise KeystoreError("the key backup has no usable key derivation parameters")
+    kek, mac_key = _bundle_secrets(kdf, _secret(passphrase, "passphrase"))
+    check = _b64(hmac.new(mac_key, _BUNDLE_CHECK_LABEL, hashlib.sha256).digest()[:16])
+    if not hmac.compare_digest(check, _text(document.get("check"), "check value")):
+        raise WrongPassphraseError("wrong passphrase: it does not open this key backup")
+    if not hmac.compare_digest(_bundle_mac(mac_key, document), _text(document.get("mac"), "MAC")):
+        raise TamperedKeyError("the key backup was altered or damaged: it fails its integrity check")
+    entries = document.get("keys")
+    if not isinstance(entries, list):
+        raise TamperedKeyError("the key backup holds no list of keys")
+    keys: list[tuple[Ed25519Key | RsaKey, Any]] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise TamperedKeyError("the key backup holds an entry that is not an object")
+        envelope = json.dumps(entry.get("envelope"))
+        keys.append((decrypt_key(envelope, kek=kek), entry.get("metadata")))
+    return keys

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carnet.issuing.keys import MIN_PASSPHRASE_LENGTH
 from carnet.organisations.models import Membership
 
 
@@ -69,3 +71,79 @@ class ApiKeyForm(forms.Form):
         if expires_on is not None and expires_on <= timezone.localdate():
             raise forms.ValidationError(_("Choisissez une date à venir."))
         return expires_on
+
+
+class KeyExportForm(forms.Form):
+    """What exporting the signing keys asks: the account's password again (a signed-in session left
+    open is not enough), and a passphrase typed twice that locks the file."""
+
+    password = forms.CharField(
+        label=_("Votre mot de passe Carnet"),
+        help_text=_(
+            "Nous vous le redemandons : l'export donne les clés qui signent au nom de l'organisation."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+    )
+    passphrase = forms.CharField(
+        label=_("Phrase de passe du fichier"),
+        help_text=_(
+            "Au moins 12 caractères, que vous n'utilisez nulle part ailleurs (par exemple quatre mots au "
+            "hasard). Sans elle, le fichier ne s'ouvre pas : gardez-la dans un coffre de mots de passe, "
+            "à part du fichier."
+        ),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    passphrase_again = forms.CharField(
+        label=_("La même phrase de passe, encore une fois"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.has_usable_password():
+            raise forms.ValidationError(
+                _(
+                    "Votre compte n'a pas encore de mot de passe (vous vous connectez par code) : "
+                    "choisissez-en un dans les paramètres de votre compte, puis revenez ici."
+                )
+            )
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("Ce n'est pas le mot de passe de votre compte. Essayez de nouveau.")
+            )
+        return password
+
+    def clean_passphrase(self) -> str:
+        passphrase: str = self.cleaned_data["passphrase"]
+        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+            raise forms.ValidationError(
+                _("La phrase de passe doit compter au moins %(count)s caractères.")
+                % {"count": MIN_PASSPHRASE_LENGTH}
+            )
+        if len(set(passphrase)) < MIN_PASSPHRASE_LENGTH // 2:
+            raise forms.ValidationError(
+                _(
+                    "Cette phrase de passe répète trop les mêmes caractères : prenez plutôt quelques mots au hasard."
+                )
+            )
+        validators = [
+            *password_validation.get_default_password_validators(),
+            password_validation.NumericPasswordValidator(),
+        ]
+        password_validation.validate_password(passphrase, self.user, password_validators=validators)
+        return passphrase
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("passphrase") and cleaned.get("passphrase_again") != cleaned["passphrase"]:
+            self.add_error(
+                "passphrase_again", _("Les deux phrases de passe diffèrent : tapez la même deux fois.")
+            )
+        return cleaned

@@ -8,15 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carnet.api import keys
 from carnet.api.models import ApiKey
+from carnet.issuing import keys as signing_keys
+from carnet.issuing.identity import controller_of, key_id
+from carnet.issuing.models import SigningKey
 from carnet.organisations import services
 from carnet.organisations.access import access_organisation
-from carnet.organisations.forms import AddMemberForm, ApiKeyForm, EmployerForm, SettingsForm
+from carnet.organisations.forms import AddMemberForm, ApiKeyForm, EmployerForm, KeyExportForm, SettingsForm
 from carnet.organisations.models import Invitation, Membership, Organisation
 
 
@@ -203,3 +207,103 @@ def revoke_api_key(request: HttpRequest, org_slug: str, key_id: int) -> HttpResp
         )
         return redirect("organisations:api_keys", organisation.slug)
     return render(request, "organisations/api_key_revoke.html", {"organisation": organisation, "key": key})
+
+
+def _key_owner(request: HttpRequest, org_slug: str | None) -> Organisation | None:
+    """The organisation whose signing keys ``org_slug`` names, for one of its admins; None (the
+    platform's keys) for platform staff when there is no slug; 404 for everyone else."""
+    if org_slug is None:
+        user = request.user
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            raise Http404
+        return None
+    return _api_organisation(request, org_slug)
+
+
+def _keys_url(owner: Organisation | None) -> str:
+    if owner is None:
+        return reverse("organisations:platform_signing_keys")
+    return reverse("organisations:signing_keys", args=[owner.slug])
+
+
+@login_required
+def signing_keys_page(request: HttpRequest, org_slug: str | None = None) -> HttpResponse:
+    """The current signing key, the retired ones (still published), what each signed."""
+    owner = _key_owner(request, org_slug)
+    signing_keys.ensure_signing_key(owner)
+    controller = controller_of(owner)
+    counts = signing_keys.signed_counts(owner)
+    rows = [
+        {
+            "stored": stored,
+            "id": key_id(controller, stored),
+            "fingerprint": signing_keys.fingerprint(stored),
+            "external": signing_keys.is_external(stored),
+            "signed": counts.get(key_id(controller, stored), 0),
+        }
+        for stored in SigningKey.objects.filter(organisation=owner).order_by("-created_at", "-pk")
+    ]
+    context = {"owner": owner, "organisation": owner, "controller": controller, "keys_url": _keys_url(owner)}
+    return render(
+        request,
+        "organisations/signing_keys.html",
+        {**context, "current": rows[0], "retired": rows[1:], "did_url": _did_url(owner)},
+    )
+
+
+def _did_url(owner: Organisation | None) -> str:
+    return reverse("issuing:did", args=[owner.slug]) if owner is not None else reverse("issuing:platform_did")
+
+
+@login_required
+def rotate_signing_key(request: HttpRequest, org_slug: str | None = None) -> HttpResponse:
+    """Explain, ask to confirm, then replace the current signing key with a new one."""
+    owner = _key_owner(request, org_slug)
+    if signing_keys.is_external(signing_keys.ensure_signing_key(owner)):
+        messages.error(
+            request,
+            _(
+                "Cette clé est gardée hors de Carnet (KMS ou HSM) : remplacez-la là-bas, Carnet publiera la nouvelle."
+            ),
+        )
+        return redirect(_keys_url(owner))
+    if request.method == "POST":
+        signing_keys.rotate_signing_key(organisation=owner, actor=request.user)
+        messages.success(
+            request,
+            _(
+                "Nouvelle clé de signature en service. L'ancienne reste publiée : tout ce qu'elle a signé "
+                "reste vérifiable."
+            ),
+        )
+        return redirect(_keys_url(owner))
+    return render(
+        request,
+        "organisations/signing_key_rotate.html",
+        {"owner": owner, "organisation": owner, "keys_url": _keys_url(owner)},
+    )
+
+
+@login_required
+def export_signing_keys(request: HttpRequest, org_slug: str | None = None) -> HttpResponse:
+    """The keys, current and retired, in a file locked with a passphrase, after the password again."""
+    owner = _key_owner(request, org_slug)
+    form = KeyExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = signing_keys.export_keys(
+            organisations=[owner], passphrase=form.cleaned_data["passphrase"], actor=request.user
+        )
+        name = owner.slug if owner is not None else "carnet"
+        response = HttpResponse(data, content_type="application/json")
+        response["Content-Disposition"] = (
+            f'attachment; filename="cles-{name}-{timezone.localdate():%Y-%m-%d}.carnet-keys.json"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    response = render(
+        request,
+        "organisations/signing_key_export.html",
+        {"owner": owner, "organisation": owner, "form": form, "keys_url": _keys_url(owner)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response

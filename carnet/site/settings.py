@@ -28,6 +28,10 @@ DATA_DIR = data_dir()
 
 SECRET_KEY = secret_key()
 KEY_ENCRYPTION_KEY = key_encryption_key(SECRET_KEY)
+# Who signs: the dotted path of a class with key_for(organisation) (carnet.issuing.keys.Signer);
+# the default keeps the keys in the database, sealed with KEY_ENCRYPTION_KEY. A KMS or HSM signer
+# goes here (docs/operators-guide.md, "Signing keys in a KMS or an HSM").
+SIGNER = env_str("CARNET_SIGNER", "carnet.issuing.keys.DatabaseSigner")
 DEBUG = env_bool("CARNET_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
