@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.employers.urls")),
     path("", include("carnet.stacking.page_urls")),
     path("", include("carnet.api.oauth_page_urls")),  # « Applications connectées »
+    path("", include("carnet.privacy.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
