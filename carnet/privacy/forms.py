@@ -6,18 +6,16 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 
 def _notice_label() -> Any:
-    return format_html(
-        '{} <a href="{}">{}</a>',
-        _("J'ai lu la"),
-        reverse_lazy("privacy:policy"),
-        _("politique de confidentialité"),
+    link = format_html(
+        '<a href="{}">{}</a>', reverse_lazy("privacy:policy"), _("politique de confidentialité")
     )
+    return format_html(escape(_("J'ai lu la %(policy)s et je l'accepte.")).replace("%(policy)s", "{}"), link)
 
 
 class SignupForm(AllauthSignupForm):

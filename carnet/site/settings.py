@@ -234,7 +234,7 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
 }
 # The privacy policy the Open Badges API's service description names (x-imssf-privacyPolicyUrl);
-# the site's home page when none is set.
+# Carnet's privacy notice (/confidentialite/) when none is set.
 PRIVACY_POLICY_URL = env_str("CARNET_PRIVACY_POLICY_URL", "")
 
 # Privacy (carnet.privacy; docs/privacy.md, docs/operations.md): who answers privacy questions, and how

@@ -40,7 +40,11 @@ def test_the_notice_read_at_sign_up_cannot_be_withdrawn(learner):
 
 
 def test_signing_up_needs_the_notice_and_records_it(client):
-    fields = {"email": "nouveau@example.test", "password1": "une phrase longue", "password2": "une phrase longue"}
+    fields = {
+        "email": "nouveau@example.test",
+        "password1": "une phrase longue",
+        "password2": "une phrase longue",
+    }
     refused = client.post("/comptes/signup/", fields)
     assert refused.status_code == 200 and "politique de confidentialité" in refused.content.decode()
     assert client.post("/comptes/signup/", {**fields, "privacy_notice": "on"}).status_code == 302

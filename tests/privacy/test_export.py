@@ -25,7 +25,9 @@ def make(user, capture):
     return export
 
 
-def test_the_archive_holds_everything_about_the_person(full_learner, credential, django_capture_on_commit_callbacks):
+def test_the_archive_holds_everything_about_the_person(
+    full_learner, credential, django_capture_on_commit_callbacks
+):
     export = make(full_learner, django_capture_on_commit_callbacks)
     assert export.state == "ready" and export.expires_at and export.size > 0
     with export.file.open("rb") as stored, zipfile.ZipFile(io.BytesIO(stored.read())) as archive:
@@ -44,7 +46,9 @@ def test_the_archive_holds_everything_about_the_person(full_learner, credential,
     assert "archive" in mail.outbox[-1].subject.lower() and full_learner.email in mail.outbox[-1].to
 
 
-def test_evidence_beyond_the_size_cap_is_left_out_and_listed(full_learner, settings, django_capture_on_commit_callbacks):
+def test_evidence_beyond_the_size_cap_is_left_out_and_listed(
+    full_learner, settings, django_capture_on_commit_callbacks
+):
     settings.PRIVACY_EXPORT_MAX_BYTES = 10
     export = make(full_learner, django_capture_on_commit_callbacks)
     assert [item["title"] for item in export.omitted] == ["Photo"]
