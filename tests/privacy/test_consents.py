@@ -56,3 +56,16 @@ def test_an_endorser_choice_to_be_named_is_recorded_without_an_account(db):
     services.record_consent(purpose="endorsement_named", given=False, subject="endorsement:x", source="form")
     record = ConsentRecord.objects.get(subject="endorsement:x")
     assert record.user is None and record.given is False
+
+
+def test_the_search_consents_recorded_before_join_the_history(learner):
+    import importlib
+
+    from django.apps import apps
+
+    from carnet.portfolio.models import SearchConsent
+
+    old = SearchConsent.objects.create(user=learner, given=True)
+    importlib.import_module("carnet.privacy.migrations.0002_copy_search_consents").copy(apps, None)
+    record = ConsentRecord.objects.get(user=learner)
+    assert (record.purpose, record.given, record.created_at) == ("search", True, old.created_at)
