@@ -100,3 +100,18 @@ def test_endorsements_they_gave_keep_the_testimony_without_their_email(
     endorsement = Endorsement.objects.get(invitation__request__learner=full_learner)
     assert endorsement.endorser_email == "" and endorsement.context == "Ligue de hockey novice"
     assert endorsement.invitation.email == ""
+
+
+def test_the_organisation_sees_its_credential_without_the_person(
+    full_learner, credential, org_admin, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    delete(full_learner, django_capture_on_commit_callbacks)
+    client.force_login(org_admin)
+    for url in (
+        reverse("issued:list", args=[credential.organisation.slug]),
+        reverse("issued:credential", args=[credential.organisation.slug, credential.uuid]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Compte supprimé" in page and full_learner.email not in page and "Alex Learner" not in page
