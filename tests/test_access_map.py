@@ -374,6 +374,13 @@ ACCESS: dict[str, Page] = {
     "ob_api:profile": Page(MACHINE, ok=(401,)),
     "applications:connected": Page(SIGNED_IN),
     "applications:withdraw": Page(OWNER, lambda w: [w.oauth_app.pk], methods=POST, ok=(302,)),
+    # -- privacy: the notice for anyone; each person's consents, archive and deletion for them alone
+    "privacy:policy": Page(PUBLIC),
+    "privacy:mine": Page(SIGNED_IN),
+    "privacy:withdraw": Page(SIGNED_IN, lambda w: ["search"], methods=POST, ok=(302,)),
+    "privacy:export": Page(SIGNED_IN, methods=POST, ok=(302,)),
+    "privacy:download": Page(OWNER, lambda w: [w.export_token]),
+    "privacy:delete": Page(SIGNED_IN, methods=BOTH),
 }
 
 # The Django admin: every page of it goes through AdminSite.admin_view (staff only, others are sent
@@ -658,6 +665,15 @@ def build_world() -> SimpleNamespace:
         organisation=w.org_a, version=w.mc_public.current_version(), data=b"courriel\nowner@learner.test\n",
         filename="cohorte.csv", actor=w.admin_a,
     )  # fmt: skip
+    # The owner's "download all my data" archive, ready (made directly: the page makes it in the background).
+    from django.core.files.base import ContentFile
+
+    from carnet.privacy.models import DataExport
+    from carnet.privacy.views import download_token
+
+    w.export = DataExport(user=w.owner, state="ready", expires_at=timezone.now() + timedelta(days=1))
+    w.export.file.save("archive.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    w.export_token = download_token(w.export)
     return w
 
 

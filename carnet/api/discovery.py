@@ -31,7 +31,7 @@ def document() -> dict[str, Any]:
     with translation.override("en"):
         scopes = {scope: str(PLAIN_WORDS[scope]) for scope in PLAIN_WORDS}
     with translation.override(settings.LANGUAGE_CODE):
-        home = absolute(reverse("home"))
+        policy = absolute(reverse("privacy:policy"))  # Carnet's privacy notice, unless another is named
     token_url = absolute(reverse("oauth:token"))
     return {
         "openapi": "3.0.1",
@@ -40,7 +40,7 @@ def document() -> dict[str, Any]:
             "description": "The Open Badges 3.0 API of Carnet: learners' badges, read and pushed with their consent.",
             "version": "3.0",
             "x-imssf-image": absolute(static("carnet/icon.svg")),
-            "x-imssf-privacyPolicyUrl": settings.PRIVACY_POLICY_URL or home,
+            "x-imssf-privacyPolicyUrl": settings.PRIVACY_POLICY_URL or policy,
         },
         "servers": [{"url": site_url() + BASE, "description": "Carnet"}],
         "tags": [{"name": "OpenBadgeCredentials"}, {"name": "Profile"}, {"name": "Discovery"}],
@@ -165,7 +165,7 @@ def document() -> dict[str, Any]:
                     "type": "oauth2",
                     "description": "OAuth 2.0 Authorization Code Grant authorization, with PKCE (S256)",
                     "x-imssf-name": "Carnet",
-                    "x-imssf-privacyPolicyUrl": settings.PRIVACY_POLICY_URL or home,
+                    "x-imssf-privacyPolicyUrl": settings.PRIVACY_POLICY_URL or policy,
                     "x-imssf-registrationUrl": absolute(reverse("oauth:register")),
                     "flows": {
                         "authorizationCode": {

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from carnet.audit.models import AuditEvent
 from carnet.audit.services import actor_name
@@ -82,7 +83,7 @@ def _credentials(ids: set[str]) -> dict[str, tuple[str, str]]:
     )
     return {
         str(c.pk): (
-            f"{c.recipient or c.recipient_email} — {c.micro_credential_version.name()}",
+            f"{c.recipient or c.recipient_email or _('Compte supprimé')} — {c.micro_credential_version.name()}",
             reverse("issued:credential", args=[c.organisation.slug, c.uuid]),
         )
         for c in found

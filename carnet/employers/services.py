@@ -15,6 +15,8 @@ from carnet.employers.models import Contact, Job, JobRequirement
 from carnet.inbox.services import notify, site_path
 from carnet.organisations.models import Organisation
 from carnet.portfolio.services import consents_to_search
+from carnet.privacy import consents
+from carnet.privacy.services import record_consent
 
 CONTACTS_PER_DAY = 30  # per employer: a workspace to recruit, not to send bulk mail
 
@@ -92,6 +94,9 @@ def answer_contact(*, contact: Contact, answer: str, actor: Any) -> Contact:
     contact.answer, contact.answered_at = answer.strip(), timezone.now()
     contact.save(update_fields=["answer", "answered_at"])
     record_event(verb="contact.answered", actor=actor, organisation=contact.organisation, target=contact)
+    # Answering shows the learner's email to the employer: kept as their consent to that sharing.
+    record_consent(user=contact.learner, purpose=consents.EMPLOYER_CONTACT, given=True,
+                   source="employers:answer", detail={"organisation": contact.organisation.slug})  # fmt: skip
     if contact.sender is not None and contact.job is not None:
         link = site_path("employers:job", contact.organisation.slug, contact.job.pk)
         sender, person = contact.sender, str(contact.learner.display_name or _("Une personne"))

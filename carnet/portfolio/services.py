@@ -186,9 +186,10 @@ def consents_to_search(user: Any) -> bool:
 
 
 @transaction.atomic
-def set_search_consent(*, user: Any, given: bool) -> None:
+def set_search_consent(*, user: Any, given: bool, source: str = "portfolio:settings") -> None:
     """Record a change of the learner's consent to appear in employers' searches (nothing when it
-    does not change). Withdrawing takes effect at once: searches read the latest record."""
+    does not change), on the page ``source``. Withdrawing takes effect at once: searches read the
+    latest record. The consent is also kept in the person's consent records (carnet.privacy)."""
     from django.contrib.auth import get_user_model
 
     from carnet.issuing.models import ProvenLevel, SearchProfile
@@ -202,7 +203,10 @@ def set_search_consent(*, user: Any, given: bool) -> None:
         user.consents_to_search = given
         ProvenLevel.objects.filter(learner=user).update(searchable=given)
         SearchProfile.objects.filter(learner=user).update(searchable=given)
-        record_event(verb="consent.search_given" if given else "consent.search_withdrawn", actor=user)
+        from carnet.privacy import consents
+        from carnet.privacy.services import record_consent
+
+        record_consent(user=user, purpose=consents.SEARCH, given=given, source=source)
 
 
 # -- badges earned elsewhere -----------------------------------------------------------------------

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from carnet.accounts.models import User
 from carnet.audit.services import record_event
 from carnet.catalogue.models import AssessmentMethod, MicroCredential, Status
+from carnet.privacy import consents
+from carnet.privacy.services import record_consent
 from carnet.recognition import files, notify
 from carnet.recognition.models import (
     Decision,
@@ -454,6 +456,9 @@ def record_endorsement(
     invitation.save(update_fields=["status", "answered_at"])
     request = invitation.request
     record_event(verb="endorsement.received", organisation=request.organisation, target=endorsement)
+    # The endorser (no account) chose whether their name is shown: kept as their consent.
+    record_consent(purpose=consents.ENDORSEMENT_NAMED, given=endorsement.consent_to_be_named,
+                   subject=f"endorsement:{invitation.uuid}", source="recognition:endorse")  # fmt: skip
     if request.submitted_at is not None:  # a draft is its learner's alone: its organisation hears nothing
         emit(
             organisation=request.organisation,

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "carnet.stacking",
     "carnet.webhooks",
     "carnet.api",
+    "carnet.privacy",
     "carnet.site",
     "django_tasks_db",  # the database queue of background work (CARNET_TASKS_BACKEND=database)
     "oauth2_provider",  # the Open Badges 3.0 API's OAuth 2.0 (carnet.api.oauth)
@@ -145,6 +146,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_FORMS = {"signup": "carnet.privacy.forms.SignupForm"}  # with the privacy notice to accept
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 
@@ -261,5 +263,22 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
 }
 # The privacy policy the Open Badges API's service description names (x-imssf-privacyPolicyUrl);
-# the site's home page when none is set.
+# Carnet's privacy notice (/confidentialite/) when none is set.
 PRIVACY_POLICY_URL = env_str("CARNET_PRIVACY_POLICY_URL", "")
+
+# Privacy (carnet.privacy; docs/privacy.md, docs/operations.md): who answers privacy questions, and how
+# long Carnet keeps what it no longer needs. Each period is in days (hours for the archives); 0 keeps
+# that kind forever. ``carnet manage apply_retention`` applies them (daily, from cron or a timer).
+PRIVACY_OFFICER_EMAIL = env_str("CARNET_PRIVACY_OFFICER_EMAIL", "")
+PRIVACY_RETENTION = {
+    "drafts": env_int("CARNET_RETAIN_DRAFTS_DAYS", 365),  # requests never submitted, untouched since
+    "closed_evidence": env_int("CARNET_RETAIN_CLOSED_EVIDENCE_DAYS", 365),  # of declined/withdrawn requests
+    "unverified_accounts": env_int("CARNET_RETAIN_UNVERIFIED_ACCOUNTS_DAYS", 30),  # email never confirmed
+    "share_links": env_int("CARNET_RETAIN_SHARE_LINKS_DAYS", 90),  # after a link expired or was withdrawn
+    "link_openings": env_int("CARNET_RETAIN_LINK_OPENINGS_DAYS", 365),  # when a share link was opened
+    "notifications": env_int("CARNET_RETAIN_NOTIFICATIONS_DAYS", 365),  # read notifications
+    "webhook_deliveries": env_int("CARNET_RETAIN_WEBHOOK_DELIVERIES_DAYS", 90),  # delivered or abandoned
+    "exports_hours": env_int("CARNET_EXPORT_HOURS", 72),  # how long a "download my data" archive is offered
+}
+# The largest "download all my data" archive: evidence files beyond it are left out (and listed).
+PRIVACY_EXPORT_MAX_BYTES = env_int("CARNET_EXPORT_MAX_BYTES", 500 * 1024 * 1024)

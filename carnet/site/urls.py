@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     path("equipe/travaux-en-echec/", views.failed_work, name="failed_work"),
     path("equipe/travaux-en-echec/taches/<uuid:task_id>/relancer", views.retry_task, name="retry_task"),
     path("equipe/travaux-en-echec/lots/<uuid:job_uuid>/relancer", views.retry_job, name="retry_job"),
+    path("", include("carnet.privacy.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -17,6 +17,7 @@ def test_sign_up_sends_a_verification_email(client):
             "email": "nouveau@example.test",
             "password1": "une phrase de passe longue",
             "password2": "une phrase de passe longue",
+            "privacy_notice": "on",
         },
     )
     assert response.status_code == 302

@@ -164,8 +164,8 @@ def test_the_discovery_document_describes_the_api_with_absolute_addresses(settin
     document = response.json()
     assert document["openapi"].startswith("3.0")
     assert (
-        document["info"]["x-imssf-privacyPolicyUrl"] == "https://carnet.example/"
-    )  # the home page, unprefixed
+        document["info"]["x-imssf-privacyPolicyUrl"] == "https://carnet.example/confidentialite/"
+    )  # the privacy notice, unprefixed
     assert document["info"]["x-imssf-image"].startswith("https://carnet.example/")
     scheme = document["components"]["securitySchemes"]["OAuth2ACG"]
     assert scheme["x-imssf-registrationUrl"] == "https://carnet.example/oauth/register"

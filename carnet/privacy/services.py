@@ -1,0 +1,255 @@
+"""Writes of privacy: recording consents, the "download all my data" archive, deleting an account.
+Each is a function named by its verb, atomic, recorded in the audit trail; files are written or
+deleted once the change is committed."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carnet.audit.models import AuditEvent
+from carnet.audit.services import record_event
+from carnet.privacy import consents
+from carnet.privacy.models import ConsentRecord, DataExport
+
+logger = logging.getLogger(__name__)
+
+
+class PrivacyError(ValueError):
+    """A refused change; the message is for the person who asked."""
+
+
+# -- consents --------------------------------------------------------------------------------------
+
+
+def record_consent(
+    *,
+    purpose: str,
+    given: bool,
+    source: str,
+    user: Any = None,
+    subject: str = "",
+    detail: dict[str, Any] | None = None,
+) -> ConsentRecord:
+    """Record that ``user`` (or, without an account, ``subject``) gave or withdrew their consent to
+    ``purpose``, on the page or form ``source``, with the version of the text shown to them. The one
+    place every consent is recorded: the features that ask for one call it."""
+    text = consents.purpose(purpose)
+    with transaction.atomic():
+        record = ConsentRecord.objects.create(
+            user=user if user is not None and getattr(user, "pk", None) else None,
+            subject=subject[:100],
+            purpose=purpose,
+            given=given,
+            text_version=text.version,
+            source=source[:100],
+            detail=detail or {},
+        )
+        record_event(
+            verb="consent.given" if given else "consent.withdrawn",
+            actor=user,
+            target=record,
+            data={"purpose": purpose, "version": text.version},
+        )
+    return record
+
+
+def consents_in_force(user: Any) -> list[tuple[str, consents.Purpose, ConsentRecord]]:
+    """The latest record of each purpose the person ever answered, in the order of ``PURPOSES``."""
+    latest: dict[str, ConsentRecord] = {}
+    for record in ConsentRecord.objects.filter(user=user).order_by("-created_at", "-pk"):
+        latest.setdefault(record.purpose, record)
+    return [(code, consents.PURPOSES[code], latest[code]) for code in consents.PURPOSES if code in latest]
+
+
+def withdraw_consent(*, user: Any, purpose: str, source: str) -> None:
+    """The person withdraws a consent from their privacy page. Search consent changes through
+    :func:`carnet.portfolio.services.set_search_consent`, which records it here as well."""
+    from carnet.portfolio.services import set_search_consent
+
+    if purpose not in consents.PURPOSES or not consents.PURPOSES[purpose].withdrawable:
+        raise PrivacyError(_("Ce consentement ne peut pas être retiré ici."))
+    if purpose == consents.SEARCH:
+        set_search_consent(user=user, given=False, source=source)
+        return
+    latest = ConsentRecord.objects.filter(user=user, purpose=purpose).first()
+    if latest is not None and latest.given:
+        record_consent(user=user, purpose=purpose, given=False, source=source)
+
+
+# -- download all my data --------------------------------------------------------------------------
+
+EXPORT_COOLDOWN = timedelta(minutes=5)  # between two archives asked by the same person
+
+
+def request_export(*, user: Any) -> DataExport:
+    """Ask for an archive of everything about ``user``: made in the background, then emailed. An
+    archive being made is given back instead of another; asking again replaces the previous one."""
+    from carnet.privacy.tasks import build_export
+
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one request at a time
+        previous = list(DataExport.objects.filter(user=user))
+        pending = next((e for e in previous if e.state == DataExport.State.PENDING), None)
+        if pending is not None:
+            return pending
+        if previous and previous[0].created_at > timezone.now() - EXPORT_COOLDOWN:
+            raise PrivacyError(
+                _(
+                    "Une archive vient d'être préparée. Attendez quelques minutes avant d'en demander une autre."
+                )
+            )
+        files = [e.file.name for e in previous if e.file]
+        DataExport.objects.filter(pk__in=[e.pk for e in previous]).delete()
+        export = DataExport.objects.create(user=user)
+        record_event(verb="privacy.export_requested", actor=user, target=export)
+        transaction.on_commit(lambda: _delete_files(files))
+        transaction.on_commit(lambda: build_export.enqueue(export.pk))
+    return export
+
+
+def build_export(export_id: int) -> DataExport | None:
+    """Make the archive of a pending export, store it, and tell its owner (the background task)."""
+    from carnet.privacy import archive
+    from carnet.privacy.notify import export_ready
+
+    export = DataExport.objects.select_related("user").filter(pk=export_id).first()
+    if export is None or export.state != DataExport.State.PENDING:
+        return export
+    try:
+        built = archive.build(export.user, max_bytes=settings.PRIVACY_EXPORT_MAX_BYTES)
+    except Exception as exc:  # the person sees it failed and may ask again; the error is for the operator
+        logger.exception("the archive of export %s could not be made", export.pk)
+        DataExport.objects.filter(pk=export.pk).update(state=DataExport.State.FAILED, error=repr(exc)[:2000])
+        return None
+    from django.core.files.base import ContentFile
+
+    export.file.save("archive.zip", ContentFile(built.content), save=False)
+    now = timezone.now()
+    export.state, export.size, export.omitted = DataExport.State.READY, len(built.content), built.omitted
+    export.ready_at = now
+    export.expires_at = now + timedelta(hours=settings.PRIVACY_RETENTION["exports_hours"])
+    export.save(update_fields=["file", "state", "size", "omitted", "ready_at", "expires_at"])
+    export_ready(export)
+    return export
+
+
+def _delete_files(names: list[str], storage: Any = None) -> None:
+    from django.core.files.storage import default_storage
+
+    storage = storage or default_storage
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+# -- deleting an account ---------------------------------------------------------------------------
+
+
+def organisations_left_without_admin(user: Any) -> list[Any]:
+    """The organisations of which ``user`` is the only admin: they cannot leave them without one."""
+    from carnet.organisations.models import Membership, Organisation
+
+    mine = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organisation")
+    others = (
+        Membership.objects.filter(role=Membership.Role.ADMIN, organisation__in=mine)
+        .exclude(user=user)
+        .values("organisation")
+    )
+    return list(Organisation.objects.filter(pk__in=mine).exclude(pk__in=others).order_by("name"))
+
+
+def delete_account(*, user: Any) -> str:
+    """Delete ``user``'s account and the personal data about them, at once and completely: their
+    requests with their evidence (files too), self-assessment, carnet (imports, share links, public
+    profile, search profile), employer contacts, notifications, archives, sessions' account. The
+    credentials issued to them stay valid and verifiable (the signed document and its status bit
+    stay with the organisation, which can still revoke it), but no longer name them: the account
+    link and the email in clear are erased; the signed document keeps only a salted hash of the
+    email, which nobody can read back. Their consents become minimal records under a reference,
+    and the audit trail keeps no personal data of theirs. Returns that reference.
+
+    Refused while they are the only admin of an organisation (it would be left without one)."""
+    from carnet.issuing.models import IssuanceJobRow, IssuedCredential
+    from carnet.organisations.models import Invitation
+    from carnet.portfolio.models import CredentialSharing, ShareLink
+    from carnet.recognition.models import Endorsement, EndorsementInvitation, Evidence
+    from carnet.stacking.models import IssuedCertificate
+    from carnet.webhooks.models import Delivery
+
+    orphans = organisations_left_without_admin(user)
+    if orphans:
+        raise PrivacyError(
+            _(
+                "Vous êtes la seule personne administratrice de %(names)s. Nommez une autre personne "
+                "administratrice (page Membres de l'organisation) avant de supprimer votre compte."
+            )
+            % {"names": ", ".join(o.name for o in orphans)}
+        )
+    reference = secrets.token_hex(8)  # random: it tells nothing of the person
+    email = user.email
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if organisations_left_without_admin(user):  # checked again under the lock
+            raise PrivacyError(
+                _("Nommez une autre personne administratrice avant de supprimer votre compte.")
+            )
+        files = list(
+            Evidence.objects.filter(request__learner=user).exclude(file="").values_list("file", flat=True)
+        )
+        files += list(DataExport.objects.filter(user=user).exclude(file="").values_list("file", flat=True))
+        # What the person received stays verifiable but names them no more.
+        held = IssuedCredential.objects.filter(Q(recipient=user) | Q(recipient_email__iexact=email))
+        held_ids = list(held.values_list("pk", flat=True))
+        ShareLink.objects.filter(credential__in=held_ids).delete()
+        CredentialSharing.objects.filter(credential__in=held_ids).delete()
+        kept = held.update(recipient=None, recipient_email="", jwt="")
+        certificates = IssuedCertificate.objects.filter(Q(recipient=user) | Q(recipient_email__iexact=email))
+        kept += certificates.update(
+            recipient=None, recipient_email="", visibility=IssuedCertificate.Visibility.PRIVATE
+        )
+        # Their email where others wrote it: endorsements they gave, invitations, bulk rows, webhooks.
+        Endorsement.objects.filter(endorser_email__iexact=email).update(endorser_email="")
+        EndorsementInvitation.objects.filter(email__iexact=email).update(email="")
+        Invitation.objects.filter(email__iexact=email).delete()
+        IssuanceJobRow.objects.filter(email__iexact=email).update(email="", name="")
+        for delivery in Delivery.objects.filter(payload__data__recipient__email__iexact=email):
+            delivery.payload["data"]["recipient"]["email"] = ""
+            delivery.save(update_fields=["payload"])
+        # Consents: the minimal proof, under the reference only.
+        ConsentRecord.objects.filter(user=user).update(user=None, subject=f"deleted:{reference}", detail={})
+        _forget_in_audit_trail(user, email)
+        user.delete()  # cascades: requests, evidence rows, claims, carnet, contacts, notifications, ...
+        record_event(verb="account.deleted", data={"reference": reference, "credentials_kept": kept})
+        transaction.on_commit(lambda: _delete_files(files))
+    return reference
+
+
+def _forget_in_audit_trail(user: Any, email: str) -> None:
+    """The trail keeps what happened, not who it was. The events about the account or its requests
+    lose their target and data (evidence titles...), the person's own events outside any
+    organisation (consents, public profile...) their data, and events that wrote their email lose
+    it. What they did as staff of an organisation stays, without their name: the actor link goes with
+    the account (SET_NULL)."""
+    from carnet.recognition.models import RecognitionRequest
+
+    requests = [
+        str(pk) for pk in RecognitionRequest.objects.filter(learner=user).values_list("pk", flat=True)
+    ]
+    AuditEvent.objects.filter(
+        Q(target_type="accounts.user", target_id=str(user.pk))
+        | Q(target_type="recognition.recognitionrequest", target_id__in=requests)
+    ).update(data={}, target_id="")
+    AuditEvent.objects.filter(actor=user, organisation=None).update(data={})
+    for event in AuditEvent.objects.filter(data__icontains=email):
+        event.data = {}
+        event.save(update_fields=["data"])

@@ -1,0 +1,79 @@
+"""Download all my data: an archive made in the background, offered for a while to its owner only."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from carnet.privacy import services
+from carnet.privacy.archive import DATA, README
+from carnet.privacy.models import DataExport
+from carnet.privacy.views import download_token
+
+pytestmark = pytest.mark.django_db
+
+
+def make(user, capture):
+    with capture(execute=True):
+        export = services.request_export(user=user)
+    export.refresh_from_db()
+    return export
+
+
+def test_the_archive_holds_everything_about_the_person(
+    full_learner, credential, django_capture_on_commit_callbacks
+):
+    export = make(full_learner, django_capture_on_commit_callbacks)
+    assert export.state == "ready" and export.expires_at and export.size > 0
+    with export.file.open("rb") as stored, zipfile.ZipFile(io.BytesIO(stored.read())) as archive:
+        names = archive.namelist()
+        data = json.loads(archive.read(DATA))
+        readme = archive.read(README).decode()
+        signed = json.loads(archive.read(f"microattestations-credentials/{credential.uuid}.json"))
+    assert data["account"]["email"] == full_learner.email
+    assert [c["purpose"] for c in data["consents"]] == ["search"]
+    assert data["self_assessment"] and data["imported_badges"] and data["share_links"]
+    assert data["recognition_requests"][0]["evidence"][0]["title"] == "Photo"
+    assert data["endorsements_received"][0]["endorser_name"] == "Marie Tremblay"
+    assert signed == credential.document
+    assert any(name.startswith("preuves-evidence/") and name.endswith("photo.png") for name in names)
+    assert "Toutes vos données" in readme and "==========" in readme  # French, then English
+    assert "archive" in mail.outbox[-1].subject.lower() and full_learner.email in mail.outbox[-1].to
+
+
+def test_evidence_beyond_the_size_cap_is_left_out_and_listed(
+    full_learner, settings, django_capture_on_commit_callbacks
+):
+    settings.PRIVACY_EXPORT_MAX_BYTES = 10
+    export = make(full_learner, django_capture_on_commit_callbacks)
+    assert [item["title"] for item in export.omitted] == ["Photo"]
+
+
+def test_only_its_owner_downloads_it_without_caching(
+    full_learner, outsider, client, django_capture_on_commit_callbacks
+):
+    export = make(full_learner, django_capture_on_commit_callbacks)
+    url = reverse("privacy:download", args=[download_token(export)])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(full_learner)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert zipfile.is_zipfile(io.BytesIO(b"".join(response.streaming_content)))
+    assert client.get(reverse("privacy:download", args=["forged"])).status_code == 404
+
+
+def test_asking_again_at_once_is_refused_then_replaces_the_old_archive(
+    learner, django_capture_on_commit_callbacks
+):
+    first = make(learner, django_capture_on_commit_callbacks)
+    with pytest.raises(services.PrivacyError):
+        services.request_export(user=learner)
+    DataExport.objects.filter(pk=first.pk).update(created_at=first.created_at.replace(year=2000))
+    second = make(learner, django_capture_on_commit_callbacks)
+    assert list(DataExport.objects.filter(user=learner)) == [second]

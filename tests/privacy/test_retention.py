@@ -1,0 +1,53 @@
+"""apply_retention deletes what the retention settings no longer keep: idempotent, audited, dry-run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.utils import timezone
+
+from carnet.audit.models import AuditEvent
+from carnet.portfolio.models import ShareLink
+from carnet.privacy.retention import apply_retention
+from carnet.recognition.models import RecognitionRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def age(days):
+    return timezone.now() - timedelta(days=days)
+
+
+def test_old_drafts_and_closed_links_go_and_a_second_run_finds_nothing(
+    full_learner, make_user, django_capture_on_commit_callbacks
+):
+    RecognitionRequest.objects.filter(learner=full_learner).update(updated_at=age(400))
+    ShareLink.objects.update(expires_at=age(100))
+    stale = make_user("never-confirmed@example.test")
+    type(stale).objects.filter(pk=stale.pk).update(date_joined=age(40))
+    assert apply_retention(dry_run=True)["drafts"] == 1
+    assert RecognitionRequest.objects.filter(learner=full_learner).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = apply_retention()
+    assert counts["drafts"] == 1 and counts["share_links"] == 1 and counts["unverified_accounts"] == 1
+    assert not RecognitionRequest.objects.filter(learner=full_learner).exists()
+    assert not default_storage.exists(full_learner.evidence_file)
+    assert not type(stale).objects.filter(pk=stale.pk).exists()
+    assert type(full_learner).objects.filter(pk=full_learner.pk).exists()  # has a credential: kept
+    assert AuditEvent.objects.get(verb="privacy.retention_applied").data["drafts"] == 1
+    assert not any(apply_retention().values())
+
+
+def test_a_period_of_zero_keeps_that_kind_forever(full_learner, settings):
+    settings.PRIVACY_RETENTION = {**settings.PRIVACY_RETENTION, "drafts": 0}
+    RecognitionRequest.objects.filter(learner=full_learner).update(updated_at=age(4000))
+    assert "drafts" not in apply_retention()
+    assert RecognitionRequest.objects.filter(learner=full_learner).exists()
+
+
+def test_the_command_says_what_it_would_delete(capsys, db):
+    call_command("apply_retention", "--dry-run")
+    assert "drafts: 0 would delete" in capsys.readouterr().out
