@@ -197,6 +197,10 @@ VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 # queue with its worker is configured here.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+# The learners' emails of a bulk issuance go out at most this many a minute (carnet.issuing.notify):
+# the rest waits for the next minute on a tasks backend that can defer. 0: no limit.
+EMAIL_RATE_PER_MINUTE = env_int("CARNET_EMAIL_RATE_PER_MINUTE", 600)
+
 # Webhooks (carnet.webhooks.sending): https:// addresses leading to public hosts only. Development and
 # tests may allow http:// and loopback or private addresses; never turn these on in production.
 WEBHOOKS_ALLOW_HTTP = env_bool("CARNET_WEBHOOKS_ALLOW_HTTP", False)
