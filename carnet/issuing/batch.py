@@ -25,8 +25,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Lower
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 
 from carnet.audit.services import record_events
@@ -138,12 +138,26 @@ def _issue_rows(
         organisation=organisation, event="credential.issued",
         data=[credential_data(c, with_recipient=True) for c in credentials],
     )  # fmt: skip
-    IssuanceJobRow.objects.bulk_update(rows, ["state", "credential", "error"])
+    _record_results(job, rows)
     issued = sum(row.state == ISSUED for row in rows)
     IssuanceJob.objects.filter(pk=job.pk).update(
         issued=F("issued") + issued, failed=F("failed") + len(rows) - issued, heartbeat_at=timezone.now()
     )
     transaction.on_commit(lambda: _committed(credentials))
+
+
+def _record_results(job: IssuanceJob, rows: list[IssuanceJobRow]) -> None:
+    """Each row's result: the issued ones in one update, each taking the credential of its key
+    (one statement rather than a CASE of every row, which costs more than issuing them)."""
+    issued = [row.pk for row in rows if row.state == ISSUED]
+    key = Concat(Value(f"job:{job.uuid}:"), Cast(OuterRef("number"), CharField()))
+    IssuanceJobRow.objects.filter(pk__in=issued).update(
+        state=ISSUED,
+        credential=Subquery(IssuedCredential.objects.filter(idempotency_key=key).values("pk")[:1]),
+    )
+    for row in rows:
+        if row.state == FAILED:
+            row.save(update_fields=["state", "error"])
 
 
 def _committed(credentials: list[IssuedCredential]) -> None:
