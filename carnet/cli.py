@@ -8,6 +8,7 @@
     carnet unbake IMAGE                             print the credential baked into an image
     carnet credentials-demo [--out DIR]             make a key, sign, verify and bake a sample badge
     carnet serve [--host H] [--port P]              run the platform (granian; settings from the environment)
+    carnet worker [--processes N] [--queue Q,...]   run the background work queued in the database
     carnet demo                                     the platform with demo accounts on SQLite
     carnet manage COMMAND ...                       Django management commands
 
@@ -20,6 +21,7 @@ import argparse
 import getpass
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -228,14 +230,43 @@ def _django(*argv: str) -> None:
     execute_from_command_line(["carnet manage", *argv])
 
 
+def _platform() -> None:
+    """Settings of the platform's commands: the database queue of background work by default
+    (``carnet worker`` runs it), rather than running it inside the request."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    os.environ.setdefault("CARNET_TASKS_BACKEND", "database")
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
+    _platform()
     _django(*args.args)
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """The background worker of the database queue (carnet.site.worker)."""
+    _platform()
+    import django
+
+    django.setup()
+    from carnet.site import worker
+
+    queues = [name.strip() for name in args.queue.split(",") if name.strip()] if args.queue else None
+    try:
+        return worker.run(
+            processes=max(1, args.processes), queues=queues, batch=args.batch, interval=args.interval,
+            recover=not args.no_recover,
+        )  # fmt: skip
+    except worker.NotADatabaseQueue as exc:
+        _fail(
+            f"background work is not queued in the database here (tasks backend {exc}); "
+            "set CARNET_TASKS_BACKEND=database to use `carnet worker`"
+        )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """The production-grade server (granian, WSGI), settings from the environment."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    _platform()
     if not args.no_migrate:
         _django("migrate", "--noinput", "-v", "0")
     from granian import Granian
@@ -253,8 +284,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Migrate, load the demo accounts, say how to sign in, and serve."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+    """Migrate, load the demo accounts, say how to sign in, and serve, with a worker beside the
+    server for the background work (stopped with the demo)."""
+    _platform()
     # Links in emails (invitations, endorsements) and the issuers' did:web follow the address served.
     os.environ.setdefault("CARNET_SITE_URL", f"http://{args.host}:{args.port}")
     _django("migrate", "--noinput", "-v", "0")
@@ -281,7 +313,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     args.no_migrate = True
     args.workers, args.threads = 1, 4
-    return cmd_serve(args)
+    worker = _start_worker()
+    try:
+        return cmd_serve(args)
+    finally:
+        _stop(worker)
+
+
+def _start_worker() -> subprocess.Popen[bytes] | None:
+    if os.environ.get("CARNET_TASKS_BACKEND") != "database":
+        return None  # the work runs in the request (immediate backend): no worker to start
+    return subprocess.Popen([sys.executable, "-m", "carnet.cli", "worker"])
+
+
+def _stop(child: subprocess.Popen[bytes] | None) -> None:
+    if child is None or child.poll() is not None:
+        return
+    child.terminate()
+    try:
+        child.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        child.kill()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -359,6 +411,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--lang", choices=["fr", "en"])
     demo.set_defaults(func=cmd_demo)
+
+    worker = commands.add_parser(
+        "worker", help="run the background work queued in the database (emails, bulk issuance...)"
+    )
+    worker.add_argument(
+        "--processes", type=int, default=int(os.environ.get("CARNET_WORKER_PROCESSES", "1")),
+        help="worker processes on this machine (default 1; CARNET_WORKER_PROCESSES)",
+    )  # fmt: skip
+    worker.add_argument("--queue", metavar="Q,...", help="run only the tasks of these queues (default: all)")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between looks at an empty queue")
+    worker.add_argument("--batch", action="store_true", help="run what is queued now, then stop")
+    worker.add_argument(
+        "--no-recover", action="store_true", help="leave the bulk issuances cut short to another worker"
+    )
+    worker.set_defaults(func=cmd_worker)
 
     manage = commands.add_parser("manage", help="Django management commands (migrate, createsuperuser, ...)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

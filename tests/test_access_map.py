@@ -123,6 +123,10 @@ ACCESS: dict[str, Page] = {
     "switch_language": Page(PUBLIC, lambda w: ["en"], ok=(302,)),
     "health": Page(MACHINE),
     "alive": Page(MACHINE),
+    # -- the background work that failed: the platform's staff
+    "failed_work": Page(STAFF),
+    "retry_task": Page(STAFF, lambda w: ["00000000-0000-4000-8000-000000000000"], methods=POST, ok=(302,)),
+    "retry_job": Page(STAFF, lambda w: ["00000000-0000-4000-8000-000000000000"], methods=POST, ok=(302,)),
     # -- accounts (allauth)
     "account_login": Page(ACCOUNT),
     "account_logout": Page(ACCOUNT, ok=(200, 302)),

@@ -135,14 +135,18 @@ def run_issuance_job(job_id: int) -> IssuanceJob:
     if job.state == IssuanceJob.State.DONE:
         return job
     IssuanceJob.objects.filter(pk=job.pk).update(
-        state=IssuanceJob.State.RUNNING, started_at=job.started_at or timezone.now(), error=""
-    )
+        state=IssuanceJob.State.RUNNING, started_at=job.started_at or timezone.now(), error="",
+        heartbeat_at=timezone.now(),
+    )  # fmt: skip
     try:
         with translation.override(job.language):
             batch.issue_pending_rows(job)
     except Exception as exc:
         IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.FAILED, error=repr(exc)[:500])
         raise
-    IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.DONE, finished_at=timezone.now())
+    now = timezone.now()
+    IssuanceJob.objects.filter(pk=job.pk).update(
+        state=IssuanceJob.State.DONE, finished_at=now, heartbeat_at=now
+    )
     job.refresh_from_db()
     return job

@@ -6,9 +6,11 @@ from django.tasks import task
 
 from carnet.issuing import notify
 from carnet.issuing.models import IssuedCredential
+from carnet.site.background import retried
 
 
 @task()
+@retried()
 def tell_recipient(credential_id: int, what: str) -> None:
     """Email the holder that their credential was issued, suspended, reinstated or revoked."""
     credential = IssuedCredential.objects.select_related(
@@ -45,8 +47,12 @@ def tell_all(credential_ids: list[int], what: str) -> None:
 
 
 @task()
+@retried()
 def run_issuance_job(job_id: int) -> None:
-    """Issue the pending rows of a bulk issuance (carnet.issuing.bulk); safe to run again."""
+    """Issue the pending rows of a bulk issuance (carnet.issuing.bulk); safe to run again. Its
+    worker signs of life meanwhile, so that a job cut short is taken up again (carnet.issuing.recovery)."""
     from carnet.issuing import bulk
+    from carnet.issuing.recovery import keep_alive
 
-    bulk.run_issuance_job(job_id)
+    with keep_alive(job_id):
+        bulk.run_issuance_job(job_id)

@@ -106,3 +106,20 @@ def file_storage(*, public: bool = False) -> dict[str, Any]:
             "file_overwrite": False,
         },
     }
+
+
+TASKS_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks(default: str = "immediate") -> dict[str, Any]:
+    """Django's TASKS setting from CARNET_TASKS_BACKEND: ``immediate`` (run at once, in the request
+    that queued it: the tests' default), ``database`` (a queue in the database, run by ``carnet
+    worker``: what the ``carnet`` command and the WSGI entry point use unless told otherwise).
+    A mistake stops the start with a message that says what is wrong."""
+    name = env_str("CARNET_TASKS_BACKEND", default).lower()
+    if name not in TASKS_BACKENDS:
+        raise ValueError(f"CARNET_TASKS_BACKEND: one of {', '.join(TASKS_BACKENDS)}, not {name!r}")
+    return {"default": {"BACKEND": TASKS_BACKENDS[name], "QUEUES": []}}

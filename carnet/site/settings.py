@@ -18,6 +18,7 @@ from carnet.site.env import (
     file_storage,
     key_encryption_key,
     secret_key,
+    tasks,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "carnet.webhooks",
     "carnet.api",
     "carnet.site",
+    "django_tasks_db",  # the database queue of background work (CARNET_TASKS_BACKEND=database)
     "oauth2_provider",  # the Open Badges 3.0 API's OAuth 2.0 (carnet.api.oauth)
 ]
 
@@ -193,9 +195,13 @@ X_FRAME_OPTIONS = "DENY"
 # the defaults there, unless CARNET_VERIFICATION_RATE_LIMITS says otherwise (docs/operations.md).
 VERIFICATION_RATE_LIMITS = env_rate_limits("CARNET_VERIFICATION_RATE_LIMITS")
 
-# Background work (Django's tasks API: emails, publication). Run at once, in the request, unless a
-# queue with its worker is configured here.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (Django's tasks API: emails, bulk issuance, publication): CARNET_TASKS_BACKEND
+# (carnet.site.env.tasks). Run at once, in the request, unless told otherwise: the `carnet` command
+# and the WSGI entry point default to the database queue that `carnet worker` runs.
+TASKS = tasks()
+# A bulk issuance whose worker gave no sign of life for this long was cut short and is taken up again
+# by `carnet worker` (carnet.issuing.recovery); its worker signs every sixth of it.
+ISSUANCE_JOB_STALE_AFTER = env_int("CARNET_JOB_STALE_AFTER", 120)
 
 # The learners' emails of a bulk issuance go out at most this many a minute (carnet.issuing.notify):
 # the rest waits for the next minute on a tasks backend that can defer. 0: no limit.

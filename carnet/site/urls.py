@@ -45,6 +45,9 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.employers.urls")),
     path("", include("carnet.stacking.page_urls")),
     path("", include("carnet.api.oauth_page_urls")),  # « Applications connectées »
+    path("equipe/travaux-en-echec/", views.failed_work, name="failed_work"),
+    path("equipe/travaux-en-echec/taches/<uuid:task_id>/relancer", views.retry_task, name="retry_task"),
+    path("equipe/travaux-en-echec/lots/<uuid:job_uuid>/relancer", views.retry_job, name="retry_job"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

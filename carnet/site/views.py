@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from carnet.issuing.selectors import held_by
 from carnet.organisations.models import Membership
 from carnet.recognition.models import RecognitionRequest
 from carnet.recognition.selectors import review_queues_for
+from carnet.site import operations
 from carnet.stacking.selectors import pending_counts
 
 
@@ -80,6 +85,62 @@ def alive(request: HttpRequest) -> HttpResponse:
 
 
 def health(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database answers. With the database queue, its figures too (counts and an age,
+    one query): tasks waiting, the oldest one's wait in seconds, running, failed."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    body: dict[str, Any] = {"status": "ok"}
+    figures = operations.queue_figures()
+    if figures.pop("backend") == "database":
+        body["tasks"] = figures
+    return JsonResponse(body)
+
+
+def access_staff(user: Any) -> None:
+    """Nothing for the platform's staff; 404 for everyone else."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise Http404
+
+
+@require_safe
+def failed_work(request: HttpRequest) -> HttpResponse:
+    """The background tasks that failed and the bulk issuances failed or stalled, for staff."""
+    access_staff(request.user)
+    return render(
+        request,
+        "site/failed_work.html",
+        {
+            "tasks": operations.failed_tasks(),
+            "jobs": operations.jobs_needing_care(),
+            "database_queue": operations.database_queue(),
+        },
+    )
+
+
+@require_POST
+def retry_task(request: HttpRequest, task_id: str) -> HttpResponse:
+    access_staff(request.user)
+    try:
+        operations.retry_task(task_id=task_id, actor=request.user)
+    except operations.NotFound:
+        messages.info(
+            request, _("Cette tâche n'est plus en échec : elle a été relancée ou a réussi entre-temps.")
+        )
+    else:
+        messages.success(request, _("La tâche est de nouveau dans la file : un worker va la reprendre."))
+    return redirect("failed_work")
+
+
+@require_POST
+def retry_job(request: HttpRequest, job_uuid: str) -> HttpResponse:
+    access_staff(request.user)
+    try:
+        operations.retry_job(job_uuid=job_uuid, actor=request.user)
+    except operations.NotFound:
+        messages.info(request, _("Cette délivrance en lot est déjà terminée."))
+    else:
+        messages.success(
+            request,
+            _("La délivrance en lot reprend : les lignes restantes seront délivrées, aucune deux fois."),
+        )
+    return redirect("failed_work")

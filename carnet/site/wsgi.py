@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.site.settings")
+os.environ.setdefault("CARNET_TASKS_BACKEND", "database")  # run by `carnet worker` (docs/operations.md)
 application = get_wsgi_application()
 
 if settings.CHANGE_FEED:

@@ -1,6 +1,7 @@
 """``carnet manage resume_issuance_jobs``: queue again the bulk issuances left unfinished (a worker
 that crashed or was stopped, a job that failed). Their rows already issued are not issued again (each
-row has its own idempotency key); run it after a restart, or every few minutes from cron."""
+row has its own idempotency key). ``carnet worker`` takes up the stalled ones by itself (the same
+code: carnet.issuing.recovery); run this after a restart with another queue, or to try failed jobs again."""
 
 from __future__ import annotations
 
@@ -8,22 +9,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
-from carnet.issuing.models import IssuanceJob
-from carnet.issuing.tasks import run_issuance_job
+from carnet.issuing.recovery import resume_stalled_jobs
 
 
 class Command(BaseCommand):
-    help = "Queue again the issuance jobs not done that were made more than --minutes ago."
+    help = "Queue again the issuance jobs not done whose worker was silent for more than --minutes."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--minutes", type=int, default=10, help="leave younger jobs to their worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        before = timezone.now() - timedelta(minutes=options["minutes"])
-        unfinished = IssuanceJob.objects.exclude(state=IssuanceJob.State.DONE).filter(created_at__lt=before)
-        ids = list(unfinished.values_list("pk", flat=True))
-        for job_id in ids:
-            run_issuance_job.enqueue(job_id)
+        ids = resume_stalled_jobs(after=timedelta(minutes=options["minutes"]), include_failed=True)
         self.stdout.write(f"{len(ids)} issuance jobs queued again")

@@ -1,0 +1,126 @@
+"""Background work that fails: a transient error is tried again later with a growing, jittered wait,
+up to the last attempt; then the failure is shown to the platform's staff, who can queue it again.
+Tasks run here as the database worker runs them, on the test's connection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from carnet.audit.models import AuditEvent
+from carnet.issuing import bulk, notify
+from carnet.issuing.models import IssuanceJob
+from carnet.issuing.tasks import tell_recipient
+from carnet.site.background import MAX_ATTEMPTS, backoff
+from carnet.site.worker import worker
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+
+
+@pytest.fixture
+def queue(settings):
+    settings.TASKS = DATABASE_QUEUE
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects
+
+
+def run_due(queue) -> int:
+    """What `carnet worker` does with the tasks due now; how many ran."""
+    work = worker(queues=None, batch=True, interval=0)
+    ran = 0
+    for result in list(queue.ready()):
+        result.claim("test-worker")
+        work.run_task(result)
+        ran += 1
+    return ran
+
+
+def test_the_wait_doubles_at_each_attempt_with_jitter():
+    for attempt in range(1, 6):
+        ceiling = timedelta(seconds=30 * 2 ** (attempt - 1))
+        waits = [backoff(attempt) for _ in range(20)]
+        assert all(ceiling / 2 <= wait <= ceiling for wait in waits)
+        assert len(set(waits)) > 1
+    assert backoff(30) <= timedelta(hours=1)
+
+
+def test_a_transient_failure_is_retried_later_then_shown_to_staff_who_queue_it_again(
+    queue, issue, monkeypatch, client, staff, learner
+):
+    credential = issue()
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError(f"the mail server refused {learner.email}")
+
+    monkeypatch.setattr(notify, "credential_changed", down)
+    tell_recipient.enqueue(credential.pk, "issued")
+    waits = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        before = timezone.now()
+        assert run_due(queue) == 1
+        if attempt < MAX_ATTEMPTS:
+            retry = queue.get(status="READY")
+            assert retry.args_kwargs == {
+                "args": [credential.pk, "issued"],
+                "kwargs": {"retry_attempt": attempt + 1},
+            }
+            waits.append((retry.run_after - before).total_seconds())
+            assert run_due(queue) == 0  # not before its time
+            queue.filter(pk=retry.pk).update(run_after=timezone.now())
+    assert [
+        30 * 2 ** (n - 1) / 2 - 1 <= wait <= 30 * 2 ** (n - 1) + 1 for n, wait in enumerate(waits, 1)
+    ] == [True] * 4
+    assert queue.filter(status="SUCCESSFUL").count() == MAX_ATTEMPTS - 1  # each handed over to the next
+    failed = queue.get(status="FAILED")
+
+    page = client.get("/equipe/travaux-en-echec/")
+    assert page.status_code == 404  # not signed in as staff: nothing to see
+    client.force_login(staff)
+    page = client.get("/equipe/travaux-en-echec/").content.decode()
+    assert "tasks.tell_recipient" in page and f"{credential.pk}, &#x27;issued&#x27;" in page
+    assert "ConnectionRefusedError: the mail server refused …" in page
+    assert learner.email not in page
+
+    monkeypatch.undo()
+    response = client.post(f"/equipe/travaux-en-echec/taches/{failed.pk}/relancer")
+    assert response.status_code == 302
+    assert not queue.filter(status="FAILED").exists()
+    again = queue.get(status="READY")
+    assert again.args_kwargs == {"args": [credential.pk, "issued"], "kwargs": {}}
+    event = AuditEvent.objects.get(verb="background_task.retried")
+    assert event.actor == staff and event.data["failed"] == str(failed.pk)
+    assert run_due(queue) == 1 and queue.get(pk=again.pk).status == "SUCCESSFUL"
+    response = client.post(f"/equipe/travaux-en-echec/taches/{failed.pk}/relancer", follow=True)
+    assert "plus en échec" in response.content.decode()
+
+
+def test_a_failed_bulk_issuance_is_shown_to_staff_and_taken_up_again(
+    queue, organisation, version, monkeypatch, client, staff, outsider, django_capture_on_commit_callbacks
+):
+    rows = [{"email": f"person{n}@example.org"} for n in range(3)]
+    job = bulk.create_issuance_job(organisation=organisation, version=version, rows=rows)
+
+    def refused(**kwargs):
+        raise ValueError("no signing key")
+
+    monkeypatch.setattr(bulk, "issue_credential", refused)
+    with pytest.raises(ValueError):
+        bulk.run_issuance_job(job.pk)
+    monkeypatch.undo()
+    client.force_login(outsider)
+    assert client.get("/equipe/travaux-en-echec/").status_code == 404
+    assert client.post(f"/equipe/travaux-en-echec/lots/{job.uuid}/relancer").status_code == 404
+    client.force_login(staff)
+    page = client.get("/equipe/travaux-en-echec/").content.decode()
+    assert "CJE Test" in page and "no signing key" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/equipe/travaux-en-echec/lots/{job.uuid}/relancer")
+    assert AuditEvent.objects.filter(verb="issuance_job.retried", organisation=organisation).exists()
+    run_due(queue)
+    job.refresh_from_db()
+    assert (job.state, job.issued) == (IssuanceJob.State.DONE, 3)
