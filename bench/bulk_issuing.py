@@ -157,7 +157,7 @@ def main() -> None:
             env["DATABASE_URL"] = url[: url.rindex("/") + 1] + connection.settings_dict["NAME"]
         connection.close()
         workers = [
-            subprocess.Popen([sys.executable, __file__, "--run-job", str(job.pk)], env=env)  # noqa: S603
+            subprocess.Popen([sys.executable, __file__, "--run-job", str(job.pk)], env=env)
             for _ in range(args.workers)
         ]
         for worker in workers:

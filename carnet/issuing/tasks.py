@@ -24,6 +24,7 @@ GROUP = 100
 
 
 @task()
+@retried()
 def tell_recipients(credential_ids: list[int], what: str) -> None:
     """Email the holders of many credentials (a bulk issuance), as many as the email rate allows
     now (carnet.issuing.notify.allowance); the others are queued again for the next minute when
