@@ -63,9 +63,9 @@ def _run_job(job_id: int, label: str) -> None:
 
     real_rows, real_chunk, counts, chunks = batch._issue_rows, batch.issue_chunk, [], []
 
-    def counted(job, rows, achievements):  # type: ignore[no-untyped-def]
+    def counted(job, rows, memo):  # type: ignore[no-untyped-def]
         counts.append(len(rows))
-        real_rows(job, rows, achievements)
+        real_rows(job, rows, memo)
 
     def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
         before, started = len(counts), time.perf_counter()

@@ -32,7 +32,6 @@ from django.utils import timezone
 from carnet.audit.services import record_events
 from carnet.credentials import sign
 from carnet.issuing import services
-from carnet.issuing.identity import issuer_profile
 from carnet.issuing.keys import signer
 from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
 from carnet.issuing.services import IssuingError
@@ -50,14 +49,12 @@ FAILED = IssuanceJobRow.State.FAILED
 def issue_pending_rows(job: IssuanceJob, *, chunk_size: int | None = None) -> None:
     """Issue the pending rows of ``job`` (with its organisation and version), a chunk per
     transaction, until none is left. The job's counters and ``heartbeat_at`` move at each chunk."""
-    achievements: dict[str, dict[str, Any]] = {}  # the version's Achievement, by language
-    while issue_chunk(job, chunk_size=chunk_size or CHUNK, achievements=achievements):
+    memo: dict[Any, Any] = {}  # what the documents share (services.credential_document)
+    while issue_chunk(job, chunk_size=chunk_size or CHUNK, memo=memo):
         pass
 
 
-def issue_chunk(
-    job: IssuanceJob, *, chunk_size: int = CHUNK, achievements: dict[str, dict[str, Any]] | None = None
-) -> bool:
+def issue_chunk(job: IssuanceJob, *, chunk_size: int = CHUNK, memo: dict[Any, Any] | None = None) -> bool:
     """Issue up to ``chunk_size`` pending rows of ``job`` in one transaction; False when none was
     left to take."""
     try:
@@ -69,7 +66,7 @@ def issue_chunk(
             )
             if not rows:
                 return False
-            _issue_rows(job, rows, {} if achievements is None else achievements)
+            _issue_rows(job, rows, {} if memo is None else memo)
         return True
     except IntegrityError:
         pass  # a key was taken meanwhile by another transaction: the rows one at a time settle it
@@ -79,9 +76,7 @@ def issue_chunk(
     return True
 
 
-def _issue_rows(
-    job: IssuanceJob, rows: list[IssuanceJobRow], achievements: dict[str, dict[str, Any]]
-) -> None:
+def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, Any]) -> None:
     organisation, version = job.organisation, job.micro_credential_version
     source = IssuedCredential.Source.API
     for row in rows:
@@ -110,7 +105,6 @@ def _issue_rows(
 
     now = timezone.now()
     key = signer().key_for(organisation) if fresh else None
-    issuer = issuer_profile(organisation)
     valid_until = services.valid_until_of(version, now)
     credentials = []
     for row, (status_list, index) in zip(
@@ -122,9 +116,7 @@ def _issue_rows(
             micro_credential_version=version, issued_at=now, status_list=status_list, status_index=index,
             idempotency_key=row.idempotency_key, source=source, valid_until=valid_until,
         )  # fmt: skip
-        document = services.credential_document(
-            credential, recipient, row.evidence, (), None, achievements=achievements, issuer=issuer
-        )
+        document = services.credential_document(credential, recipient, row.evidence, (), None, memo=memo)
         credential.document = sign(document, key)  # type: ignore[arg-type]
         credentials.append(credential)
         row.state, row.credential = ISSUED, credential
@@ -136,7 +128,7 @@ def _issue_rows(
     )  # fmt: skip
     emit_many(
         organisation=organisation, event="credential.issued",
-        data=[credential_data(c, with_recipient=True) for c in credentials],
+        data=(credential_data(c, with_recipient=True) for c in credentials),
     )  # fmt: skip
     _record_results(job, rows)
     issued = sum(row.state == ISSUED for row in rows)

@@ -407,18 +407,22 @@ def credential_document(
     endorsements: Iterable[Mapping[str, Any]],
     level: Level | None,
     *,
-    achievements: dict[str, dict[str, Any]] | None = None,
-    issuer: dict[str, Any] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential, in the learner's language (French otherwise).
-    ``achievements`` (the version's Achievement by language) and ``issuer`` (the organisation's
-    Profile) keep what was built for another credential of the same version (bulk issuance)."""
+    """The unsigned OpenBadgeCredential, in the learner's language (French otherwise). ``memo``
+    keeps, for the next credentials of the same version and organisation (bulk issuance), what
+    does not change from one to the next: the Achievement by language, the issuer Profile, the
+    status lists' URLs."""
     version = credential.micro_credential_version
     language = getattr(recipient, "preferred_language", "") or "fr"
-    achievements = {} if achievements is None else achievements
-    if language not in achievements:
-        achievements[language] = achievement_document(version, language)
-    achievement = achievements[language]
+    memo = {} if memo is None else memo
+    if ("achievement", version.pk, language) not in memo:
+        memo["achievement", version.pk, language] = achievement_document(version, language)
+    achievement = memo["achievement", version.pk, language]
+    if ("issuer", credential.organisation_id) not in memo:
+        memo["issuer", credential.organisation_id] = issuer_profile(credential.organisation)
+    if ("status", credential.status_list_id) not in memo:
+        memo["status", credential.status_list_id] = status_list_url(credential.status_list)
     subject = ob.achievement_subject(
         achievement,
         # A salted hash of the email: the holder can prove it is theirs, nobody can read it.
@@ -427,7 +431,7 @@ def credential_document(
     )
     return ob.open_badge_credential(
         credential_id=credential.credential_id,
-        issuer=issuer if issuer is not None else issuer_profile(credential.organisation),
+        issuer=memo["issuer", credential.organisation_id],
         subject=subject,
         valid_from=credential.issued_at,
         valid_until=credential.valid_until,
@@ -438,7 +442,7 @@ def credential_document(
         evidence_=[ob.evidence(**{k: v for k, v in item.items() if v}) for item in evidence],
         endorsements=list(endorsements),
         credential_status=status_entry(
-            status_list_url(credential.status_list), credential.status_index, credential.status_list.purpose
+            memo["status", credential.status_list_id], credential.status_index, credential.status_list.purpose
         ),
     )
 

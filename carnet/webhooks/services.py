@@ -20,7 +20,7 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -189,13 +189,14 @@ def emit(*, organisation: Organisation, event: str, data: Mapping[str, Any]) -> 
     return emit_many(organisation=organisation, event=event, data=[data])
 
 
-def emit_many(*, organisation: Organisation, event: str, data: Sequence[Mapping[str, Any]]) -> list[Delivery]:
+def emit_many(*, organisation: Organisation, event: str, data: Iterable[Mapping[str, Any]]) -> list[Delivery]:
     """:func:`emit` of one event per item of ``data`` (bulk issuance): the same deliveries, the
-    endpoints read once and the deliveries saved in one insert."""
+    endpoints read once and the deliveries saved in one insert (``data`` is read only if an
+    endpoint wants the event)."""
     if event not in Event.values:
         raise ValueError(f"unknown webhook event {event!r}")
     endpoints = [e for e in Endpoint.objects.filter(organisation=organisation, active=True) if e.wants(event)]
-    if not endpoints or not data:
+    if not endpoints:
         return []
     now = timezone.now()
     pending = []
