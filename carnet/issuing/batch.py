@@ -21,6 +21,7 @@ transaction took one of its keys meanwhile) is issued again one row at a time th
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -38,6 +39,8 @@ from carnet.issuing.services import IssuingError
 from carnet.issuing.tasks import tell_all
 from carnet.webhooks.events import credential_data
 from carnet.webhooks.services import emit_many
+
+logger = logging.getLogger("carnet.issuing")
 
 CHUNK = 250  # rows per transaction: big enough to share the costs, small enough to lock briefly
 
@@ -68,8 +71,12 @@ def issue_chunk(job: IssuanceJob, *, chunk_size: int = CHUNK, memo: dict[Any, An
                 return False
             _issue_rows(job, rows, {} if memo is None else memo)
         return True
-    except IntegrityError:
-        pass  # a key was taken meanwhile by another transaction: the rows one at a time settle it
+    except (
+        IntegrityError
+    ) as exc:  # a key taken meanwhile by another transaction: one row at a time settles it
+        logger.warning(
+            "issuance job %s: a chunk refused by the database (%s); its rows one at a time", job.pk, exc
+        )
     row_ids = job.rows.filter(state=PENDING).order_by("number").values_list("pk", flat=True)[:chunk_size]
     for row_id in row_ids:
         issue_row(job, row_id)

@@ -99,10 +99,18 @@ def _open_list(organisation: Organisation, purpose: str) -> StatusList:
 
 
 def _new_list(organisation: Organisation, purpose: str, number: int) -> StatusList:
-    status_list = StatusList.objects.create(
-        organisation=organisation, purpose=purpose, number=number, size=MIN_SIZE,
-        encoded=Bitstring(MIN_SIZE).encode(),
-    )  # fmt: skip
+    """List ``number``, made now, or locked if another transaction made it meanwhile (two first
+    issuances of an organisation at once, two workers of a bulk issuance)."""
+    try:
+        with transaction.atomic():
+            status_list = StatusList.objects.create(
+                organisation=organisation, purpose=purpose, number=number, size=MIN_SIZE,
+                encoded=Bitstring(MIN_SIZE).encode(),
+            )  # fmt: skip
+    except IntegrityError:
+        return StatusList.objects.select_for_update().get(
+            organisation=organisation, purpose=purpose, number=number
+        )
     _publish(status_list)
     return status_list
 
