@@ -71,9 +71,8 @@ def issue_chunk(job: IssuanceJob, *, chunk_size: int = CHUNK, memo: dict[Any, An
                 return False
             _issue_rows(job, rows, {} if memo is None else memo)
         return True
-    except (
-        IntegrityError
-    ) as exc:  # a key taken meanwhile by another transaction: one row at a time settles it
+    except IntegrityError as exc:
+        # a key taken meanwhile by another transaction: issuing one row at a time settles it
         logger.warning(
             "issuance job %s: a chunk refused by the database (%s); its rows one at a time", job.pk, exc
         )

@@ -429,8 +429,9 @@ def credential_document(
     achievement = memo["achievement", version.pk, language]
     if ("issuer", credential.organisation_id) not in memo:
         memo["issuer", credential.organisation_id] = issuer_profile(credential.organisation)
-    if ("status", credential.status_list_id) not in memo:
-        memo["status", credential.status_list_id] = status_list_url(credential.status_list)
+    status_key = ("status", credential.status_list_id, credential.status_list.number)
+    if status_key not in memo:
+        memo[status_key] = status_list_url(credential.status_list)
     subject = ob.achievement_subject(
         achievement,
         # A salted hash of the email: the holder can prove it is theirs, nobody can read it.
@@ -450,7 +451,7 @@ def credential_document(
         evidence_=[ob.evidence(**{k: v for k, v in item.items() if v}) for item in evidence],
         endorsements=list(endorsements),
         credential_status=status_entry(
-            memo["status", credential.status_list_id], credential.status_index, credential.status_list.purpose
+            memo[status_key], credential.status_index, credential.status_list.purpose
         ),
     )
 
