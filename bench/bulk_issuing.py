@@ -58,6 +58,8 @@ def _setup(fresh: bool) -> None:
 
 def _run_job(job_id: int, label: str) -> None:
     """Run the job as the worker does, timing each chunk; print the figures of this process."""
+    from django.conf import settings
+
     from carnet.issuing import batch
     from carnet.issuing.tasks import run_issuance_job
 
@@ -84,7 +86,7 @@ def _run_job(job_id: int, label: str) -> None:
     if rates:
         print(
             f"{label}: {issued} rows in {total:.1f} s: {issued / total:.0f}/s; "
-            f"{len(rates)} chunks of {batch.CHUNK}: min {min(rates):.0f}/s, "
+            f"{len(rates)} chunks of {settings.ISSUANCE_CHUNK}: min {min(rates):.0f}/s, "
             f"median {sorted(rates)[len(rates) // 2]:.0f}/s, max {max(rates):.0f}/s; peak RSS {peak:.0f} MB"
         )
     else:

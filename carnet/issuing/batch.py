@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, OuterRef, Subquery, Value
@@ -42,7 +43,9 @@ from carnet.webhooks.services import emit_many
 
 logger = logging.getLogger("carnet.issuing")
 
-CHUNK = 250  # rows per transaction: big enough to share the costs, small enough to lock briefly
+# Rows per transaction (settings.ISSUANCE_CHUNK): big enough to share the costs, small enough to
+# hold the locks briefly.
+CHUNK = 250
 
 PENDING = IssuanceJobRow.State.PENDING
 ISSUED = IssuanceJobRow.State.ISSUED
@@ -53,7 +56,8 @@ def issue_pending_rows(job: IssuanceJob, *, chunk_size: int | None = None) -> No
     """Issue the pending rows of ``job`` (with its organisation and version), a chunk per
     transaction, until none is left. The job's counters and ``heartbeat_at`` move at each chunk."""
     memo: dict[Any, Any] = {}  # what the documents share (services.credential_document)
-    while issue_chunk(job, chunk_size=chunk_size or CHUNK, memo=memo):
+    size = chunk_size or int(getattr(settings, "ISSUANCE_CHUNK", CHUNK))
+    while issue_chunk(job, chunk_size=size, memo=memo):
         pass
 
 

@@ -203,6 +203,9 @@ TASKS = tasks()
 # by `carnet worker` (carnet.issuing.recovery); its worker signs every sixth of it.
 ISSUANCE_JOB_STALE_AFTER = env_int("CARNET_JOB_STALE_AFTER", 120)
 
+# Rows of a bulk issuance issued per transaction (carnet.issuing.batch).
+ISSUANCE_CHUNK = env_int("CARNET_ISSUANCE_CHUNK", 250)
+
 # The learners' emails of a bulk issuance go out at most this many a minute (carnet.issuing.notify):
 # the rest waits for the next minute on a tasks backend that can defer. 0: no limit.
 EMAIL_RATE_PER_MINUTE = env_int("CARNET_EMAIL_RATE_PER_MINUTE", 600)

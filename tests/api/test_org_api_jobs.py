@@ -92,13 +92,15 @@ def test_every_row_is_checked_and_nothing_is_queued_if_one_is_wrong(api, micro_c
     assert not IssuanceJob.objects.exists()
 
 
-def test_a_job_run_again_after_a_crash_issues_nothing_twice(organisation, micro_credential, monkeypatch):
+def test_a_job_run_again_after_a_crash_issues_nothing_twice(
+    organisation, micro_credential, monkeypatch, settings
+):
     job = bulk.create_issuance_job(
         organisation=organisation, version=micro_credential.current_version(), rows=recipients(5)
     )
     from carnet.issuing import batch
 
-    monkeypatch.setattr(batch, "CHUNK", 2)
+    settings.ISSUANCE_CHUNK = 2
     real, calls = batch.sign, []
 
     def crashing(*args, **kwargs):

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from carnet.audit.models import AuditEvent
 from carnet.credentials import verify
-from carnet.issuing import batch, bulk, identity, services, tasks
+from carnet.issuing import bulk, identity, services, tasks
 from carnet.issuing.models import AttestedLevel, IssuanceJob, IssuanceJobRow, IssuedCredential, ProvenLevel
 from carnet.webhooks.models import Delivery
 from carnet.webhooks.models import Event as WebhookEvent
@@ -54,10 +54,8 @@ def endpoint(organisation, org_admin, settings):
     )
 
 
-def test_a_job_issues_what_issuing_one_at_a_time_issues(
-    organisation, version, learner, endpoint, monkeypatch
-):
-    monkeypatch.setattr(batch, "CHUNK", 2)
+def test_a_job_issues_what_issuing_one_at_a_time_issues(organisation, version, learner, endpoint, settings):
+    settings.ISSUANCE_CHUNK = 2
     with translation.override("fr"):  # as the job runs: in its language (links are made in it)
         one = [_issue_one(organisation, version, recipient, email, n) for n, (recipient, email) in enumerate(
             [(None, "a@example.org"), (learner, learner.email)])]  # fmt: skip
@@ -95,8 +93,8 @@ def test_a_job_issues_what_issuing_one_at_a_time_issues(
         assert delivery.payload["data"]["recipient"] == {"email": credential.recipient_email}
 
 
-def test_status_bits_stay_unique_across_chunks_and_lists(organisation, version, monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK", 4)
+def test_status_bits_stay_unique_across_chunks_and_lists(organisation, version, monkeypatch, settings):
+    settings.ISSUANCE_CHUNK = 4
     monkeypatch.setattr(services, "FILL_LIMIT", 3)  # a list takes three credentials
     job = bulk.create_issuance_job(
         organisation=organisation, version=version, rows=rows_of(*(f"p{n}@example.org" for n in range(10)))
