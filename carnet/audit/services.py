@@ -7,7 +7,7 @@ says it as who acted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -47,6 +47,28 @@ def record_event(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data={**(data or {}), **(_acting.get() or {})},
+    )
+
+
+def record_events(
+    *,
+    verb: str,
+    actor: Any = None,
+    organisation: Any = None,
+    targets: Sequence[tuple[models.Model, dict[str, Any]]],
+) -> list[AuditEvent]:
+    """:func:`record_event` for many targets at once (bulk issuance): the same rows, one insert.
+    ``targets``: each target with its ``data``."""
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            verb=verb,
+            actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+            organisation=organisation,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            data={**data, **(_acting.get() or {})},
+        )
+        for target, data in targets
     )
 
 

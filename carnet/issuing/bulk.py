@@ -2,10 +2,10 @@
 that an email given by a program belongs to.
 
 A job is made in one transaction with all its rows, already checked, and queued on commit; the
-background task (:func:`carnet.issuing.tasks.run_issuance_job`) issues its pending rows one at a time,
-each in its own transaction with its row's result. Each row issues with the idempotency key
-``job:<job uuid>:<row number>``: a job run again after a crash, by the same worker or another, gives
-back the credentials already issued instead of issuing them twice.
+background task (:func:`carnet.issuing.tasks.run_issuance_job`) issues its pending rows a chunk at a
+time (:mod:`carnet.issuing.batch`), each chunk in one transaction with its rows' results. Each row
+issues with the idempotency key ``job:<job uuid>:<row number>``: a job run again after a crash, by
+the same worker or another, gives back the credentials already issued instead of issuing them twice.
 
 A job asked with the caller's idempotency key (the organisation API's ``Idempotency-Key``) is made
 once: the same request again gives back that job (:func:`issuance_job_for_key`), two racing first
@@ -21,15 +21,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from carnet.audit.services import record_event
 from carnet.catalogue.models import MicroCredentialVersion
-from carnet.issuing import csv_import
-from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
-from carnet.issuing.services import IssuingError, issue_credential
+from carnet.issuing import batch, csv_import
+from carnet.issuing.models import IssuanceJob, IssuanceJobRow
+from carnet.issuing.services import IssuingError
 from carnet.organisations.models import Organisation
 
 
@@ -283,8 +282,7 @@ def run_issuance_job(job_id: int) -> IssuanceJob:
     )  # fmt: skip
     try:
         with translation.override(job.language):
-            for row_id in job.rows.filter(state=IssuanceJobRow.State.PENDING).values_list("pk", flat=True):
-                _issue_row(job, row_id)
+            batch.issue_pending_rows(job)
     except Exception as exc:
         IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.FAILED, error=repr(exc)[:500])
         raise
@@ -294,27 +292,3 @@ def run_issuance_job(job_id: int) -> IssuanceJob:
     )
     job.refresh_from_db()
     return job
-
-
-def _issue_row(job: IssuanceJob, row_id: int) -> None:
-    with transaction.atomic():
-        row = IssuanceJobRow.objects.select_for_update().get(pk=row_id)
-        if row.state != IssuanceJobRow.State.PENDING:
-            return  # another worker did it meanwhile
-        row.job = job
-        try:
-            with transaction.atomic():
-                credential = issue_credential(
-                    organisation=job.organisation, version=job.micro_credential_version,
-                    recipient=recipient_of(row.email), recipient_email=row.email,
-                    idempotency_key=row.idempotency_key, evidence=row.evidence,
-                    source=IssuedCredential.Source.API,
-                )  # fmt: skip
-        except IssuingError as exc:
-            row.state, row.error = IssuanceJobRow.State.FAILED, str(exc)
-            row.save(update_fields=["state", "error"])
-            IssuanceJob.objects.filter(pk=job.pk).update(failed=F("failed") + 1)
-            return
-        row.state, row.credential = IssuanceJobRow.State.ISSUED, credential
-        row.save(update_fields=["state", "credential"])
-        IssuanceJob.objects.filter(pk=job.pk).update(issued=F("issued") + 1)

@@ -3,6 +3,13 @@ one (people without an account have no known language, and the message must reac
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
 from carnet.inbox.services import notify, site_path
 from carnet.issuing.identity import absolute
 from carnet.issuing.models import IssuedCredential
@@ -23,3 +30,28 @@ def credential_changed(credential: IssuedCredential, what: str) -> None:
         {"credential": credential, "what": what, "link": link},
         languages=languages_for(preferred),
     )
+
+
+def allowance(wanted: int, *, at: float | None = None) -> int:
+    """How many of ``wanted`` emails may go now within ``EMAIL_RATE_PER_MINUTE`` (all of them when
+    it is 0), counted in the cache for the current minute: shared by every process when the cache
+    is (the default cache counts each process on its own)."""
+    rate = int(getattr(settings, "EMAIL_RATE_PER_MINUTE", 0))
+    if rate <= 0 or wanted <= 0:
+        return max(wanted, 0)
+    key = f"carnet:emails:{int((time.time() if at is None else at) // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        total = cache.incr(key, wanted)
+    except ValueError:  # the count expired meanwhile
+        cache.add(key, wanted, timeout=120)
+        total = wanted
+    allowed = max(0, min(wanted, rate - (total - wanted)))
+    if allowed < wanted:
+        cache.decr(key, wanted - allowed)  # what is not sent now does not count
+    return allowed
+
+
+def next_minute() -> datetime:
+    """The start of the next minute, when :func:`allowance` counts again."""
+    return timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=1)

@@ -12,7 +12,7 @@ suspending sets it until the credential is reinstated. Carnet's own records
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +39,11 @@ from carnet.webhooks.services import emit
 
 __all__ = [
     "IssuingError",
+    "allocate_status_entries",
     "allocate_status_entry",
+    "attest",
+    "check_issuable",
+    "credential_document",
     "credential_issued",
     "ensure_signing_key",
     "issue_credential",
@@ -49,6 +53,7 @@ __all__ = [
     "rotate_signing_key",
     "set_status_bit",
     "suspend_credential",
+    "valid_until_of",
 ]
 
 # A list takes new credentials until three quarters of it are used: random draws stay cheap, and
@@ -71,6 +76,11 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
+def valid_until_of(version: MicroCredentialVersion, issued_at: datetime) -> datetime | None:
+    """The end of validity of a credential of ``version`` issued at ``issued_at`` (None: none)."""
+    return _add_months(issued_at, version.validity_months) if version.validity_months else None
+
+
 # -- status lists ----------------------------------------------------------------------------------
 
 
@@ -85,16 +95,28 @@ def _open_list(organisation: Organisation, purpose: str) -> StatusList:
     )
     if latest is not None and latest.credentials.count() < FILL_LIMIT:
         return latest
-    status_list = StatusList.objects.create(
-        organisation=organisation, purpose=purpose, number=latest.number + 1 if latest else 1,
-        size=MIN_SIZE, encoded=Bitstring(MIN_SIZE).encode(),
-    )  # fmt: skip
+    return _new_list(organisation, purpose, latest.number + 1 if latest else 1)
+
+
+def _new_list(organisation: Organisation, purpose: str, number: int) -> StatusList:
+    """List ``number``, made now, or locked if another transaction made it meanwhile (two first
+    issuances of an organisation at once, two workers of a bulk issuance)."""
+    try:
+        with transaction.atomic():
+            status_list = StatusList.objects.create(
+                organisation=organisation, purpose=purpose, number=number, size=MIN_SIZE,
+                encoded=Bitstring(MIN_SIZE).encode(),
+            )  # fmt: skip
+    except IntegrityError:
+        return StatusList.objects.select_for_update().get(
+            organisation=organisation, purpose=purpose, number=number
+        )
     _publish(status_list)
     return status_list
 
 
-def _allocate_index(status_list: StatusList) -> int:
-    """A random free index of a locked list (§2.1: indexes SHOULD be assigned randomly). Every kind
+def _allocator(status_list: StatusList) -> IndexAllocator:
+    """The free indexes of a locked list (§2.1: indexes SHOULD be assigned randomly). Every kind
     of record that holds a bit of the list (a ``status_list`` and a ``status_index``: issued
     credentials, issued certificates) keeps it from the others."""
     used: list[int] = []
@@ -104,7 +126,28 @@ def _allocate_index(status_list: StatusList) -> int:
             used += holder._default_manager.filter(**{relation.field.name: status_list}).values_list(
                 "status_index", flat=True
             )
-    return IndexAllocator(status_list.size, used).allocate()
+    return IndexAllocator(status_list.size, used)
+
+
+def _allocate_index(status_list: StatusList) -> int:
+    """A random free index of a locked list."""
+    return _allocator(status_list).allocate()
+
+
+def allocate_status_entries(organisation: Organisation, count: int) -> list[tuple[StatusList, int]]:
+    """``count`` free bits of the organisation's revocation lists, all drawn at once (bulk
+    issuance): the open list's up to its fill limit, then a new list's, and so on. Call it inside
+    a transaction: the lists stay locked until commit."""
+    purpose = StatusList.Purpose.REVOCATION
+    entries: list[tuple[StatusList, int]] = []
+    status_list = _open_list(organisation, purpose)
+    while True:
+        room = FILL_LIMIT - status_list.credentials.count()
+        allocator = _allocator(status_list)
+        entries += [(status_list, allocator.allocate()) for _ in range(min(room, count - len(entries)))]
+        if len(entries) == count:
+            return entries
+        status_list = _new_list(organisation, purpose, status_list.number + 1)
 
 
 def allocate_status_entry(organisation: Organisation) -> tuple[StatusList, int]:
@@ -195,11 +238,11 @@ def _already_issued(idempotency_key: str) -> IssuedCredential | None:
     return IssuedCredential.objects.filter(idempotency_key=idempotency_key).first()
 
 
-def _issue(
-    *, organisation: Organisation, version: MicroCredentialVersion, recipient: Any, recipient_email: str,
-    idempotency_key: str, evidence: Iterable[Mapping[str, Any]], endorsements: Iterable[Mapping[str, Any]],
-    level: Level | None, actor: Any, source: str, credential_uuid: Any,
-) -> IssuedCredential:  # fmt: skip
+def check_issuable(
+    *, organisation: Organisation, version: MicroCredentialVersion, recipient_email: str, source: str,
+    level: Level | None = None,
+) -> None:  # fmt: skip
+    """Raise IssuingError, for the person who asked, if ``version`` cannot be issued so."""
     if not organisation.recognises or version.micro_credential.organisation_id != organisation.pk:
         raise IssuingError(_("Un organisme ne délivre que les microattestations de son propre catalogue."))
     if version.published_at is None:
@@ -211,22 +254,30 @@ def _issue(
     if source not in IssuedCredential.Source.values:
         raise IssuingError(f"unknown source {source!r}")
 
+
+def _issue(
+    *, organisation: Organisation, version: MicroCredentialVersion, recipient: Any, recipient_email: str,
+    idempotency_key: str, evidence: Iterable[Mapping[str, Any]], endorsements: Iterable[Mapping[str, Any]],
+    level: Level | None, actor: Any, source: str, credential_uuid: Any,
+) -> IssuedCredential:  # fmt: skip
+    check_issuable(organisation=organisation, version=version, recipient_email=recipient_email, level=level,
+                   source=source)  # fmt: skip
     status_list = _open_list(organisation, StatusList.Purpose.REVOCATION)
     now = timezone.now()
     credential = IssuedCredential(
         organisation=organisation, recipient=recipient, recipient_email=recipient_email,
         micro_credential_version=version, issued_at=now, status_list=status_list,
         status_index=_allocate_index(status_list), idempotency_key=idempotency_key, source=source,
-        valid_until=_add_months(now, version.validity_months) if version.validity_months else None,
+        valid_until=valid_until_of(version, now),
     )  # fmt: skip
     if credential_uuid is not None:
         credential.uuid = credential_uuid
     credential.document = sign(
-        _credential_document(credential, recipient, evidence, endorsements, level),
+        credential_document(credential, recipient, evidence, endorsements, level),
         signer().key_for(organisation),
     )
     credential.save()
-    _attest(credential, level)
+    attest([credential], level)
     record_event(verb="credential.issued", actor=actor, organisation=organisation, target=credential,
                  data={"source": source, "idempotency_key": idempotency_key})  # fmt: skip
     emit(
@@ -238,28 +289,34 @@ def _issue(
     return credential
 
 
-def _attest(credential: IssuedCredential, level: Level | None) -> None:
-    """The competencies the credential attests, at their levels, for the employers' search (none
-    without a holder)."""
-    if credential.recipient_id is None:
+def attest(credentials: Sequence[IssuedCredential], level: Level | None = None) -> None:
+    """The competencies the credentials (stored, of one version) attest, at their levels, for the
+    employers' search (none for a credential without a holder); ``level``: the level an assessor
+    recognised, of one of the competencies."""
+    held = [credential for credential in credentials if credential.recipient_id is not None]
+    if not held:
         return
+    alignments = list(held[0].micro_credential_version.alignments.select_related("level"))
     rows = []
-    for alignment in credential.micro_credential_version.alignments.select_related("level"):
-        rank = alignment.level.rank if alignment.level else 0
-        if level is not None and level.competency_id == alignment.competency_id:
-            rank = level.rank  # the level the assessor recognised
-        rows.append(
-            AttestedLevel(
-                credential=credential,
-                learner_id=credential.recipient_id,
-                competency_id=alignment.competency_id,
-                rank=rank,
-                issued_at=credential.issued_at,
-                valid_until=credential.valid_until,
+    for credential in held:
+        for alignment in alignments:
+            rank = alignment.level.rank if alignment.level else 0
+            if level is not None and level.competency_id == alignment.competency_id:
+                rank = level.rank  # the level the assessor recognised
+            rows.append(
+                AttestedLevel(
+                    credential=credential,
+                    learner_id=credential.recipient_id,
+                    competency_id=alignment.competency_id,
+                    rank=rank,
+                    issued_at=credential.issued_at,
+                    valid_until=credential.valid_until,
+                )
             )
-        )
     AttestedLevel.objects.bulk_create(rows)
-    _prove(credential.recipient_id, [row.competency_id for row in rows])
+    learners = sorted({row.learner_id for row in rows})  # locked in one order: no deadlock
+    for learner_id in learners:
+        _prove(learner_id, [alignment.competency_id for alignment in alignments])
 
 
 _NEVER = datetime.max.replace(tzinfo=UTC)  # no end of validity
@@ -351,17 +408,30 @@ def refresh_search_profile(learner_id: int, *, searchable: bool, now: datetime |
     )
 
 
-def _credential_document(
+def credential_document(
     credential: IssuedCredential,
     recipient: Any,
     evidence: Iterable[Mapping[str, Any]],
     endorsements: Iterable[Mapping[str, Any]],
     level: Level | None,
+    *,
+    memo: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential, in the learner's language (French otherwise)."""
+    """The unsigned OpenBadgeCredential, in the learner's language (French otherwise). ``memo``
+    keeps, for the next credentials of the same version and organisation (bulk issuance), what
+    does not change from one to the next: the Achievement by language, the issuer Profile, the
+    status lists' URLs."""
     version = credential.micro_credential_version
     language = getattr(recipient, "preferred_language", "") or "fr"
-    achievement = achievement_document(version, language)
+    memo = {} if memo is None else memo
+    if ("achievement", version.pk, language) not in memo:
+        memo["achievement", version.pk, language] = achievement_document(version, language)
+    achievement = memo["achievement", version.pk, language]
+    if ("issuer", credential.organisation_id) not in memo:
+        memo["issuer", credential.organisation_id] = issuer_profile(credential.organisation)
+    status_key = ("status", credential.status_list_id, credential.status_list.number)
+    if status_key not in memo:
+        memo[status_key] = status_list_url(credential.status_list)
     subject = ob.achievement_subject(
         achievement,
         # A salted hash of the email: the holder can prove it is theirs, nobody can read it.
@@ -370,7 +440,7 @@ def _credential_document(
     )
     return ob.open_badge_credential(
         credential_id=credential.credential_id,
-        issuer=issuer_profile(credential.organisation),
+        issuer=memo["issuer", credential.organisation_id],
         subject=subject,
         valid_from=credential.issued_at,
         valid_until=credential.valid_until,
@@ -381,7 +451,7 @@ def _credential_document(
         evidence_=[ob.evidence(**{k: v for k, v in item.items() if v}) for item in evidence],
         endorsements=list(endorsements),
         credential_status=status_entry(
-            status_list_url(credential.status_list), credential.status_index, credential.status_list.purpose
+            memo[status_key], credential.status_index, credential.status_list.purpose
         ),
     )
 

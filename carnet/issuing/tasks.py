@@ -19,6 +19,34 @@ def tell_recipient(credential_id: int, what: str) -> None:
     notify.credential_changed(credential, what)
 
 
+# The emails of a bulk issuance are queued in groups of this many credentials.
+GROUP = 100
+
+
+@task()
+@retried()
+def tell_recipients(credential_ids: list[int], what: str) -> None:
+    """Email the holders of many credentials (a bulk issuance), as many as the email rate allows
+    now (carnet.issuing.notify.allowance); the others are queued again for the next minute when
+    the tasks backend can defer (else they go now)."""
+    allowed = notify.allowance(len(credential_ids))
+    later = credential_ids[allowed:]
+    if later and tell_recipients.get_backend().supports_defer:
+        tell_recipients.using(run_after=notify.next_minute()).enqueue(later, what)
+        credential_ids = credential_ids[:allowed]
+    credentials = IssuedCredential.objects.select_related(
+        "organisation", "recipient", "micro_credential_version__micro_credential"
+    ).filter(pk__in=credential_ids)
+    for credential in credentials.order_by("pk"):
+        notify.credential_changed(credential, what)
+
+
+def tell_all(credential_ids: list[int], what: str) -> None:
+    """Queue :func:`tell_recipients` for ``credential_ids``, a group at a time."""
+    for start in range(0, len(credential_ids), GROUP):
+        tell_recipients.enqueue(credential_ids[start : start + GROUP], what)
+
+
 @task()
 @retried()
 def run_issuance_job(job_id: int) -> None:

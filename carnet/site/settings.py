@@ -228,6 +228,13 @@ BULK_CSV_MAX_BYTES = env_int("CARNET_BULK_CSV_MAX_BYTES", 5_000_000)
 BULK_CSV_MAX_ROWS = env_int("CARNET_BULK_CSV_MAX_ROWS", 10_000)
 BULK_PREVIEW_HOURS = env_int("CARNET_BULK_PREVIEW_HOURS", 48)
 
+# Rows of a bulk issuance issued per transaction (carnet.issuing.batch).
+ISSUANCE_CHUNK = env_int("CARNET_ISSUANCE_CHUNK", 250)
+
+# The learners' emails of a bulk issuance go out at most this many a minute (carnet.issuing.notify):
+# the rest waits for the next minute on a tasks backend that can defer. 0: no limit.
+EMAIL_RATE_PER_MINUTE = env_int("CARNET_EMAIL_RATE_PER_MINUTE", 600)
+
 # Webhooks (carnet.webhooks.sending): https:// addresses leading to public hosts only. Development and
 # tests may allow http:// and loopback or private addresses; never turn these on in production.
 WEBHOOKS_ALLOW_HTTP = env_bool("CARNET_WEBHOOKS_ALLOW_HTTP", False)

@@ -92,19 +92,24 @@ def test_every_row_is_checked_and_nothing_is_queued_if_one_is_wrong(api, micro_c
     assert not IssuanceJob.objects.exists()
 
 
-def test_a_job_run_again_after_a_crash_issues_nothing_twice(organisation, micro_credential, monkeypatch):
+def test_a_job_run_again_after_a_crash_issues_nothing_twice(
+    organisation, micro_credential, monkeypatch, settings
+):
     job = bulk.create_issuance_job(
         organisation=organisation, version=micro_credential.current_version(), rows=recipients(5)
     )
-    real, calls = bulk.issue_credential, []
+    from carnet.issuing import batch
 
-    def crashing(**kwargs):
-        calls.append(kwargs["idempotency_key"])
+    settings.ISSUANCE_CHUNK = 2
+    real, calls = batch.sign, []
+
+    def crashing(*args, **kwargs):
+        calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("the worker died")
-        return real(**kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "issue_credential", crashing)
+    monkeypatch.setattr(batch, "sign", crashing)
     with pytest.raises(RuntimeError):
         bulk.run_issuance_job(job.pk)
     job.refresh_from_db()
@@ -114,7 +119,7 @@ def test_a_job_run_again_after_a_crash_issues_nothing_twice(organisation, micro_
     # As if the second row's result had been lost: its credential exists, its row says pending.
     IssuanceJobRow.objects.filter(job=job, number=1).update(state="pending", credential=None)
     IssuanceJob.objects.filter(pk=job.pk).update(issued=1)
-    monkeypatch.setattr(bulk, "issue_credential", real)
+    monkeypatch.setattr(batch, "sign", real)
     job = bulk.run_issuance_job(job.pk)
     assert (job.state, job.issued, job.failed) == ("done", 5, 0)
     assert IssuedCredential.objects.count() == 5 and before <= set(
@@ -131,14 +136,16 @@ def test_a_row_the_issuer_refuses_fails_alone(organisation, micro_credential, mo
     job = bulk.create_issuance_job(
         organisation=organisation, version=micro_credential.current_version(), rows=recipients(3)
     )
-    real = bulk.issue_credential
+    from carnet.issuing import services
+
+    real = services.check_issuable
 
     def refusing(**kwargs):
         if kwargs["recipient_email"] == "person1@example.org":
             raise IssuingError("Refusée.")
         return real(**kwargs)
 
-    monkeypatch.setattr(bulk, "issue_credential", refusing)
+    monkeypatch.setattr(services, "check_issuable", refusing)
     job = bulk.run_issuance_job(job.pk)
     assert (job.state, job.issued, job.failed) == ("done", 2, 1)
     assert job.rows.get(number=1).error == "Refusée."
@@ -160,11 +167,13 @@ def test_unfinished_jobs_are_queued_again_by_the_command(organisation, micro_cre
         organisation=organisation, version=micro_credential.current_version(), rows=recipients(3)
     )
 
-    def down(**kwargs):
+    from carnet.issuing import batch
+
+    def down(*args, **kwargs):
         raise RuntimeError("the signing service is down")
 
     with monkeypatch.context() as patched:
-        patched.setattr(bulk, "issue_credential", down)
+        patched.setattr(batch, "sign", down)
         with pytest.raises(RuntimeError):
             bulk.run_issuance_job(job.pk)
     call_command("resume_issuance_jobs", minutes=10)  # too young: left to its worker

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from carnet.audit.models import AuditEvent
-from carnet.issuing import bulk, notify
+from carnet.issuing import batch, bulk, notify
 from carnet.issuing.models import IssuanceJob
 from carnet.issuing.tasks import tell_recipient
 from carnet.site.background import MAX_ATTEMPTS, backoff
@@ -105,10 +105,10 @@ def test_a_failed_bulk_issuance_is_shown_to_staff_and_taken_up_again(
     rows = [{"email": f"person{n}@example.org"} for n in range(3)]
     job = bulk.create_issuance_job(organisation=organisation, version=version, rows=rows)
 
-    def refused(**kwargs):
+    def refused(*args, **kwargs):
         raise ValueError("no signing key")
 
-    monkeypatch.setattr(bulk, "issue_credential", refused)
+    monkeypatch.setattr(batch, "sign", refused)
     with pytest.raises(ValueError):
         bulk.run_issuance_job(job.pk)
     monkeypatch.undo()

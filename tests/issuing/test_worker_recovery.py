@@ -36,6 +36,7 @@ def start_worker(tmp_path: Path) -> subprocess.Popen[bytes]:
         **os.environ,
         "DATABASE_URL": database_url(), "CARNET_DATA_DIR": str(tmp_path), "SECRET_KEY": settings.SECRET_KEY,
         "CARNET_SITE_URL": settings.SITE_URL, "CARNET_TASKS_BACKEND": "database",
+        "CARNET_ISSUANCE_CHUNK": "5",  # rows per transaction: the worker is killed between two
         "CARNET_JOB_STALE_AFTER": "5",  # silent for 5 s: cut short (signs of life every 5/6 s)
     }  # fmt: skip
     log = (tmp_path / "worker.log").open("ab")
