@@ -86,9 +86,17 @@ def issue_chunk(job: IssuanceJob, *, chunk_size: int = CHUNK, memo: dict[Any, An
     return True
 
 
+def credential_source(job: IssuanceJob) -> str:
+    """How a job's credentials came to be, as their records say: a CSV file is a bulk issuance, a
+    program's job an API one."""
+    if job.source == IssuanceJob.Source.CSV:
+        return IssuedCredential.Source.BULK
+    return IssuedCredential.Source.API
+
+
 def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, Any]) -> None:
     organisation, version = job.organisation, job.micro_credential_version
-    source = IssuedCredential.Source.API
+    source = credential_source(job)
     for row in rows:
         row.job = job  # its idempotency key names the job
     recipients = _recipients_of([row.email for row in rows])
@@ -173,7 +181,7 @@ def _issue_one(job: IssuanceJob, row: IssuanceJobRow, recipient: Any) -> IssuedC
     return services.issue_credential(
         organisation=job.organisation, version=job.micro_credential_version, recipient=recipient,
         recipient_email=row.email, idempotency_key=row.idempotency_key, evidence=row.evidence,
-        source=IssuedCredential.Source.API,
+        source=credential_source(job),
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 
 from carnet.catalogue import services as catalogue
 from carnet.frameworks.models import Competency
-from carnet.issuing import bulk
+from carnet.issuing import batch
 from carnet.issuing.models import IssuanceJob, IssuedCredential
 from carnet.organisations.models import Organisation
 from carnet.organisations.services import create_organisation
@@ -52,13 +52,14 @@ def admin(django_user_model, default_framework, settings, monkeypatch):
     from allauth.account.models import EmailAddress
 
     settings.TASKS = {"default": {"BACKEND": f"{__name__}.ThreadedJobsBackend"}}
-    real = bulk.issue_credential
+    settings.ISSUANCE_CHUNK = 20  # small chunks, so that the counters move often
+    real = batch._issue_rows
 
-    def a_little_slower(**kwargs: Any) -> Any:  # this machine signs fast: the bar must be seen moving
-        time.sleep(0.002)
-        return real(**kwargs)
+    def a_little_slower(job: Any, rows: Any, memo: Any) -> Any:  # this machine issues fast: the bar
+        time.sleep(0.002 * len(rows))  # must be seen moving
+        return real(job, rows, memo)
 
-    monkeypatch.setattr(bulk, "issue_credential", a_little_slower)
+    monkeypatch.setattr(batch, "_issue_rows", a_little_slower)
     user = django_user_model.objects.create_user("admin@cje.test", PASSWORD, display_name="Nadia")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     organisation = create_organisation(

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from carnet.audit.models import AuditEvent
-from carnet.issuing import bulk, csv_import
+from carnet.issuing import batch, bulk, csv_import
 from carnet.issuing.models import IssuanceJob, IssuedCredential
 from carnet.issuing.tasks import run_issuance_job
 
@@ -142,6 +142,8 @@ def test_a_preview_issues_nothing_and_a_confirmation_queues_it_once(
     assert callbacks == []
     job.refresh_from_db()
     assert (job.state, job.issued) == ("done", 2) and IssuedCredential.objects.count() == 2
+    # a file is a bulk issuance in the credentials' records (the API's jobs say "api")
+    assert set(IssuedCredential.objects.values_list("source", flat=True)) == {"bulk"}
     assert AuditEvent.objects.filter(verb="issuance_job.confirmed").count() == 1
     verbs = list(AuditEvent.objects.filter(verb__startswith="issuance_job").values_list("verb", flat=True))
     assert sorted(verbs) == ["issuance_job.confirmed", "issuance_job.uploaded"]
@@ -164,22 +166,23 @@ def test_a_preview_without_a_valid_row_cannot_be_confirmed(organisation, version
 
 
 def test_a_stopped_job_is_resumed_and_issues_no_row_twice(
-    organisation, version, org_admin, monkeypatch, django_capture_on_commit_callbacks
+    organisation, version, org_admin, monkeypatch, django_capture_on_commit_callbacks, settings
 ):
     job = preview(organisation, version, org_admin, "courriel\na@example.org\nb@example.org\nc@example.org\n")
     bulk.confirm_issuance_job(job=job, actor=org_admin)  # its task is not run: the callbacks are not
-    real, calls = bulk.issue_credential, []
+    settings.ISSUANCE_CHUNK = 1  # a row per transaction: the worker stops between two
+    real, calls = batch._issue_rows, []
 
-    def crash_on_second(**kwargs):
-        calls.append(kwargs["recipient_email"])
+    def crash_on_second(job, rows, memo):
+        calls.append(rows)
         if len(calls) == 2:
             raise RuntimeError("the worker was stopped")
-        return real(**kwargs)
+        return real(job, rows, memo)
 
-    monkeypatch.setattr(bulk, "issue_credential", crash_on_second)
+    monkeypatch.setattr(batch, "_issue_rows", crash_on_second)
     with pytest.raises(RuntimeError):
         run_issuance_job.call(job.pk)
-    monkeypatch.setattr(bulk, "issue_credential", real)
+    monkeypatch.setattr(batch, "_issue_rows", real)
     job.refresh_from_db()
     assert (job.state, job.issued) == ("failed", 1) and bulk.is_stalled(job)
     with django_capture_on_commit_callbacks(execute=True):
