@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "carnet.stacking",
     "carnet.webhooks",
     "carnet.api",
+    "carnet.insights",
     "carnet.site",
     "oauth2_provider",  # the Open Badges 3.0 API's OAuth 2.0 (carnet.api.oauth)
 ]
