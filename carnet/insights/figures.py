@@ -15,17 +15,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
-from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,26 +140,31 @@ SERIES: list[tuple[str, Any, Any, Source]] = [
 
 
 def series(organisation: Any, period: Period) -> list[Series]:
-    trunc = TruncWeek if period.granularity == "week" else TruncMonth
+    """Each series counted per week or month of the period, one grouped query each. The week or month
+    of each row is found by comparing its date with the buckets' starts (local midnights, computed
+    here): plain comparisons that every database makes natively, where truncating a date in the
+    site's time zone is a Python function called per row on SQLite (40 times slower)."""
+    buckets = period.buckets()
+    starts = [timezone.make_aware(datetime.combine(day, time.min)) for day in buckets[1:]]
     result = []
     for key, label, help_text, source in SERIES:
         rows, date_field = source(organisation)
+        bucket = Case(
+            *[When(**{f"{date_field}__lt": start}, then=Value(n)) for n, start in enumerate(starts)],
+            default=Value(len(starts)),
+            output_field=IntegerField(),
+        )
         counted = (
             _within(rows, date_field, period)
-            .annotate(bucket=trunc(date_field))
+            .annotate(bucket=bucket)
             .values("bucket")
             .annotate(n=Count("pk", distinct=key == "searches"))
-            .order_by("bucket")
+            .order_by()
         )
-        found = {_day(row["bucket"]): row["n"] for row in counted}
-        result.append(Series(key, label, help_text, [(day, found.get(day, 0)) for day in period.buckets()]))
+        found = {row["bucket"]: row["n"] for row in counted}
+        points = [(day, found.get(n, 0)) for n, day in enumerate(buckets)]
+        result.append(Series(key, label, help_text, points))
     return result
-
-
-def _day(value: Any) -> date:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value  # type: ignore[no-any-return]
 
 
 @dataclass
