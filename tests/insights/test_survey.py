@@ -126,7 +126,8 @@ def test_a_form_from_another_site_is_refused(client, shown):
 def test_answers_are_limited_per_address(client, settings, shown):
     settings.VERIFICATION_RATE_LIMITS = {"survey": (1, 60)}
     client.post(reverse("insights:survey"), {"token": "x", "action": "dismiss"})
-    assert client.post(reverse("insights:survey"), {"token": "y", "action": "dismiss"}).status_code == 429
+    limited = client.post(reverse("insights:survey"), {"token": "y", "action": "dismiss"})
+    assert limited.status_code == 429 and "Trop de réponses" in limited.content.decode()
 
 
 def test_a_next_address_elsewhere_is_not_offered(client, shown):
