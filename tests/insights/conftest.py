@@ -45,6 +45,13 @@ def issue(organisation, version):
 
 
 @pytest.fixture
+def make_user(django_user_model):
+    """As the project's, without a password: hashing one is most of a test's time here, and these
+    tests sign in with ``force_login``."""
+    return lambda email, **fields: django_user_model.objects.create(email=email, **fields)
+
+
+@pytest.fixture
 def person(django_user_model):
     """A learner without a password (quick to make: no hashing)."""
     return lambda email: django_user_model.objects.create(email=email)
