@@ -220,28 +220,28 @@ def funnel(organisation: Any, period: Period) -> list[Step]:
         .union(_within(requests, "submitted_at", period).values("learner"))
     )  # fmt: skip
     credential = OuterRef("credential")
-    cohort = _within(requests, "submitted_at", period).annotate(
-        endorsed=Exists(Endorsement.objects.filter(invitation__request=OuterRef("pk"))),
-        shared=Exists(ShareLink.objects.filter(credential=credential))
-        | Exists(
-            CredentialSharing.objects.filter(
-                credential=credential,
-                visibility__in=(CredentialSharing.Visibility.LINK, CredentialSharing.Visibility.PUBLIC),
-            )
-        ),
-        verified=Exists(Verification.objects.filter(credential=credential)),
+    endorsed = Exists(Endorsement.objects.filter(invitation__request=OuterRef("pk")))
+    shared = Exists(ShareLink.objects.filter(credential=credential)) | Exists(
+        CredentialSharing.objects.filter(
+            credential=credential,
+            visibility__in=(CredentialSharing.Visibility.LINK, CredentialSharing.Visibility.PUBLIC),
+        )
     )
-    people = lambda condition: Count("learner", distinct=True, filter=condition)  # noqa: E731
+    verified = Exists(Verification.objects.filter(credential=credential))
+    decided = Q(status__in=(RecognitionRequest.Status.APPROVED, RecognitionRequest.Status.DECLINED))
     issued = Q(credential__isnull=False)
-    counts = cohort.aggregate(
+
+    def people(condition: Q) -> Count:
+        return Count("learner", distinct=True, filter=condition)
+
+    # The conditions inside the counts, not as annotations: PostgreSQL could not name those.
+    counts = _within(requests, "submitted_at", period).aggregate(
         submitted=Count("learner", distinct=True),
-        endorsed=people(Q(endorsed=True)),
-        decided=people(
-            Q(status__in=(RecognitionRequest.Status.APPROVED, RecognitionRequest.Status.DECLINED))
-        ),
+        endorsed=people(Q(endorsed)),
+        decided=people(decided),
         issued=people(issued),
-        shared=people(issued & Q(shared=True)),
-        verified=people(issued & Q(verified=True)),
+        shared=people(issued & Q(shared)),
+        verified=people(issued & Q(verified)),
     )
     return [
         Step("self_assessment", _("Autoévaluation faite"), started.count()),

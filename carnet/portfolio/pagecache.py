@@ -77,19 +77,22 @@ def _row(uuid: Any) -> tuple[str, tuple[Any, ...] | None]:
     return value, fetch_one(_query(), [value], reuse=True)
 
 
-def ids_for(uuid: Any) -> tuple[int, int] | None:
-    """The credential's id and its organisation's, for a kept page's verification to be counted
-    (carnet.insights): read with the key, so given again without a query right after it."""
-    _value, row = _row(uuid)
-    return None if row is None else (row[6], row[7])
-
-
 def key_for(uuid: Any) -> str | None:
     """The key of the page of credential ``uuid`` in the current language; None when the page is
     not for visitors (no such credential, or private)."""
+    return lookup(uuid)[0]
+
+
+def lookup(uuid: Any) -> tuple[str | None, tuple[int, int] | None]:
+    """The page's key (as :func:`key_for`) and, read with it, the ids of the credential and of its
+    organisation (for a kept page's verification to be counted: carnet.insights)."""
     value, row = _row(uuid)
     if row is None:
-        return None
+        return None, None
+    return _key(value, row), (row[6], row[7])
+
+
+def _key(value: str, row: tuple[Any, ...]) -> str | None:
     status, changed_at, valid_until, visibility, holder, organisation, _id, _issuer = row
     if visibility not in ("link", "public"):
         return None

@@ -117,10 +117,10 @@ def badge(request: HttpRequest, credential_uuid: str) -> HttpResponse:
     wanted = negotiate(request.headers.get("Accept", ""), ("text/html", *CREDENTIAL_TYPES))
     key = None
     if wanted not in CREDENTIAL_TYPES and pagecache.applies(request):
-        key = pagecache.key_for(credential_uuid)  # None: private or unknown, refused below
+        key, ids = pagecache.lookup(credential_uuid)  # key None: private or unknown, refused below
         kept = pagecache.get(key) if key is not None else None
-        if kept is not None:
-            return _verified(request, kept, uuid=credential_uuid, channel=Verification.Channel.PAGE)
+        if kept is not None and ids is not None:
+            return _verified(request, kept, ids=ids, channel=Verification.Channel.PAGE)
     credential, is_holder = access_badge_page(request.user, credential_uuid)
     if wanted in CREDENTIAL_TYPES:
         return _credential_json(credential, wanted)
@@ -136,7 +136,7 @@ def _verified(
     response: HttpResponse,
     credential: IssuedCredential | None = None,
     *,
-    uuid: str = "",
+    ids: tuple[int, int] | None = None,
     channel: str,
     employer: Any = None,
 ) -> HttpResponse:
@@ -144,13 +144,7 @@ def _verified(
     the verification counted, and the employer survey offered in the page (carnet.insights)."""
     if survey.MARKER not in response.content:
         return response
-    if credential is None:
-        ids = pagecache.ids_for(uuid)  # read with the page's key: no query
-        if ids is None:
-            return response
-        credential_id, organisation_id = ids
-    else:
-        credential_id, organisation_id = credential.pk, credential.organisation_id
+    credential_id, organisation_id = ids or (credential.pk, credential.organisation_id)  # type: ignore[union-attr]
     return survey.put_in_page(
         request, response, credential_id=credential_id, organisation_id=organisation_id, channel=channel,
         employer=employer,
