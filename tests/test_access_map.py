@@ -162,6 +162,8 @@ ACCESS: dict[str, Page] = {
     "vc_api:verify_credential": Page(MACHINE, methods=POST, ok=(400, 415)),
     "vc_api:verify_presentation": Page(MACHINE, methods=POST, ok=(400, 415)),
     "verification:page": Page(PUBLIC),
+    # the employer survey under a verification: its secret (one per verification) is what opens it
+    "insights:survey": Page(PUBLIC, methods=POST, data={"token": "not-a-token", "action": "dismiss"}),
     # -- frameworks: public when published, managed by the platform's staff
     "frameworks:list": Page(PUBLIC),
     "frameworks:detail": Page(PUBLIC, lambda w: [w.published_framework.slug]),
@@ -312,6 +314,11 @@ ACCESS: dict[str, Page] = {
     # -- the audit trail: the organisation's admins
     "audit:journal": Page(ORG_ADMIN, org_a),
     "audit:journal_csv": Page(ORG_ADMIN, org_a),
+    # -- figures: the organisation's admins and assessors, the platform's staff (carnet.insights)
+    "insights:organisation": Page(ORG_REVIEW, org_a),
+    "insights:organisation_csv": Page(ORG_REVIEW, org_a),
+    "insights:platform": Page(STAFF),
+    "insights:platform_csv": Page(STAFF),
     # -- the carnet
     "portfolio:carnet": Page(SIGNED_IN),
     "portfolio:settings": Page(SIGNED_IN, methods=BOTH),

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from carnet.employers import search, services
 from carnet.employers.forms import AnswerForm, ContactForm, JobForm
 from carnet.employers.models import Contact, Job
+from carnet.insights import services as insights
+from carnet.insights.models import Verification
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
 
@@ -55,6 +57,12 @@ def jobs(request: HttpRequest, org_slug: str) -> HttpResponse:
 def job(request: HttpRequest, org_slug: str, job_id: int) -> HttpResponse:
     organisation = access_employer(request.user, org_slug)
     item = get_object_or_404(Job, pk=job_id, organisation=organisation)
+    candidates = search.search(item)
+    insights.record_search(
+        employer=organisation,
+        job=item,
+        competency_ids=item.requirements.values_list("competency_id", flat=True),
+    )
     return render(
         request,
         "employers/job.html",
@@ -62,7 +70,7 @@ def job(request: HttpRequest, org_slug: str, job_id: int) -> HttpResponse:
             "organisation": organisation,
             "job": item,
             "requirements": item.requirements.select_related("competency"),
-            "candidates": search.search(item),
+            "candidates": candidates,
             "contacts": item.contacts.select_related("learner"),
             "form": ContactForm(),
         },
@@ -74,7 +82,7 @@ def candidate_badge(request: HttpRequest, org_slug: str, job_id: int, credential
     """The badge page of a credential the search shows for this job (a learner who consents to be
     found, a valid credential attesting a competency the job asks for), even while it is private:
     consenting to be found is agreeing that employers see one's valid credentials. Nothing else."""
-    from carnet.portfolio.views import _badge_page
+    from carnet.portfolio.views import _badge_page, _verified
 
     organisation = access_employer(request.user, org_slug)
     item = get_object_or_404(Job, pk=job_id, organisation=organisation)
@@ -82,6 +90,9 @@ def candidate_badge(request: HttpRequest, org_slug: str, job_id: int, credential
     if credential is None:
         raise Http404
     response = _badge_page(request, credential, is_holder=False)
+    response = _verified(
+        request, response, credential, channel=Verification.Channel.SEARCH, employer=organisation
+    )
     response["X-Robots-Tag"] = "noindex"
     return response
 

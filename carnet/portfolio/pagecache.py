@@ -13,7 +13,8 @@ every :data:`SECONDS` (a page is kept no longer).
 
 Only visitors with no session and no pending message get a kept page: a signed-in person's page
 shows their own header. Share links are never kept (each opening is recorded), nor the answers to
-machines (content negotiation picks them before).
+machines (content negotiation picks them before). A kept page holds the marker of the employer
+survey, replaced at each request by the visitor's own (carnet.insights.survey).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ HEADERS = ("Content-Type", "Cache-Control", "Vary", "X-Robots-Tag", "Content-Lan
 
 
 _TEMPLATE = """
-SELECT c.status, c.status_changed_at, c.valid_until, s.visibility, u.display_name, o.name
+SELECT c.status, c.status_changed_at, c.valid_until, s.visibility, u.display_name, o.name, c.id, c.organisation_id
 FROM {credential} c JOIN {organisation} o ON o.id = c.organisation_id
 LEFT JOIN {user} u ON u.id = c.recipient_id LEFT JOIN {sharing} s ON s.credential_id = c.id
 WHERE c.uuid = %s
@@ -70,15 +71,29 @@ def applies(request: HttpRequest) -> bool:
     )
 
 
+def _row(uuid: Any) -> tuple[str, tuple[Any, ...] | None]:
+    # As the UUIDField stores it: a uuid in PostgreSQL, 32 hexadecimal digits in SQLite.
+    value = str(uuid) if connection.vendor == "postgresql" else str(uuid).replace("-", "")
+    return value, fetch_one(_query(), [value], reuse=True)
+
+
 def key_for(uuid: Any) -> str | None:
     """The key of the page of credential ``uuid`` in the current language; None when the page is
     not for visitors (no such credential, or private)."""
-    # As the UUIDField stores it: a uuid in PostgreSQL, 32 hexadecimal digits in SQLite.
-    value = str(uuid) if connection.vendor == "postgresql" else str(uuid).replace("-", "")
-    row = fetch_one(_query(), [value], reuse=True)
+    return lookup(uuid)[0]
+
+
+def lookup(uuid: Any) -> tuple[str | None, tuple[int, int] | None]:
+    """The page's key (as :func:`key_for`) and, read with it, the ids of the credential and of its
+    organisation (for a kept page's verification to be counted: carnet.insights)."""
+    value, row = _row(uuid)
     if row is None:
-        return None
-    status, changed_at, valid_until, visibility, holder, organisation = row
+        return None, None
+    return _key(value, row), (row[6], row[7])
+
+
+def _key(value: str, row: tuple[Any, ...]) -> str | None:
+    status, changed_at, valid_until, visibility, holder, organisation, _id, _issuer = row
     if visibility not in ("link", "public"):
         return None
     if isinstance(valid_until, str):  # SQLite's raw answer, in UTC

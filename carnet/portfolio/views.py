@@ -19,6 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from carnet.insights import survey
+from carnet.insights.models import Verification
 from carnet.issuing.access import access_own_credential
 from carnet.issuing.identity import absolute
 from carnet.issuing.models import IssuedCredential
@@ -115,18 +117,38 @@ def badge(request: HttpRequest, credential_uuid: str) -> HttpResponse:
     wanted = negotiate(request.headers.get("Accept", ""), ("text/html", *CREDENTIAL_TYPES))
     key = None
     if wanted not in CREDENTIAL_TYPES and pagecache.applies(request):
-        key = pagecache.key_for(credential_uuid)  # None: private or unknown, refused below
+        key, ids = pagecache.lookup(credential_uuid)  # key None: private or unknown, refused below
         kept = pagecache.get(key) if key is not None else None
-        if kept is not None:
-            return kept
+        if kept is not None and ids is not None:
+            return _verified(request, kept, ids=ids, channel=Verification.Channel.PAGE)
     credential, is_holder = access_badge_page(request.user, credential_uuid)
     if wanted in CREDENTIAL_TYPES:
         return _credential_json(credential, wanted)
     json_url = absolute(reverse("portfolio:badge_json", args=[credential.uuid]))
     response = _badge_page(request, credential, is_holder=is_holder, json_url=json_url)
     if key is not None and not is_holder:
-        pagecache.put(key, response)
-    return response
+        pagecache.put(key, response)  # with the survey's marker: each visitor gets their own survey
+    return _verified(request, response, credential, channel=Verification.Channel.PAGE)
+
+
+def _verified(
+    request: HttpRequest,
+    response: HttpResponse,
+    credential: IssuedCredential | None = None,
+    *,
+    ids: tuple[int, int] | None = None,
+    channel: str,
+    employer: Any = None,
+) -> HttpResponse:
+    """A badge page seen by someone other than its holder (the page then holds the survey's marker):
+    the verification counted, and the employer survey offered in the page (carnet.insights)."""
+    if survey.MARKER not in response.content:
+        return response
+    credential_id, organisation_id = ids or (credential.pk, credential.organisation_id)  # type: ignore[union-attr]
+    return survey.put_in_page(
+        request, response, credential_id=credential_id, organisation_id=organisation_id, channel=channel,
+        employer=employer,
+    )  # fmt: skip
 
 
 @require_safe
@@ -150,6 +172,7 @@ def shared_badge(request: HttpRequest, token: str) -> HttpResponse:
     else:
         json_url = absolute(reverse("portfolio:shared_json", args=[token]))
         response = _badge_page(request, link.credential, is_holder=False, json_url=json_url)
+        response = _verified(request, response, link.credential, channel=Verification.Channel.LINK)
     response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "carnet.webhooks",
     "carnet.api",
     "carnet.privacy",
+    "carnet.insights",
     "carnet.site",
     "django_tasks_db",  # the database queue of background work (CARNET_TASKS_BACKEND=database)
     "oauth2_provider",  # the Open Badges 3.0 API's OAuth 2.0 (carnet.api.oauth)

@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.inbox.urls")),
     path("", include("carnet.issuing.page_urls")),
     path("", include("carnet.audit.urls")),
+    path("", include("carnet.insights.urls")),
     path("", include("carnet.verification.urls")),
     path("", include("carnet.employers.urls")),
     path("", include("carnet.stacking.page_urls")),

@@ -18,7 +18,11 @@ from django.http import HttpRequest
 DEFAULT_LIMITS = {
     "page": (30, 60),  # verifications per minute from one address, on the page
     "api": (60, 60),  # and through the API
-    "register": (10, 3600),  # Open Badges API client registrations per hour (carnet.api.oauth_views)
+    "register": (10, 3600),
+    "survey": (
+        20,
+        3600,
+    ),  # answers to the employer survey (carnet.insights)  # Open Badges API client registrations per hour (carnet.api.oauth_views)
 }
 
 

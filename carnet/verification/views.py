@@ -5,6 +5,7 @@ Nothing is stored. The page never renders an uploaded SVG, and marks nothing fro
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from carnet.insights import survey
+from carnet.insights.models import Verification
 from carnet.verification import limits, verifier
 from carnet.verification.forms import FORMS
 
@@ -101,8 +104,33 @@ def _render(
         "problem": problem,
         "details": details,
         "max_megabytes": verifier.MAX_INPUT_BYTES // (1024 * 1024),
+        "survey": _survey(request, outcome),
     }
     response = render(request, "verification/page.html", context, status=status)
     if request.method == "POST":
         response["Cache-Control"] = "no-store"
     return response
+
+
+# What the verifier's word is taken for: a credential signed by its issuer, whatever its state now.
+SIGNED = ("valid", "valid_warnings", "revoked", "suspended", "expired")
+
+
+def _survey(request: HttpRequest, outcome: verifier.Outcome | None) -> dict[str, Any] | None:
+    """A credential issued on this platform, verified: counted for its issuer's figures, and the
+    employer survey offered under the report (carnet.insights). None otherwise."""
+    claims = outcome.claims if outcome is not None and outcome.verdict in SIGNED else None
+    if claims is None or not (claims.credential_id or "").startswith("urn:uuid:"):
+        return None
+    from carnet.issuing.models import IssuedCredential
+
+    try:
+        uuid = UUID(claims.credential_id.removeprefix("urn:uuid:"))  # type: ignore[union-attr]
+    except ValueError:
+        return None
+    ids = IssuedCredential.objects.filter(uuid=uuid).values_list("pk", "organisation_id").first()
+    if ids is None:
+        return None
+    return survey.offer(
+        request, credential_id=ids[0], organisation_id=ids[1], channel=Verification.Channel.VERIFIER
+    )

@@ -39,6 +39,15 @@ def url(credential):
     return reverse("portfolio:badge", args=[credential.uuid])
 
 
+def without_survey(content: bytes) -> bytes:
+    """The page without the employer survey, which is each visitor's own."""
+    start, end = (
+        content.find(b'<section class="survey"'),
+        content.find(b"</section>", content.find(b'id="survey"')),
+    )
+    return content if start < 0 else content[:start] + content[end:]
+
+
 def kept_pages() -> int:
     return sum(1 for key in cache._cache if "badge-page:" in key)  # type: ignore[attr-defined]
 
@@ -46,9 +55,10 @@ def kept_pages() -> int:
 def test_a_visitor_gets_the_page_drawn_once(client, shared, django_assert_max_num_queries):
     first = client.get(url(shared))
     assert first.status_code == 200 and kept_pages() == 1
-    with django_assert_max_num_queries(1):  # the key only
+    # the key; and the verification counted (carnet.insights): its insert, in a savepoint here
+    with django_assert_max_num_queries(1 + 3):
         again = client.get(url(shared))
-    assert again.status_code == 200 and again.content == first.content
+    assert again.status_code == 200 and without_survey(again.content) == without_survey(first.content)
     assert again["Cache-Control"] == "private, no-cache" and again["Vary"] == first["Vary"]
     assert again["Content-Type"] == first["Content-Type"]
 
