@@ -1,6 +1,6 @@
 """An organisation admin uploads a CSV file of 500 people, reads the preview's report, confirms, watches
 the progress bar move while the job runs in the background, and reads the result — on a desktop and on
-a phone, checked by axe."""
+a phone, checked by axe — then sees the organisation's figures (insights) count the 500 credentials."""
 
 from __future__ import annotations
 
@@ -91,6 +91,11 @@ def test_an_admin_issues_to_500_people_from_a_csv_and_watches_the_progress(
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    figures = live_server.url + "/organisations/cje-test/chiffres/"
+    page.goto(figures)
+    assert page.locator("#figure-issued").get_attribute("data-value") == "0"
+    assert issued_bars(page) == []
+
     page.goto(live_server.url + "/organisations/cje-test/delivrance-en-lot/")
     page.select_option("#id_micro_credential", label="Fiabilité")
     page.set_input_files("#id_file", str(people))
@@ -126,3 +131,16 @@ def test_an_admin_issues_to_500_people_from_a_csv_and_watches_the_progress(
     phone.screenshot(path=str(tmp_path / "result-phone.png"))
     assert axe(phone) == []
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # the figures have changed: 500 issued, drawn as a bar of this week in the chart
+    page.goto(figures)
+    assert page.locator("#figure-issued").get_attribute("data-value") == str(PEOPLE)
+    assert sum(issued_bars(page)) == PEOPLE
+    page.locator("#chart-issued").screenshot(path=str(tmp_path / "insights-issued.png"))
+
+
+def issued_bars(page: Any) -> list[int]:
+    """The values of the non-empty bars of the chart of credentials issued."""
+    titles = page.locator("#chart-issued rect.chart-bar title").all_text_contents()
+    values = [int(title.rsplit(":", 1)[1].strip().replace("\u202f", "").replace("\xa0", "")) for title in titles]
+    return [value for value in values if value]
