@@ -142,5 +142,7 @@ def test_an_admin_issues_to_500_people_from_a_csv_and_watches_the_progress(
 def issued_bars(page: Any) -> list[int]:
     """The values of the non-empty bars of the chart of credentials issued."""
     titles = page.locator("#chart-issued rect.chart-bar title").all_text_contents()
-    values = [int(title.rsplit(":", 1)[1].strip().replace("\u202f", "").replace("\xa0", "")) for title in titles]
+    values = [
+        int(title.rsplit(":", 1)[1].strip().replace("\u202f", "").replace("\xa0", "")) for title in titles
+    ]
     return [value for value in values if value]
