@@ -59,6 +59,12 @@ class MicroCredential(models.Model):
 
     def current_version(self) -> MicroCredentialVersion | None:
         """The version shown: the newest published one, else the newest draft."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("versions")
+        if prefetched is not None:  # prefetch_related("versions"): no query per micro-credential
+            versions = sorted(prefetched, key=lambda version: version.number, reverse=True)
+            return next(
+                (v for v in versions if v.published_at is not None), versions[0] if versions else None
+            )
         published = self.versions.filter(published_at__isnull=False).order_by("-number").first()
         return published or self.versions.order_by("-number").first()
 

@@ -65,6 +65,7 @@ def search_catalogue(search: CatalogueSearch) -> CatalogueResults:
         current_versions()
         .select_related("micro_credential__organisation")
         .prefetch_related("alignments__competency", "alignments__level")
+        .defer("design")  # the badge's design (JSON): its image is drawn already
     )
     if search.query:
         words = Q()

@@ -107,10 +107,15 @@ def browse(request: HttpRequest) -> HttpResponse:
             "search": search,
             "page": page,
             "results": results,
-            "competencies": Competency.objects.filter(framework__status="published").order_by("code"),
+            # The filters' options: only what they show.
+            "competencies": Competency.objects.filter(framework__status="published")
+            .only("code", "name_fr", "name_en")
+            .order_by("code"),
             "levels": level_choices(),
             "contexts": LearningContext.choices,
-            "organisations": Organisation.objects.exclude(kind=Organisation.Kind.EMPLOYER).order_by("name"),
+            "organisations": Organisation.objects.exclude(kind=Organisation.Kind.EMPLOYER)
+            .only("slug", "name")
+            .order_by("name"),
         },
     )
 

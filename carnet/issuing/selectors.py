@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from carnet.audit.models import AuditEvent
-from carnet.catalogue.models import MicroCredential
+from carnet.catalogue.models import MicroCredential, MicroCredentialVersion
 from carnet.issuing.models import IssuedCredential
 from carnet.organisations.models import Organisation
 
@@ -16,8 +16,11 @@ def issued_by(
     organisation: Organisation, *, q: str = "", status: str = "", micro_credential: str = ""
 ) -> QuerySet[IssuedCredential]:
     """What ``organisation`` issued, newest first, narrowed by person, state and micro-credential."""
-    credentials = IssuedCredential.objects.filter(organisation=organisation).select_related(
-        "recipient", "micro_credential_version__micro_credential"
+    credentials = (
+        IssuedCredential.objects.filter(organisation=organisation)
+        .select_related("recipient", "micro_credential_version__micro_credential")
+        # The list shows neither the signed documents nor the badges' designs: not read nor parsed.
+        .defer("document", "jwt", "micro_credential_version__design")
     )
     if q:
         credentials = credentials.filter(
@@ -32,9 +35,15 @@ def issued_by(
 
 def micro_credential_choices(organisation: Organisation) -> list[tuple[str, str]]:
     """The organisation's micro-credentials that were issued at least once, by name."""
-    items = MicroCredential.objects.filter(
-        organisation=organisation, versions__issued_credentials__isnull=False
-    ).distinct()
+    # Their versions read at once (current_version uses them): not one query per micro-credential.
+    names = MicroCredentialVersion.objects.only(
+        "micro_credential_id", "number", "name_fr", "name_en", "published_at"
+    )
+    items = (
+        MicroCredential.objects.filter(organisation=organisation, versions__issued_credentials__isnull=False)
+        .distinct()
+        .prefetch_related(Prefetch("versions", queryset=names))
+    )
     choices = []
     for item in items:
         version = item.current_version()

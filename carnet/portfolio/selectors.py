@@ -136,6 +136,11 @@ def _counts(credential: IssuedCredential, now: Any) -> bool:
     return credential.valid_until is None or credential.valid_until > now
 
 
+# What a list of credentials never shows: the signed document and its JWT (big, parsed per row on
+# SQLite) and the design of the badge's image.
+UNSHOWN = ("document", "jwt", "micro_credential_version__design")
+
+
 def _held_by(user: Any) -> Any:
     """The credentials issued to ``user``, newest first, with what their pages show."""
     from django.db.models import Prefetch
@@ -203,15 +208,16 @@ def _sorted_skills(rows: dict[int, SkillRow]) -> list[SkillRow]:
 def carnet_of(user: Any) -> Carnet:
     """Everything the carnet page shows, in a handful of queries: the credentials held, the skills
     they attest (with the self-assessed ones beside them), and the certificates under way."""
-    from django.db.models import Q
+    from django.db.models import Prefetch, Q
 
-    from carnet.catalogue.models import Certificate, RequirementGroup
+    from carnet.catalogue.models import Certificate, MicroCredential
     from carnet.catalogue.models import Status as CatalogueStatus
     from carnet.recognition.models import SkillClaim
     from carnet.stacking.selectors import standings
 
     now = timezone.now()
-    credentials = list(_held_by(user))
+    # The signed documents (tens of kilobytes of JSON each) are not shown here: not read nor parsed.
+    credentials = list(_held_by(user).defer(*UNSHOWN))
     rows = _skill_rows(credentials, now)
     for claim in SkillClaim.objects.filter(learner=user).select_related("competency", "level"):
         row = rows.setdefault(claim.competency_id, SkillRow(claim.competency, credentials=[]))
@@ -219,20 +225,34 @@ def carnet_of(user: Any) -> Carnet:
     skills = _sorted_skills(rows)
 
     held = {c.micro_credential_version.micro_credential_id for c in credentials if c.counts}  # type: ignore[attr-defined]
-    group_ids = set(RequirementGroup.objects.filter(micro_credentials__in=held).values_list("pk", flat=True))
-    parents = dict(RequirementGroup.objects.values_list("pk", "parent_id"))
-    roots = set()
-    for group_id in group_ids:
-        while parents.get(group_id):
-            group_id = parents[group_id]
-        roots.add(group_id)
+    # A requirement tree is at most MAX_DEPTH (3) levels deep: the certificates counting one of
+    # them, found as the catalogue finds them, with their trees read in a fixed number of queries
+    # (each micro-credential with its organisation and versions: the missing ones are named and linked).
+    counting = (
+        Q(root__micro_credentials__in=held)
+        | Q(root__groups__micro_credentials__in=held)
+        | Q(root__groups__groups__micro_credentials__in=held)
+    )
+    tree = [
+        "root__micro_credentials",
+        "root__groups__micro_credentials",
+        "root__groups__groups__micro_credentials",
+    ]
     certificates = [
         (certificate, certificate.progress(held))
         for certificate in Certificate.objects.filter(
-            Q(root__in=roots, status=CatalogueStatus.PUBLISHED) | Q(issued_certificates__recipient=user)
+            (counting & Q(status=CatalogueStatus.PUBLISHED)) | Q(issued_certificates__recipient=user)
         )
         .distinct()
-        .select_related("organisation")
+        .select_related("organisation", "root")
+        .prefetch_related(
+            "root__groups__groups__groups",
+            *(
+                Prefetch(path, queryset=MicroCredential.objects.select_related("organisation"))
+                for path in tree
+            ),
+            *(f"{path}__versions" for path in tree),
+        )
         .order_by("name_fr")
     ]
     # Issued, waiting for an assessor's confirmation, or declined (carnet.stacking).
