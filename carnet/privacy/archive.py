@@ -3,16 +3,17 @@ their evidence files, the credentials issued to them (signed JSON, and the badge
 credential baked in when the badge has an image), and a README in French and English.
 
 Evidence files are added until the archive would pass ``max_bytes``; those left out are listed in
-the JSON and the README (the person downloads them from their request's page)."""
+the JSON and the README (the person downloads them from their request's page). The zip is written
+to a temporary file, evidence copied in by chunks: an archive near the cap never sits in memory."""
 
 from __future__ import annotations
 
-import io
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -23,7 +24,7 @@ DATA = "donnees-data.json"
 
 @dataclass
 class Built:
-    content: bytes
+    size: int
     omitted: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -249,13 +250,13 @@ def collect(user: Any) -> dict[str, Any]:
     }
 
 
-def build(user: Any, *, max_bytes: int) -> Built:
-    """The archive of ``user``'s data, its evidence files within ``max_bytes``."""
+def build(user: Any, out: IO[bytes], *, max_bytes: int) -> Built:
+    """Write the archive of ``user``'s data to ``out`` (a temporary file: the archive is never held
+    in memory), its evidence files within ``max_bytes``; ``out`` is left at its end."""
     from carnet.recognition.models import Evidence
     from carnet.stacking.models import IssuedCertificate
 
     data = collect(user)
-    out = io.BytesIO()
     omitted: list[dict[str, Any]] = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for credential in user.issued_credentials.select_related("micro_credential_version"):
@@ -279,15 +280,15 @@ def build(user: Any, *, max_bytes: int) -> Built:
                                 "title": evidence.title, "size": evidence.size})  # fmt: skip
                 continue
             try:
-                with evidence.file.open("rb") as stored:
-                    archive.writestr(path, stored.read())
+                with evidence.file.open("rb") as stored, archive.open(path, "w") as copy:
+                    shutil.copyfileobj(stored, copy)
             except OSError:
                 omitted.append({"request": str(evidence.request.uuid), "evidence": evidence.pk,
                                 "title": evidence.title, "size": evidence.size, "missing": True})  # fmt: skip
         data["evidence_left_out"] = omitted
         archive.writestr(DATA, json.dumps(data, ensure_ascii=False, indent=2, default=str))
         archive.writestr(README, _readme(data))
-    return Built(out.getvalue(), omitted)
+    return Built(out.tell(), omitted)
 
 
 def _safe(name: str) -> str:

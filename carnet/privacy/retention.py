@@ -80,6 +80,8 @@ def apply_retention(*, dry_run: bool = False, now: datetime | None = None) -> di
     counts = {kind: rows.count() for kind, rows in found.items()}
     if dry_run or not any(counts.values()):
         return counts
+    # Nobody confirmed these addresses: delete_account takes only what hangs off the account, never
+    # what others wrote under the same email (a credential issued to it stays its owner's).
     for user in list(found.pop("unverified_accounts", [])):
         delete_account(user=user)
     with transaction.atomic():

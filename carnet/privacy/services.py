@@ -4,15 +4,18 @@ deleted once the change is committed."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import secrets
+import tempfile
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,17 +128,21 @@ def build_export(export_id: int) -> DataExport | None:
     export = DataExport.objects.select_related("user").filter(pk=export_id).first()
     if export is None or export.state != DataExport.State.PENDING:
         return export
-    try:
-        built = archive.build(export.user, max_bytes=settings.PRIVACY_EXPORT_MAX_BYTES)
-    except Exception as exc:  # the person sees it failed and may ask again; the error is for the operator
-        logger.exception("the archive of export %s could not be made", export.pk)
-        DataExport.objects.filter(pk=export.pk).update(state=DataExport.State.FAILED, error=repr(exc)[:2000])
-        return None
-    from django.core.files.base import ContentFile
+    from django.core.files import File
 
-    export.file.save("archive.zip", ContentFile(built.content), save=False)
+    with tempfile.TemporaryFile(prefix="carnet-export-") as out:  # deleted once closed
+        try:
+            built = archive.build(export.user, out, max_bytes=settings.PRIVACY_EXPORT_MAX_BYTES)
+        except Exception as exc:  # the person sees it failed and may ask again; the error is for the operator
+            logger.exception("the archive of export %s could not be made", export.pk)
+            DataExport.objects.filter(pk=export.pk).update(
+                state=DataExport.State.FAILED, error=repr(exc)[:2000]
+            )
+            return None
+        out.seek(0)
+        export.file.save("archive.zip", File(out, name="archive.zip"), save=False)
     now = timezone.now()
-    export.state, export.size, export.omitted = DataExport.State.READY, len(built.content), built.omitted
+    export.state, export.size, export.omitted = DataExport.State.READY, built.size, built.omitted
     export.ready_at = now
     export.expires_at = now + timedelta(hours=settings.PRIVACY_RETENTION["exports_hours"])
     export.save(update_fields=["file", "state", "size", "omitted", "ready_at", "expires_at"])
@@ -178,6 +185,10 @@ def delete_account(*, user: Any) -> str:
     email, which nobody can read back. Their consents become minimal records under a reference,
     and the audit trail keeps no personal data of theirs. Returns that reference.
 
+    Data others wrote under an email (a credential issued to it, an invitation, a bulk upload's
+    row...) is taken as the person's only for the addresses they confirmed: an account nobody
+    confirmed takes away only what hangs off the account itself, never a stranger's credential.
+
     Refused while they are the only admin of an organisation (it would be left without one)."""
     from carnet.issuing.models import IssuanceJobRow, IssuedCredential
     from carnet.organisations.models import Invitation
@@ -196,49 +207,114 @@ def delete_account(*, user: Any) -> str:
             % {"names": ", ".join(o.name for o in orphans)}
         )
     reference = secrets.token_hex(8)  # random: it tells nothing of the person
-    email = user.email
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
         if organisations_left_without_admin(user):  # checked again under the lock
             raise PrivacyError(
                 _("Nommez une autre personne administratrice avant de supprimer votre compte.")
             )
+        # Only the addresses the person proved are theirs: data others wrote under an address
+        # nobody confirmed (a sign-up never confirmed) is not the account's, and stays.
+        emails = verified_emails(user)
         files = list(
             Evidence.objects.filter(request__learner=user).exclude(file="").values_list("file", flat=True)
         )
         files += list(DataExport.objects.filter(user=user).exclude(file="").values_list("file", flat=True))
         # What the person received stays verifiable but names them no more.
-        held = IssuedCredential.objects.filter(Q(recipient=user) | Q(recipient_email__iexact=email))
+        held = IssuedCredential.objects.filter(Q(recipient=user) | _email_is("recipient_email", emails))
         held_ids = list(held.values_list("pk", flat=True))
         ShareLink.objects.filter(credential__in=held_ids).delete()
         CredentialSharing.objects.filter(credential__in=held_ids).delete()
         kept = held.update(recipient=None, recipient_email="", jwt="")
-        certificates = IssuedCertificate.objects.filter(Q(recipient=user) | Q(recipient_email__iexact=email))
+        certificates = IssuedCertificate.objects.filter(
+            Q(recipient=user) | _email_is("recipient_email", emails)
+        )
         kept += certificates.update(
             recipient=None, recipient_email="", visibility=IssuedCertificate.Visibility.PRIVATE
         )
-        # Their email where others wrote it: endorsements they gave, invitations, bulk rows, webhooks.
-        Endorsement.objects.filter(endorser_email__iexact=email).update(endorser_email="")
-        EndorsementInvitation.objects.filter(email__iexact=email).update(email="")
-        Invitation.objects.filter(email__iexact=email).delete()
-        IssuanceJobRow.objects.filter(email__iexact=email).update(email="", name="")
-        for delivery in Delivery.objects.filter(payload__data__recipient__email__iexact=email):
-            delivery.payload["data"]["recipient"]["email"] = ""
-            delivery.save(update_fields=["payload"])
+        # Their email where others wrote it: endorsements they gave, invitations, bulk rows and
+        # reports, webhooks.
+        Endorsement.objects.filter(_email_is("endorser_email", emails)).update(endorser_email="")
+        EndorsementInvitation.objects.filter(_email_is("email", emails)).update(email="")
+        Invitation.objects.filter(_email_is("email", emails)).delete()
+        IssuanceJobRow.objects.filter(_email_is("email", emails)).update(email="", name="")
+        _forget_in_job_reports(emails)
+        for email in emails:
+            for delivery in Delivery.objects.filter(payload__data__recipient__email__iexact=email):
+                delivery.payload["data"]["recipient"]["email"] = ""
+                delivery.save(update_fields=["payload"])
         # Consents: the minimal proof, under the reference only.
         ConsentRecord.objects.filter(user=user).update(user=None, subject=f"deleted:{reference}", detail={})
-        _forget_in_audit_trail(user, email)
+        _forget_in_audit_trail(user, emails)
         user.delete()  # cascades: requests, evidence rows, claims, carnet, contacts, notifications, ...
         record_event(verb="account.deleted", data={"reference": reference, "credentials_kept": kept})
         transaction.on_commit(lambda: _delete_files(files))
     return reference
 
 
-def _forget_in_audit_trail(user: Any, email: str) -> None:
+def verified_emails(user: Any) -> list[str]:
+    """The addresses ``user`` confirmed (allauth), in lower case: the only ones by which data written
+    by others (credentials issued to an email, invitations...) is taken to be theirs."""
+    from allauth.account.models import EmailAddress
+
+    found = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return sorted({email.strip().lower() for email in found if email.strip()})
+
+
+def _email_is(field: str, emails: list[str]) -> Q:
+    """``field`` is one of ``emails`` (any case); matches nothing when there are none."""
+    query = Q(pk__in=[])
+    for email in emails:
+        query |= Q(**{f"{field}__iexact": email})
+    return query
+
+
+def _email_pattern(emails: list[str]) -> re.Pattern[str] | None:
+    """One of ``emails``, whole (case-insensitive): ``a@b.co`` is not found in ``ja@b.com``."""
+    if not emails:
+        return None
+    alternatives = "|".join(re.escape(email) for email in emails)
+    return re.compile(rf"(?<![\w.+\-])(?:{alternatives})(?![\w\-]|\.[\w\-])", re.IGNORECASE)
+
+
+def _mentions(value: Any, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.search(json.dumps(value, ensure_ascii=False)))
+
+
+def _candidates(queryset: QuerySet[Any], field: str, emails: list[str]) -> QuerySet[Any]:
+    """The rows whose JSON ``field`` may hold one of ``emails`` (a cheap first filter; the exact
+    match is :func:`_mentions`). A non-ASCII address may be stored escaped: those look at every row."""
+    if any(not email.isascii() for email in emails):
+        return queryset
+    query = Q(pk__in=[])
+    for email in emails:
+        query |= Q(**{f"{field}__icontains": email})
+    return queryset.filter(query)
+
+
+def _forget_in_job_reports(emails: list[str]) -> None:
+    """A bulk upload's report keeps the rows left out or warned about (email, name): the person's
+    rows lose both; the line, errors and warnings stay for the organisation."""
+    from carnet.issuing.models import IssuanceJob
+
+    pattern = _email_pattern(emails)
+    if pattern is None:
+        return
+    jobs = _candidates(IssuanceJob.objects.exclude(report=[]), "report", emails)
+    for job in jobs.only("pk", "report"):
+        changed = False
+        for entry in job.report:
+            if isinstance(entry, dict) and _mentions(entry.get("email", ""), pattern):
+                entry["email"], entry["name"], changed = "", "", True
+        if changed:
+            job.save(update_fields=["report"])
+
+
+def _forget_in_audit_trail(user: Any, emails: list[str]) -> None:
     """The trail keeps what happened, not who it was. The events about the account or its requests
     lose their target and data (evidence titles...), the person's own events outside any
     organisation (consents, public profile...) their data, and events that wrote their email lose
-    it. What they did as staff of an organisation stays, without their name: the actor link goes with
+    it (the whole address, not a longer one that contains it). What they did as staff of an organisation stays, without their name: the actor link goes with
     the account (SET_NULL)."""
     from carnet.recognition.models import RecognitionRequest
 
@@ -250,6 +326,10 @@ def _forget_in_audit_trail(user: Any, email: str) -> None:
         | Q(target_type="recognition.recognitionrequest", target_id__in=requests)
     ).update(data={}, target_id="")
     AuditEvent.objects.filter(actor=user, organisation=None).update(data={})
-    for event in AuditEvent.objects.filter(data__icontains=email):
-        event.data = {}
-        event.save(update_fields=["data"])
+    pattern = _email_pattern(emails)
+    if pattern is None:
+        return
+    for event in _candidates(AuditEvent.objects.exclude(data={}), "data", emails).only("pk", "data"):
+        if _mentions(event.data, pattern):
+            event.data = {}
+            event.save(update_fields=["data"])

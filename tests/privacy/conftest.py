@@ -18,6 +18,19 @@ from carnet.recognition import services as recognition
 from carnet.recognition.models import Endorsement, EndorsementInvitation
 
 
+def confirm_email(user, email: str | None = None):
+    """``user`` confirmed ``email`` (their account's by default), as after the link of allauth."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=email or user.email, verified=True, primary=email is None)
+    return user
+
+
+@pytest.fixture
+def confirm(db):
+    return confirm_email
+
+
 def png_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "#0b5394").save(out, format="PNG")
@@ -57,6 +70,7 @@ def full_learner(learner, credential, version, competency, django_capture_on_com
     a share link, an imported badge and their consent to employers' searches."""
     learner.display_name = "Alex Learner"
     learner.save(update_fields=["display_name"])
+    confirm_email(learner)
     recognition.save_skill_claim(
         learner=learner, competency=competency, level=None, learning_contexts=["sport"], situations=[]
     )

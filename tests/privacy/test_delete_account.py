@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from carnet.audit.models import AuditEvent
+from carnet.audit.services import record_event
 from carnet.credentials import verify
 from carnet.employers.models import Contact
 from carnet.inbox.models import Notification
-from carnet.issuing import identity
-from carnet.issuing.models import AttestedLevel, IssuedCredential, ProvenLevel, SearchProfile
-from carnet.organisations.models import Membership
+from carnet.issuing import bulk, identity
+from carnet.issuing.models import AttestedLevel, IssuanceJob, IssuedCredential, ProvenLevel, SearchProfile
+from carnet.organisations.models import Invitation, Membership
 from carnet.portfolio.models import CredentialSharing, ImportedBadge, PublicProfile, SearchConsent, ShareLink
 from carnet.privacy import services
 from carnet.privacy.models import ConsentRecord, DataExport
@@ -93,9 +97,9 @@ def test_an_admin_with_another_admin_may_leave(
 
 
 def test_endorsements_they_gave_keep_the_testimony_without_their_email(
-    full_learner, make_user, django_capture_on_commit_callbacks
+    full_learner, make_user, confirm, django_capture_on_commit_callbacks
 ):
-    marie = make_user("marie@example.test")
+    marie = confirm(make_user("marie@example.test"))
     delete(marie, django_capture_on_commit_callbacks)
     endorsement = Endorsement.objects.get(invitation__request__learner=full_learner)
     assert endorsement.endorser_email == "" and endorsement.context == "Ligue de hockey novice"
@@ -115,3 +119,61 @@ def test_the_organisation_sees_its_credential_without_the_person(
     ):
         page = client.get(url).content.decode()
         assert "Compte supprimé" in page and full_learner.email not in page and "Alex Learner" not in page
+
+
+@pytest.mark.parametrize("confirmed", [False, True])
+def test_only_a_confirmed_address_takes_what_others_wrote_under_it(
+    confirmed, organisation, version, org_admin, make_user, confirm, django_capture_on_commit_callbacks
+):
+    from carnet.issuing import services as issuing
+
+    issued = issuing.issue_credential(
+        organisation=organisation, version=version, recipient=None, recipient_email="victim@example.org",
+        idempotency_key="victim-1", source="bulk",
+    )  # fmt: skip
+    Invitation.objects.create(
+        organisation=organisation, email="victim@example.org", role=Membership.Role.ASSESSOR,
+        token_hash="victim-invitation", invited_by=org_admin, expires_at=timezone.now() + timedelta(days=7),
+    )  # fmt: skip
+    someone = make_user("Victim@example.org")  # the same address, another case
+    if confirmed:
+        confirm(someone)
+    delete(someone, django_capture_on_commit_callbacks)
+    issued.refresh_from_db()
+    if confirmed:  # they proved the address is theirs: it names them no more
+        assert issued.recipient_email == "" and not Invitation.objects.exists()
+    else:  # nobody proved it: the credential and the invitation stay their owner's
+        assert issued.recipient_email == "victim@example.org"
+        assert Invitation.objects.filter(email="victim@example.org").exists()
+
+
+def test_a_bulk_upload_report_forgets_the_person_and_keeps_the_others(
+    organisation, version, org_admin, make_user, confirm, django_capture_on_commit_callbacks
+):
+    gone = confirm(make_user("gone@example.org"))
+    job = bulk.preview_csv_job(
+        organisation=organisation, version=version, actor=org_admin, filename="cohorte.csv",
+        data=b"courriel;nom\ngone@example.org;Gone Person\nGONE@example.org;Gone Person\n"
+        b"stay@example.org;Stay\nstay@example.org;Stay\npas-un-courriel;Nobody\n",
+    )  # fmt: skip
+    assert "gone@example.org" in str(job.report).lower()
+    delete(gone, django_capture_on_commit_callbacks)
+    job = IssuanceJob.objects.get(pk=job.pk)
+    assert "gone" not in str(job.report).lower() and "Gone Person" not in str(job.report)
+    assert {e["email"] for e in job.report} == {"", "stay@example.org", "pas-un-courriel"}
+    assert all(e["line"] and (e["errors"] or e["warnings"]) for e in job.report)  # what was wrong stays
+
+
+def test_the_audit_trail_forgets_the_whole_address_only(
+    make_user, confirm, django_capture_on_commit_callbacks
+):
+    person = confirm(make_user("a@b.co"))
+    about_them = record_event(verb="member.invited", data={"email": "A@b.co", "role": "assessor"})
+    in_a_sentence = record_event(verb="member.invited", data={"note": "écrit à a@b.co."})
+    longer = record_event(verb="member.invited", data={"email": "ja@b.com", "role": "assessor"})
+    other = record_event(verb="member.invited", data={"email": "a@b.co.uk", "role": "assessor"})
+    delete(person, django_capture_on_commit_callbacks)
+    for event in (about_them, in_a_sentence, longer, other):
+        event.refresh_from_db()
+    assert about_them.data == {} and in_a_sentence.data == {}
+    assert longer.data["email"] == "ja@b.com" and other.data["email"] == "a@b.co.uk"

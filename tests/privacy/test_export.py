@@ -77,3 +77,31 @@ def test_asking_again_at_once_is_refused_then_replaces_the_old_archive(
     DataExport.objects.filter(pk=first.pk).update(created_at=first.created_at.replace(year=2000))
     second = make(learner, django_capture_on_commit_callbacks)
     assert list(DataExport.objects.filter(user=learner)) == [second]
+
+
+def test_the_archive_is_written_to_disk_not_held_in_memory(full_learner, django_capture_on_commit_callbacks):
+    """A large evidence file goes into the archive by chunks: the memory used while the archive is
+    made and stored stays far below the archive's size (it was twice that size, and more)."""
+    import os
+    import tracemalloc
+
+    from carnet.recognition.models import Evidence
+
+    evidence = Evidence.objects.get(request__learner=full_learner)
+    big = os.urandom(4 * 1024 * 1024)  # does not compress: the archive is at least this big
+    with evidence.file.open("wb") as stored:
+        stored.write(big)
+    Evidence.objects.filter(pk=evidence.pk).update(size=len(big))
+    del big
+    with django_capture_on_commit_callbacks(execute=True):
+        export = services.request_export(user=full_learner)
+    DataExport.objects.filter(pk=export.pk).update(state=DataExport.State.PENDING)
+    tracemalloc.start()
+    try:
+        services.build_export(export.pk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    export.refresh_from_db()
+    assert export.state == "ready" and export.size > 4 * 1024 * 1024
+    assert peak < 2 * 1024 * 1024, peak

@@ -51,3 +51,21 @@ def test_a_period_of_zero_keeps_that_kind_forever(full_learner, settings):
 def test_the_command_says_what_it_would_delete(capsys, db):
     call_command("apply_retention", "--dry-run")
     assert "drafts: 0 would delete" in capsys.readouterr().out
+
+
+def test_an_unconfirmed_sign_up_going_leaves_a_credential_issued_to_its_address(
+    organisation, version, make_user, django_capture_on_commit_callbacks
+):
+    from carnet.issuing import services as issuing
+
+    issued = issuing.issue_credential(
+        organisation=organisation, version=version, recipient=None, recipient_email="victim@example.org",
+        idempotency_key="victim-retention", source="bulk",
+    )  # fmt: skip
+    squatter = make_user("Victim@example.org")  # signed up with someone else's address, never confirmed
+    type(squatter).objects.filter(pk=squatter.pk).update(date_joined=age(40))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert apply_retention()["unverified_accounts"] == 1
+    assert not type(squatter).objects.filter(pk=squatter.pk).exists()
+    issued.refresh_from_db()
+    assert issued.recipient_email == "victim@example.org"
