@@ -288,14 +288,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _metrics_directory() -> None:
     """The server's processes add up their request counters for /metrics in a folder of the data
-    folder, emptied at each start (prometheus-client's multiprocess mode)."""
-    import shutil
-
+    folder (prometheus-client's multiprocess mode), whose counters files are removed at each start.
+    Only those (``*.db``): an operator may have named a folder that holds other things."""
     from carnet.site.env import data_dir
 
     folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or data_dir() / "metrics")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for counters in folder.glob("*.db"):
+        if counters.is_file():
+            counters.unlink(missing_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from carnet.insights.figures import Period
 
 LONGEST = timedelta(days=3 * 366)
+# The dates a period may take: nothing was counted before, and far-off dates would overflow the
+# calendar's arithmetic (the period's weeks and months).
+EARLIEST = date(2000, 1, 1)
 
 
 class PeriodForm(forms.Form):
@@ -36,6 +40,12 @@ class PeriodForm(forms.Form):
             if not (start and end):
                 raise forms.ValidationError(
                     _("Donnez les deux dates de la période, ou choisissez une période toute faite.")
+                )
+            first, last = EARLIEST, timezone.localdate() + timedelta(days=366)
+            if start < first or end > last:
+                raise forms.ValidationError(
+                    _("Choisissez des dates entre le %(first)s et le %(last)s.")
+                    % {"first": date_format(first), "last": date_format(last)}
                 )
             if start > end:
                 raise forms.ValidationError(_("La première date doit venir avant la seconde."))

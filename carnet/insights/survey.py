@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from carnet.insights import services
 from carnet.insights.models import Verification
+from carnet.verification import limits
 
 MARKER = b"<!--carnet:survey-->"
 COOKIE = "carnet_survey"  # "done": this browser answered or declined a survey
@@ -50,16 +54,32 @@ def employer_of(user: Any) -> Any:
     return membership.organisation if membership else None
 
 
+def _look_key(request: HttpRequest, credential_id: int, channel: str) -> str:
+    """The cache key of one address's looks at one credential through one channel today; the address
+    only hashed (with the secret key), never kept."""
+    seen = f"{limits.client_address(request)}:{credential_id}:{channel}:{timezone.localdate().isoformat()}"
+    return "insights:look:" + salted_hmac("carnet.insights.survey", seen, algorithm="sha256").hexdigest()
+
+
 def offer(
     request: HttpRequest, *, credential_id: int, organisation_id: int, channel: str, employer: Any = None
 ) -> dict[str, Any] | None:
-    """Record the verification; what the survey's form needs, or None when it is not to be shown."""
+    """Record the verification; what the survey's form needs, or None when it is not to be shown.
+
+    The looks of one address at one credential through one channel in a day are one verification:
+    recorded once (a reload, or a loop of requests, writes nothing), and the same survey is offered
+    again (its secret kept in the cache until the day's end)."""
     if not counts(request):
         return None
-    token = services.record_verification(
-        credential_id=credential_id, organisation_id=organisation_id, channel=channel,
-        employer=employer if employer is not None else employer_of(request.user),
-    )  # fmt: skip
+    key = _look_key(request, credential_id, channel)
+    token = cache.get(key)
+    if token is None:
+        token = services.record_verification(
+            credential_id=credential_id, organisation_id=organisation_id, channel=channel,
+            employer=employer if employer is not None else employer_of(request.user),
+        )  # fmt: skip
+        if token is not None:
+            cache.set(key, token, timeout=services.SURVEY_HOURS * 3600)
     if token is None or request.COOKIES.get(COOKIE) == "done":
         return None
     return {

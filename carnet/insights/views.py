@@ -7,12 +7,13 @@ import csv
 import io
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import is_same_domain, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -171,7 +172,7 @@ def _csv(request: HttpRequest, organisation: Any, name: str) -> HttpResponse:
 @require_POST
 def answer_survey(request: HttpRequest) -> HttpResponse:
     origin = request.headers.get("Origin")
-    if origin and origin != f"{request.scheme}://{request.get_host()}":
+    if origin and not same_site(request, origin):
         raise Http404
     allowed, retry_after = limits.allow(request, "survey")
     if not allowed:
@@ -196,6 +197,29 @@ def answer_survey(request: HttpRequest) -> HttpResponse:
     if done:
         response.set_cookie(
             survey.COOKIE, "done", max_age=survey.COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-            secure=request.is_secure(),
+            secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
         )  # fmt: skip
     return response
+
+
+def same_site(request: HttpRequest, origin: str) -> bool:
+    """Whether a form's ``Origin`` is this site's: the address the request came to, the public
+    address (CARNET_SITE_URL), or one the operator trusts (CSRF_TRUSTED_ORIGINS, ``*.`` wildcards
+    too) — behind an HTTPS proxy the application may see http:// while the browser says https://."""
+    if origin == f"{request.scheme}://{request.get_host()}":
+        return True
+    site = urlsplit(settings.SITE_URL)
+    if origin == f"{site.scheme}://{site.netloc}":
+        return True
+    try:
+        given = urlsplit(origin)
+    except ValueError:  # e.g. "http://[": not an address
+        return False
+    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+        if origin == trusted:
+            return True
+        if "*" in trusted:  # as Django's CSRF check reads them: https://*.example.org
+            pattern = urlsplit(trusted)
+            if given.scheme == pattern.scheme and is_same_domain(given.netloc, pattern.netloc.lstrip("*")):
+                return True
+    return False

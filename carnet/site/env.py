@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,19 @@ def env_rate_limits(name: str) -> dict[str, tuple[int, int] | None]:
             raise ValueError(f"{name}: write each limit as scope=COUNT/SECONDS or scope=off, not {item!r}")
         limits[scope] = (int(count), int(seconds))
     return limits
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """Django's SECURE_PROXY_SSL_HEADER from a header name and the value that means HTTPS, written
+    ``X-Forwarded-Proto`` (value ``https``) or ``X-Forwarded-Proto=https``; None when unset. Only
+    for a proxy that sets (overwrites) that header on every request it forwards."""
+    header, _sep, value = env_str(name).partition("=")
+    header, value = header.strip(), value.strip() or "https"
+    if not header:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ValueError(f"{name}: write a header name, e.g. X-Forwarded-Proto or X-Forwarded-Proto=https")
+    return "HTTP_" + header.upper().replace("-", "_"), value
 
 
 def data_dir() -> Path:

@@ -161,12 +161,17 @@ class _ThisProcess(Collector):
         yield from self.source.collect()
 
 
-def metrics(request: HttpRequest) -> HttpResponse:
+def has_metrics_token(request: HttpRequest) -> bool:
+    """Whether the request bears CARNET_METRICS_TOKEN (``Authorization: Bearer <token>``)."""
     expected = settings.METRICS_TOKEN
-    if not expected:
-        raise Http404
     given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+    return bool(expected) and hmac.compare_digest(given.encode(), f"Bearer {expected}".encode())
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not settings.METRICS_TOKEN:
+        raise Http404
+    if not has_metrics_token(request):
         response = HttpResponse(b"A bearer token is needed (CARNET_METRICS_TOKEN).\n", status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response

@@ -17,6 +17,7 @@ from carnet.site.env import (
     env_str,
     file_storage,
     key_encryption_key,
+    proxy_ssl_header,
     secret_key,
     tasks,
     tasks_backend_name,
@@ -198,6 +199,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Carnet <no-reply@carnet.loca
 
 SESSION_COOKIE_SECURE = env_bool("CARNET_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind an HTTPS proxy the application is reached over http://: the header by which the proxy says the
+# browser used https (CARNET_PROXY_SSL_HEADER=X-Forwarded-Proto), so that Django knows it too.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("CARNET_PROXY_SSL_HEADER")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

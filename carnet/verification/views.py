@@ -118,19 +118,32 @@ SIGNED = ("valid", "valid_warnings", "revoked", "suspended", "expired")
 
 def _survey(request: HttpRequest, outcome: verifier.Outcome | None) -> dict[str, Any] | None:
     """A credential issued on this platform, verified: counted for its issuer's figures, and the
-    employer survey offered under the report (carnet.insights). None otherwise."""
-    claims = outcome.claims if outcome is not None and outcome.verdict in SIGNED else None
-    if claims is None or not (claims.credential_id or "").startswith("urn:uuid:"):
+    employer survey offered under the report (carnet.insights). None otherwise.
+
+    A credential's id is public (it is on its badge page): anyone may sign a document of their own
+    that carries it. Only one signed by the issuer of the credential kept here is counted (the report
+    has checked that the signing key belongs to the issuer it names), as in verifier._suspended_here."""
+    if outcome is None or outcome.verdict not in SIGNED or outcome.claims is None:
+        return None
+    credential_id, issuer_id = outcome.claims.credential_id or "", outcome.report.issuer_id
+    if not credential_id.startswith("urn:uuid:") or issuer_id is None:
         return None
     from carnet.issuing.models import IssuedCredential
 
     try:
-        uuid = UUID(claims.credential_id.removeprefix("urn:uuid:"))  # type: ignore[union-attr]
+        uuid = UUID(credential_id.removeprefix("urn:uuid:"))
     except ValueError:
         return None
-    ids = IssuedCredential.objects.filter(uuid=uuid).values_list("pk", "organisation_id").first()
-    if ids is None:
+    found = IssuedCredential.objects.filter(uuid=uuid).only("pk", "organisation_id", "document").first()
+    if found is None or _issuer_id(found.document) != issuer_id:
         return None
     return survey.offer(
-        request, credential_id=ids[0], organisation_id=ids[1], channel=Verification.Channel.VERIFIER
-    )
+        request, credential_id=found.pk, organisation_id=found.organisation_id,
+        channel=Verification.Channel.VERIFIER,
+    )  # fmt: skip
+
+
+def _issuer_id(document: dict[str, Any]) -> str | None:
+    issuer = document.get("issuer")
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return issuer if isinstance(issuer, str) else None

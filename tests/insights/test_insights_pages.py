@@ -74,6 +74,19 @@ def test_a_wrong_period_is_explained(client, organisation, org_admin):
     assert "La première date doit venir avant la seconde." in response.content.decode()
 
 
+def test_far_off_dates_are_explained_not_a_server_error(client, organisation, org_admin):
+    client.force_login(org_admin)
+    for du, au in (("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-31")):
+        response = client.get(page(organisation), {"periode": "dates", "du": du, "au": au})
+        assert response.status_code == 400
+        assert "Choisissez des dates entre le 1 janvier 2000 et le" in response.content.decode()
+        csv_file = client.get(
+            reverse("insights:organisation_csv", args=[organisation.slug]),
+            {"periode": "dates", "du": du, "au": au},
+        )
+        assert csv_file.status_code == 200  # the last 30 days, as for any period not understood
+
+
 def test_the_csv_has_every_series_for_a_spreadsheet(client, organisation, org_admin, issue, learner):
     issue(learner)
     client.force_login(org_admin)

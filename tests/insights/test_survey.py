@@ -5,11 +5,15 @@ browser that answered or declined, never in the holder's own page."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from carnet.credentials import Ed25519Key, sign
 from carnet.employers import services as employers
 from carnet.insights.models import EmployerSearch, Verification
 from carnet.organisations.models import Organisation
@@ -53,9 +57,25 @@ def test_a_visitor_s_look_is_counted_and_the_survey_offered(client, shown, organ
 
 
 def test_a_kept_page_gets_each_visitor_their_own_survey(client, shown):
-    first, second = client.get(badge(shown)).content.decode(), client.get(badge(shown)).content.decode()
+    first = client.get(badge(shown), REMOTE_ADDR="192.0.2.1").content.decode()
+    second = client.get(badge(shown), REMOTE_ADDR="192.0.2.2").content.decode()
     assert token_in(first) != token_in(second)
     assert Verification.objects.count() == 2
+
+
+def test_a_visitor_s_looks_of_the_day_are_one_verification(client, shown):
+    first = token_in(client.get(badge(shown)).content.decode())
+    for _look in range(3):
+        again = client.get(badge(shown))
+        assert token_in(again.content.decode()) == first  # the same survey, offered again
+    assert Verification.objects.count() == 1
+    with CaptureQueriesContext(connection) as queries:  # a look already counted: nothing written
+        client.get(badge(shown))
+    assert not [
+        q["sql"] for q in queries if re.search(r"\b(INSERT|UPDATE|DELETE)\b", q["sql"], re.IGNORECASE)
+    ]
+    client.get(badge(shown), REMOTE_ADDR="192.0.2.9")
+    assert Verification.objects.count() == 2  # another address is another verifier
 
 
 def test_the_holder_is_not_counted_nor_asked(client, shown, learner):
@@ -110,7 +130,7 @@ def test_no_thanks_closes_it_for_good(client, shown):
     response = client.post(reverse("insights:survey"), {"token": token, "action": "dismiss"})
     assert "C'est noté" in response.content.decode() and response.cookies["carnet_survey"].value == "done"
     assert Verification.objects.get().survey == "dismissed"
-    assert 'name="token"' not in client.get(badge(shown)).content.decode()
+    assert 'name="token"' not in client.get(badge(shown), REMOTE_ADDR="192.0.2.7").content.decode()
     assert Verification.objects.count() == 2  # still counted as a verification
 
 
@@ -121,6 +141,39 @@ def test_a_form_from_another_site_is_refused(client, shown):
         HTTP_ORIGIN="https://evil.example",
     )  # fmt: skip
     assert response.status_code == 404 and Verification.objects.get().survey == ""
+
+
+def test_an_answer_through_the_https_proxy_is_kept(client, settings, shown):
+    # Behind Caddy or nginx the application is reached over http://, the browser's page is https://.
+    settings.CSRF_TRUSTED_ORIGINS = ["https://carnet.example.org"]
+    token = token_in(client.get(badge(shown)).content.decode())
+    response = client.post(
+        reverse("insights:survey"), {"token": token, "useful": "a_lot", "action": "answer"},
+        HTTP_ORIGIN="https://carnet.example.org",
+    )  # fmt: skip
+    assert response.status_code == 200 and Verification.objects.get().survey == "answered"
+
+
+def test_the_public_address_and_trusted_wildcards_are_this_site(rf, settings):
+    from carnet.insights.views import same_site
+
+    settings.SITE_URL = "https://carnet.example.org"
+    settings.CSRF_TRUSTED_ORIGINS = ["https://*.carnet.example.org"]
+    request = rf.post("/")
+    assert same_site(request, "http://testserver") and same_site(request, "https://carnet.example.org")
+    assert same_site(request, "https://fr.carnet.example.org")
+    for other in ("https://testserver", "http://carnet.example.org", "https://evil.example", "http://["):
+        assert not same_site(request, other), other
+
+
+def test_the_cookie_is_secure_behind_the_proxy(client, settings, shown):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    token = token_in(client.get(badge(shown)).content.decode())
+    response = client.post(
+        reverse("insights:survey"), {"token": token, "action": "dismiss"},
+        HTTP_ORIGIN="https://testserver", HTTP_HOST="testserver", HTTP_X_FORWARDED_PROTO="https",
+    )  # fmt: skip
+    assert response.status_code == 200 and response.cookies["carnet_survey"]["secure"]
 
 
 def test_answers_are_limited_per_address(client, settings, shown):
@@ -145,6 +198,18 @@ def test_the_verification_page_counts_a_credential_issued_here(client, issue, le
     )
     assert response.status_code == 200 and 'name="token"' in response.content.decode()
     assert Verification.objects.get().channel == "verifier"
+
+
+def test_a_credential_signed_by_someone_else_is_not_counted(client, issue, learner):
+    credential = issue(learner)
+    forger = Ed25519Key.generate()
+    forged = {k: v for k, v in credential.document.items() if k not in ("proof", "credentialStatus")}
+    forged["issuer"] = {**forged["issuer"], "id": forger.controller}  # the same id, a did:key of their own
+    response = client.post(
+        reverse("verification:page"), {"mode": "coller", "credential": json.dumps(sign(forged, forger))}
+    )
+    assert response.status_code == 200 and "authentique" in response.content.decode()
+    assert 'name="token"' not in response.content.decode() and not Verification.objects.exists()
 
 
 def test_an_employer_search_is_recorded_with_its_competencies(client, employer, competency):

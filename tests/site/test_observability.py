@@ -44,13 +44,20 @@ def test_metrics_give_requests_credentials_jobs_and_the_queue(client, settings, 
     assert learner.email not in text
 
 
-def test_health_gives_the_queue_with_the_database_backend(client, settings):
-    assert client.get("/healthz").json() == {"status": "ok"}  # the immediate backend: nothing queued
+def test_health_gives_the_queue_with_the_database_backend_to_the_metrics_token_only(
+    client, settings, django_assert_num_queries
+):
+    settings.METRICS_TOKEN = "s3cret-metrics-token"
+    token = {"HTTP_AUTHORIZATION": "Bearer s3cret-metrics-token"}
+    assert client.get("/healthz", **token).json() == {"status": "ok"}  # the immediate backend: nothing queued
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
     from carnet.issuing.tasks import tell_recipient
 
     tell_recipient.enqueue(1, "issued")
-    body = client.get("/healthz").json()
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer wrong"}):
+        with django_assert_num_queries(1):  # SELECT 1: a probe stays cheap
+            assert client.get("/healthz", **headers).json() == {"status": "ok"}
+    body = client.get("/healthz", **token).json()
     assert body["status"] == "ok"
     assert body["tasks"]["waiting"] == 1 and body["tasks"]["running"] == body["tasks"]["failed"] == 0
     assert 0 <= body["tasks"]["oldest_waiting_seconds"] < 60
@@ -87,3 +94,14 @@ def test_the_log_format_is_checked():
     assert logging_config("json", "INFO")["handlers"]["console"]["formatter"] == "json"
     with pytest.raises(ValueError, match="CARNET_LOG_FORMAT"):
         logging_config("xml", "INFO")
+
+
+def test_serve_empties_only_the_counters_of_the_metrics_folder(tmp_path, monkeypatch):
+    from carnet.cli import _metrics_directory
+
+    (tmp_path / "counter_1234.db").write_bytes(b"old")
+    (tmp_path / "notes.txt").write_text("the operator's")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    _metrics_directory()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt", "sub"]
