@@ -124,3 +124,33 @@ def test_a_failed_bulk_issuance_is_shown_to_staff_and_taken_up_again(
     run_due(queue)
     job.refresh_from_db()
     assert (job.state, job.issued) == (IssuanceJob.State.DONE, 3)
+
+
+def test_staff_cannot_retry_a_preview_nobody_confirmed_nor_a_job_still_running(
+    queue, organisation, version, org_admin, client, staff, settings, django_capture_on_commit_callbacks
+):
+    preview = bulk.preview_csv_job(organisation=organisation, version=version, data=b"courriel\na@example.org\n",
+                                   filename="cohorte.csv", actor=org_admin)  # fmt: skip
+    running = bulk.create_issuance_job(
+        organisation=organisation, version=version, rows=[{"email": "b@example.org"}]
+    )
+    IssuanceJob.objects.filter(pk=running.pk).update(
+        state=IssuanceJob.State.RUNNING, heartbeat_at=timezone.now()
+    )
+    client.force_login(staff)
+    for job in (preview, running):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(f"/equipe/travaux-en-echec/lots/{job.uuid}/relancer", follow=True)
+        assert callbacks == [] and "Rien n&#x27;a été relancé" in response.content.decode()
+    assert run_due(queue) == 0 and not AuditEvent.objects.filter(verb="issuance_job.retried").exists()
+    assert list(IssuanceJob.objects.order_by("pk").values_list("state", flat=True)) == ["preview", "running"]
+    # a preview reaching the worker anyway (queued by hand, an old task) issues nothing
+    assert (
+        bulk.run_issuance_job(preview.pk).state == "preview"
+        and not preview.rows.exclude(state="pending").exists()
+    )
+    settings.ISSUANCE_JOB_STALE_AFTER = 60
+    IssuanceJob.objects.filter(pk=running.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/equipe/travaux-en-echec/lots/{running.uuid}/relancer")  # silent for long: stalled
+    assert run_due(queue) == 1 and IssuanceJob.objects.get(pk=running.pk).state == "done"
