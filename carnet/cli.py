@@ -395,6 +395,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(
         f"Restored the backup of {manifest['created']} (Carnet {manifest['carnet']}): "
         f"{manifest['counts'].get('credentials', 0)} credentials, {restored.files} files"
+        + (f"; {restored.removed} files not in the archive deleted" if restored.removed else "")
         + ("; migrations applied since." if restored.migrated else ".")
     )
     return 0

@@ -274,7 +274,10 @@ def run_issuance_job(job_id: int) -> IssuanceJob:
     job = IssuanceJob.objects.select_related(
         "organisation", "micro_credential_version__micro_credential"
     ).get(pk=job_id)
-    if job.state == IssuanceJob.State.DONE:
+    if job.state in (
+        IssuanceJob.State.DONE,
+        IssuanceJob.State.PREVIEW,
+    ):  # a preview waits for its confirmation
         return job
     IssuanceJob.objects.filter(pk=job.pk).update(
         state=IssuanceJob.State.RUNNING, started_at=job.started_at or timezone.now(), error="",

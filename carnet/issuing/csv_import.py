@@ -101,9 +101,11 @@ def decode(data: bytes) -> str:
     """The text of an uploaded file: UTF-8 (mark or not), UTF-16 with a mark, else Windows-1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise FileRefused(_("Ce fichier n'est pas un fichier CSV lisible.")) from exc
+        if "\x00" not in text:  # a NUL character, whatever the encoding, which no database keeps
+            return text
     if b"\x00" in data:
         raise FileRefused(
             _(
@@ -232,6 +234,20 @@ def row_errors(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                            "message": _("Ce nom est trop long (%(max)s caractères au plus).") % {"max": MAX_NAME}})  # fmt: skip
         for index, text in evidence_errors(row.get("evidence") or []):
             errors.append({"row": number, "field": f"evidence/{index}", "message": text})
+        errors.extend(
+            {"row": number, "field": field, "message": message} for field, message in _nul_errors(row)
+        )
+    return errors
+
+
+def _nul_errors(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A NUL character (which the database refuses) in a row's name or evidence (an address with
+    one is not valid already)."""
+    message = _("Ce texte contient un caractère nul (invisible) : retirez-le et réessayez.")
+    errors = [("name", message)] if "\x00" in str(row.get("name") or "") else []
+    for index, item in enumerate(row.get("evidence") or []):
+        if any("\x00" in str(value or "") for value in item.values()):
+            errors.append((f"evidence/{index}", message))
     return errors
 
 

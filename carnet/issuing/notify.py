@@ -3,6 +3,8 @@ one (people without an account have no known language, and the message must reac
 
 from __future__ import annotations
 
+import logging
+import smtplib
 import time
 from datetime import datetime, timedelta
 
@@ -15,21 +17,43 @@ from carnet.issuing.identity import absolute
 from carnet.issuing.models import IssuedCredential
 from carnet.site.mail import languages_for, send_templated
 
+logger = logging.getLogger("carnet.issuing")
+
 
 def credential_changed(credential: IssuedCredential, what: str) -> None:
-    """``what``: issued, suspended, active (reinstated) or revoked. By email, and in the inbox of a
-    holder who has an account."""
+    """``what``: issued, suspended, active (reinstated) or revoked. By email, then in the inbox of a
+    holder who has an account (a task tried again after the mail server was out of reach does not
+    notify twice). An address the mail server refuses (:func:`refused`) is logged and not tried
+    again: the inbox is notified all the same; any other error of the mail server is raised."""
     version = credential.micro_credential_version
-    notify(credential.recipient, f"credential.{what}", link=site_path("issued:mine", credential.uuid),
-           title_fr=version.name_fr, title_en=version.name_en or version.name_fr)  # fmt: skip
     preferred = getattr(credential.recipient, "preferred_language", None)
     link = absolute(credential.micro_credential_version.micro_credential.get_absolute_url())
-    send_templated(
-        "issuing/email/credential",
-        credential.recipient_email,
-        {"credential": credential, "what": what, "link": link},
-        languages=languages_for(preferred),
-    )
+    try:
+        send_templated(
+            "issuing/email/credential",
+            credential.recipient_email,
+            {"credential": credential, "what": what, "link": link},
+            languages=languages_for(preferred),
+        )
+    except smtplib.SMTPException as exc:
+        if not refused(exc):
+            raise
+        logger.warning(
+            "email about credential %s (%s) refused by the mail server (%s): not tried again",
+            credential.pk, what, type(exc).__name__,
+        )  # fmt: skip
+    notify(credential.recipient, f"credential.{what}", link=site_path("issued:mine", credential.uuid),
+           title_fr=version.name_fr, title_en=version.name_en or version.name_fr)  # fmt: skip
+
+
+def refused(exc: smtplib.SMTPException) -> bool:
+    """Whether the mail server refused the message for good because of its recipient: the address
+    refused with a permanent reply (SMTPRecipientsRefused, 5xx), or the message refused with one
+    after it was sent (SMTPDataError, 5xx). Trying again would not help; a refused sender, a failed
+    login or a 4xx reply may pass, and are tried again (carnet.site.background)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):  # a 4xx (a full mailbox, greylisting) may pass
+        return all(500 <= int(code) < 600 for code, _message in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPDataError) and 500 <= int(exc.smtp_code) < 600
 
 
 def allowance(wanted: int, *, at: float | None = None) -> int:

@@ -6,7 +6,7 @@ from django.tasks import task
 
 from carnet.issuing import notify
 from carnet.issuing.models import IssuedCredential
-from carnet.site.background import retried
+from carnet.site.background import TRANSIENT, Unfinished, retried
 
 
 @task()
@@ -28,7 +28,9 @@ GROUP = 100
 def tell_recipients(credential_ids: list[int], what: str) -> None:
     """Email the holders of many credentials (a bulk issuance), as many as the email rate allows
     now (carnet.issuing.notify.allowance); the others are queued again for the next minute when
-    the tasks backend can defer (else they go now)."""
+    the tasks backend can defer (else they go now). After a transient error (the mail server out of
+    reach), only the holders not told yet are tried again; an address the mail server refuses is
+    given up alone (carnet.issuing.notify)."""
     allowed = notify.allowance(len(credential_ids))
     later = credential_ids[allowed:]
     if later and tell_recipients.get_backend().supports_defer:
@@ -36,9 +38,14 @@ def tell_recipients(credential_ids: list[int], what: str) -> None:
         credential_ids = credential_ids[:allowed]
     credentials = IssuedCredential.objects.select_related(
         "organisation", "recipient", "micro_credential_version__micro_credential"
-    ).filter(pk__in=credential_ids)
-    for credential in credentials.order_by("pk"):
-        notify.credential_changed(credential, what)
+    ).in_bulk(credential_ids)
+    for index, credential_id in enumerate(credential_ids):
+        if credential_id not in credentials:
+            continue
+        try:
+            notify.credential_changed(credentials[credential_id], what)
+        except TRANSIENT as exc:  # tried again later from this one on: none of those sent is sent twice
+            raise Unfinished(credential_ids[index:], what) from exc
 
 
 def tell_all(credential_ids: list[int], what: str) -> None:

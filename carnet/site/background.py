@@ -37,6 +37,18 @@ class Transient(Exception):
     """Raise it (``raise Transient(...) from exc``) for an error that may pass if tried later."""
 
 
+class Unfinished(Transient):
+    """Raise it (``raise Unfinished(*args, **kwargs) from exc``) from a task that did part of its
+    work before a transient error: only what is left, the task with these arguments, is tried again
+    — never what was done (the emails sent of a group). On the last attempt what is left is queued
+    once more on its own if the task did anything, so that the task that fails, which staff may
+    queue again, holds only the work not done."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("unfinished")
+        self.left = (args, kwargs)
+
+
 # OSError covers the network, sockets, timeouts and smtplib's errors.
 TRANSIENT: tuple[type[BaseException], ...] = (Transient, OSError, OperationalError, InterfaceError)
 
@@ -64,18 +76,28 @@ def retried(
             try:
                 return func(*args, **kwargs)
             except transient as exc:
-                if attempt >= max_attempts or not _can_defer(func):
-                    raise
-                delay = backoff(attempt, base=base, cap=cap)
+                left_args, left_kwargs = exc.left if isinstance(exc, Unfinished) else (args, kwargs)
+                error = exc.__cause__ if isinstance(exc, Unfinished) and exc.__cause__ else exc
+                did_some = (tuple(left_args), left_kwargs) != (tuple(args), kwargs)
+                if not _can_defer(func) or (attempt >= max_attempts and not did_some):
+                    if error is exc:
+                        raise
+                    raise error from None  # the error itself, as staff should see it
                 task = import_string(f"{func.__module__}.{func.__qualname__}")
+                if (
+                    attempt >= max_attempts
+                ):  # what is left runs once more on its own, and fails without the rest
+                    task.enqueue(*left_args, **left_kwargs, **{ATTEMPT: max_attempts})
+                    return {"retried": attempt, "error": type(error).__name__}
+                delay = backoff(attempt, base=base, cap=cap)
                 task.using(run_after=timezone.now() + delay).enqueue(
-                    *args, **kwargs, **{ATTEMPT: attempt + 1}
+                    *left_args, **left_kwargs, **{ATTEMPT: attempt + 1}
                 )
                 logger.warning(
                     "task %s failed (attempt %d of %d: %s); tried again in %d s",
-                    func.__qualname__, attempt, max_attempts, type(exc).__name__, delay.total_seconds(),
+                    func.__qualname__, attempt, max_attempts, type(error).__name__, delay.total_seconds(),
                 )  # fmt: skip
-                return {"retried": attempt + 1, "error": type(exc).__name__}
+                return {"retried": attempt + 1, "error": type(error).__name__}
 
         return run
 

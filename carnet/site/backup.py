@@ -67,6 +67,7 @@ class Restored:
     manifest: dict[str, Any]
     files: int
     migrated: bool
+    removed: int = 0  # files of the storage that the archive did not hold, deleted (--force)
 
 
 def _carnet_version() -> str:
@@ -102,15 +103,19 @@ def _storages() -> dict[str, Storage]:
     seen: set[tuple[str, ...]] = set()
     for alias in STORAGE_ALIASES:
         storage = storages[alias]
-        place = (
-            type(storage).__name__,
-            str(getattr(storage, "location", "")),
-            str(getattr(storage, "bucket_name", "")),
-        )
+        place = _place(storage)
         if place not in seen:
             seen.add(place)
             chosen[alias] = storage
     return chosen
+
+
+def _place(storage: Storage) -> tuple[str, ...]:
+    return (
+        type(storage).__name__,
+        str(getattr(storage, "location", "")),
+        str(getattr(storage, "bucket_name", "")),
+    )
 
 
 def _walk(storage: Storage, directory: str = "") -> Iterator[str]:
@@ -253,6 +258,11 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
             for info in archive:
                 if info.name == MANIFEST:
                     continue
+                if not info.isfile():
+                    raise BackupError(
+                        f"{path} holds {info.name!r}, which is not a plain file (a link or a folder): "
+                        "a Carnet backup holds none"
+                    )
                 if info.name not in expected:
                     raise BackupError(f"{path} holds {info.name!r}, which its manifest does not list")
                 member = archive.extractfile(info)
@@ -267,7 +277,7 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
                 raise BackupError(
                     f"{path} lacks {sorted(expected)[0]} (and maybe more): the archive is cut short"
                 )
-    except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
+    except (OSError, tarfile.TarError, EOFError, ValueError, KeyError) as exc:
         raise BackupError(f"{path} cannot be read as a Carnet backup: {exc}") from None
     return manifest
 
@@ -321,7 +331,14 @@ def restore(path: str | os.PathLike[str], *, force: bool = False) -> Restored:
             "the database or the file storage already holds data: restore into an empty one, "
             "or add --force to replace what is there"
         )
+    if force and connection.vendor == "postgresql" and not _is_empty():
+        raise BackupError(
+            "--force cannot replace a PostgreSQL database that holds data (its tables may not match the "
+            "archive's): create a new, empty database (createdb), set DATABASE_URL to it, then restore; "
+            "--force then only replaces the files"
+        )
     files = 0
+    restored: set[tuple[tuple[str, ...], str]] = set()
     with tempfile.TemporaryDirectory(prefix="carnet-restore-") as work, tarfile.open(path, "r:gz") as archive:
         for info in archive:
             if info.name == database.get("member"):
@@ -341,10 +358,17 @@ def restore(path: str | os.PathLike[str], *, force: bool = False) -> Restored:
                 saved = storage.save(name, File(handle, name=name))
                 if saved != name:
                     raise BackupError(f"the storage saved {name} as {saved}: check its settings")
+                restored.add((_place(storage), name))
                 files += 1
+    removed = 0
+    if force:  # the files the archive does not hold belong to no restored record: gone with the rest
+        for storage in _storages().values():
+            for name in [n for n in _walk(storage) if (_place(storage), n) not in restored]:
+                storage.delete(name)
+                removed += 1
     before = _applied_migrations()
     call_command("migrate", interactive=False, verbosity=0)
-    return Restored(manifest=manifest, files=files, migrated=_applied_migrations() != before)
+    return Restored(manifest=manifest, files=files, migrated=_applied_migrations() != before, removed=removed)
 
 
 def _load_database(dumped: Path) -> None:

@@ -122,16 +122,13 @@ def retry_task(*, task_id: str, actor: Any) -> str:
 
 @transaction.atomic
 def retry_job(*, job_uuid: Any, actor: Any) -> IssuanceJob:
-    """Queue again a failed or stalled bulk issuance: the rows still pending are issued, none twice."""
+    """Queue again a failed or stalled bulk issuance: the rows still pending are issued, none twice.
+    Never a preview (nobody confirmed it) nor a job queued or running with signs of life."""
+    from carnet.issuing.bulk import is_stalled
     from carnet.issuing.tasks import run_issuance_job
 
-    job = (
-        IssuanceJob.objects.select_for_update()
-        .filter(uuid=job_uuid)
-        .exclude(state=IssuanceJob.State.DONE)
-        .first()
-    )
-    if job is None:
+    job = IssuanceJob.objects.select_for_update().filter(uuid=job_uuid).first()
+    if job is None or not is_stalled(job):
         raise NotFound(job_uuid)
     IssuanceJob.objects.filter(pk=job.pk).update(state=IssuanceJob.State.QUEUED, heartbeat_at=timezone.now())
     record_event(

@@ -140,7 +140,13 @@ def retry_job(request: HttpRequest, job_uuid: str) -> HttpResponse:
     try:
         operations.retry_job(job_uuid=job_uuid, actor=request.user)
     except operations.NotFound:
-        messages.info(request, _("Cette délivrance en lot est déjà terminée."))
+        messages.info(
+            request,
+            _(
+                "Rien n'a été relancé : cette délivrance en lot n'est ni en échec ni arrêtée (elle est "
+                "terminée, en cours ou attend la confirmation de son organisation)."
+            ),
+        )
     else:
         messages.success(
             request,

@@ -4,6 +4,7 @@ taken up again without issuing any row twice."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from datetime import timedelta
@@ -60,6 +61,32 @@ def test_it_names_the_columns_it_ignores():
 def test_it_refuses_a_file_it_cannot_use(data, words):
     with pytest.raises(csv_import.FileRefused, match=words):
         csv_import.parse(data)
+
+
+@pytest.mark.parametrize(
+    "text", ["courriel,nom\na@example.org,Al\x00ex\n", "courriel,nom\na\x00@example.org,A\n"]
+)
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_it_refuses_a_nul_character_whatever_the_encoding(text, encoding):
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    with pytest.raises(csv_import.FileRefused, match="pas un fichier CSV"):
+        csv_import.parse(data)
+
+
+def test_a_nul_character_in_a_row_sent_by_the_api_is_an_error_of_that_row():
+    rows = [
+        {"email": "a@example.org", "name": "Al\x00ex"},
+        {
+            "email": "b@example.org",
+            "evidence": [{"narrative": "ok"}, {"narrative": "x", "url": "https://e.org/\x00"}],
+        },
+        {"email": "c\x00@example.org"},
+        {"email": "d@example.org", "name": "Dée", "evidence": [{"narrative": "Bien"}]},
+    ]
+    errors = [(e["row"], e["field"]) for e in csv_import.row_errors(rows)]
+    assert sorted(errors) == [(0, "name"), (1, "evidence/1"), (2, "email")]
 
 
 def test_it_refuses_a_file_over_the_caps(settings):

@@ -4,15 +4,19 @@ Tasks run here as the database worker runs them, on the test's connection."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from carnet.audit.models import AuditEvent
-from carnet.issuing import batch, bulk, notify
+from carnet.inbox.models import Notification
+from carnet.issuing import batch, bulk, notify, tasks
 from carnet.issuing.models import IssuanceJob
 from carnet.issuing.tasks import tell_recipient
+from carnet.site import mail as site_mail
 from carnet.site.background import MAX_ATTEMPTS, backoff
 from carnet.site.worker import worker
 
@@ -124,3 +128,92 @@ def test_a_failed_bulk_issuance_is_shown_to_staff_and_taken_up_again(
     run_due(queue)
     job.refresh_from_db()
     assert (job.state, job.issued) == (IssuanceJob.State.DONE, 3)
+
+
+def test_staff_cannot_retry_a_preview_nobody_confirmed_nor_a_job_still_running(
+    queue, organisation, version, org_admin, client, staff, settings, django_capture_on_commit_callbacks
+):
+    preview = bulk.preview_csv_job(organisation=organisation, version=version, data=b"courriel\na@example.org\n",
+                                   filename="cohorte.csv", actor=org_admin)  # fmt: skip
+    running = bulk.create_issuance_job(
+        organisation=organisation, version=version, rows=[{"email": "b@example.org"}]
+    )
+    IssuanceJob.objects.filter(pk=running.pk).update(
+        state=IssuanceJob.State.RUNNING, heartbeat_at=timezone.now()
+    )
+    client.force_login(staff)
+    for job in (preview, running):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(f"/equipe/travaux-en-echec/lots/{job.uuid}/relancer", follow=True)
+        assert callbacks == [] and "Rien n&#x27;a été relancé" in response.content.decode()
+    assert run_due(queue) == 0 and not AuditEvent.objects.filter(verb="issuance_job.retried").exists()
+    assert list(IssuanceJob.objects.order_by("pk").values_list("state", flat=True)) == ["preview", "running"]
+    # a preview reaching the worker anyway (queued by hand, an old task) issues nothing
+    assert (
+        bulk.run_issuance_job(preview.pk).state == "preview"
+        and not preview.rows.exclude(state="pending").exists()
+    )
+    settings.ISSUANCE_JOB_STALE_AFTER = 60
+    IssuanceJob.objects.filter(pk=running.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/equipe/travaux-en-echec/lots/{running.uuid}/relancer")  # silent for long: stalled
+    assert run_due(queue) == 1 and IssuanceJob.objects.get(pk=running.pk).state == "done"
+
+
+def test_a_group_of_emails_goes_on_after_a_refused_address_and_never_sends_one_twice(
+    queue, issue, learner, monkeypatch, caplog
+):
+    others = {email: issue(f"k-{email}", recipient=None, recipient_email=email).pk
+              for email in ("a@example.org", "bad@example.org", "d@example.org", "e@example.org")}  # fmt: skip
+    mine = issue("k-mine").pk  # the learner's, who has an inbox
+    ids = [others["a@example.org"], others["bad@example.org"], mine, others["d@example.org"]]
+    real, down = site_mail.send_mail, {learner.email: 1, "e@example.org": 99}  # failures to come, by address
+
+    def send_mail(**kwargs):
+        [to] = kwargs["recipient_list"]
+        if to == "bad@example.org":
+            raise smtplib.SMTPRecipientsRefused({to: (550, b"5.1.1 no such user")})
+        if down.get(to):
+            down[to] -= 1
+            raise smtplib.SMTPServerDisconnected("the mail server went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(site_mail, "send_mail", send_mail)
+    mail.outbox.clear()
+    tasks.tell_recipients.enqueue(ids, "issued")
+    assert run_due(queue) == 1
+    retry = queue.get(status="READY")  # only from the learner's on: "a" was sent, "bad" given up
+    assert retry.args_kwargs == {
+        "args": [[mine, others["d@example.org"]], "issued"],
+        "kwargs": {"retry_attempt": 2},
+    }
+    assert "refused by the mail server" in caplog.text and "bad@example.org" not in caplog.text
+    queue.filter(pk=retry.pk).update(run_after=timezone.now())
+    assert run_due(queue) == 1 and not queue.filter(status__in=["READY", "FAILED"]).exists()
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "d@example.org", learner.email]
+    assert Notification.objects.filter(user=learner, kind="credential.issued").count() == 1
+
+    # the last attempt: what was sent of it is not in the failed task that staff may queue again
+    mail.outbox.clear()
+    tasks.tell_recipients.enqueue([others["a@example.org"], others["e@example.org"], mine], "issued",
+                                  retry_attempt=MAX_ATTEMPTS)  # fmt: skip
+    assert run_due(queue) == 1 and run_due(queue) == 1
+    failed = queue.get(status="FAILED")
+    assert failed.args_kwargs["args"] == [[others["e@example.org"], mine], "issued"]
+    assert failed.exception_class_path == "smtplib.SMTPServerDisconnected"
+    assert [m.to[0] for m in mail.outbox] == ["a@example.org"]
+
+
+@pytest.mark.parametrize(
+    "error, given_up",
+    [
+        (smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"no such user")}), True),
+        (smtplib.SMTPRecipientsRefused({"x@example.org": (451, b"greylisted, try later")}), False),
+        (smtplib.SMTPDataError(554, b"message refused"), True),
+        (smtplib.SMTPDataError(421, b"busy"), False),
+        (smtplib.SMTPSenderRefused(553, b"sender not allowed", "site@example.org"), False),
+        (smtplib.SMTPAuthenticationError(535, b"bad password"), False),
+    ],
+)
+def test_only_a_permanent_refusal_of_the_recipient_is_given_up(error, given_up):
+    assert notify.refused(error) is given_up
