@@ -387,7 +387,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     print(f"Note: {KEK_WARNING}", file=sys.stderr)
     try:
-        restored = restore(args.archive, force=args.force)
+        restored = restore(args.archive, force=args.force, other_kek=args.other_kek)
     except BackupError as exc:
         print(f"carnet restore: {exc}", file=sys.stderr)
         return 1
@@ -505,6 +505,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--force", action="store_true", help="replace a database or file storage that already holds data"
     )
+    restore.add_argument(
+        "--other-kek", action="store_true",
+        help="restore an archive whose keys were sealed with another key-encryption key (then import a key backup)",
+    )  # fmt: skip
     restore.set_defaults(func=cmd_restore)
 
     manage = commands.add_parser("manage", help="Django management commands (migrate, createsuperuser, ...)")

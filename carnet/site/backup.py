@@ -24,6 +24,7 @@ archive lacks.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -38,6 +39,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage, storages
 from django.core.management import call_command
@@ -224,6 +226,7 @@ def backup(path: str | os.PathLike[str]) -> dict[str, Any]:
             "migrations": _applied_migrations(),
             "counts": {**_counts(), "files": files},
             "kek": KEK_WARNING,
+            "kek_check": kek_check(),
             "members": checksums,
         }
         manifest_bytes = json.dumps(manifest, indent=2).encode()
@@ -311,9 +314,27 @@ def _safe_name(name: str) -> str:
     return str(path)
 
 
-def restore(path: str | os.PathLike[str], *, force: bool = False) -> Restored:
-    """Put back the archive at ``path``: database, then files, then the migrations it lacks."""
+def kek_check() -> str:
+    """A value that tells whether two servers seal keys with the same key-encryption key, and
+    nothing of the key itself (HMAC-SHA256 of a fixed text, cut to 128 bits)."""
+    return hmac.new(bytes(settings.KEY_ENCRYPTION_KEY), b"carnet backup: KEK check", "sha256").hexdigest()[
+        :32
+    ]
+
+
+def restore(path: str | os.PathLike[str], *, force: bool = False, other_kek: bool = False) -> Restored:
+    """Put back the archive at ``path``: database, then files, then the migrations it lacks. An
+    archive whose keys were sealed with another key-encryption key than this server's is refused
+    (its signing keys could not be opened here) unless ``other_kek``: then restore a key backup
+    afterwards (``carnet manage import_keys``)."""
     manifest = read_manifest(path)
+    if not other_kek and manifest.get("kek_check") not in (None, kek_check()):
+        raise BackupError(
+            "this archive's signing keys are sealed with another key-encryption key than this server's: "
+            "set CARNET_KEY_ENCRYPTION_KEY (or SECRET_KEY) as on the server that made it — with the "
+            "embedded default it is the file secret_key of its data folder: copy it into this data "
+            "folder — or add --other-kek and then restore a key backup with `carnet manage import_keys`"
+        )
     database = manifest.get("database") or {}
     if database.get("vendor") != connection.vendor:
         raise BackupError(

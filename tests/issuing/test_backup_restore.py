@@ -145,3 +145,16 @@ def test_an_archive_with_a_link_in_it_is_refused(issued, media):
     with pytest.raises(backup.BackupError, match="not a plain file"):
         backup.restore(linked)
     assert IssuedCredential.objects.count() == 0
+
+
+def test_an_archive_sealed_with_another_kek_is_refused_before_anything_changes(issued, media, settings):
+    archive = media / "sauvegarde.tar.gz"
+    backup.backup(archive)
+    call_command("flush", interactive=False, verbosity=0)
+    settings.MEDIA_ROOT = media / "fresh-media"
+    settings.KEY_ENCRYPTION_KEY = bytes(32)  # another server's key (e.g. a new data folder's secret_key)
+    with pytest.raises(backup.BackupError, match="another key-encryption key"):
+        backup.restore(archive)
+    assert not IssuedCredential.objects.exists()  # nothing restored
+    restored = backup.restore(archive, other_kek=True)  # said on purpose: a key backup comes next
+    assert restored.manifest["counts"]["credentials"] == 3
