@@ -40,6 +40,20 @@ def org_admin(make_user):
 
 
 @pytest.fixture
+def competency(db):
+    """The first competency of the published default framework (installed again when a transactional
+    test before this one left the database flushed)."""
+    from carnet.frameworks.models import Competency
+
+    published = Competency.objects.filter(framework__status="published").order_by("code")
+    if not published.exists():
+        from carnet.frameworks.services import install_default_framework
+
+        install_default_framework()
+    return published.first()
+
+
+@pytest.fixture
 def organisation(org_admin) -> Organisation:
     return create_organisation(
         name="CJE Test", kind=Organisation.Kind.COMMUNITY, admin=org_admin, slug="cje-test"

@@ -9,14 +9,8 @@ import pytest
 from django.utils import timezone
 
 from carnet.catalogue import services as catalogue
-from carnet.frameworks.models import Competency
 from carnet.issuing import services as issuing
 from carnet.recognition.models import Decision, RecognitionRequest
-
-
-@pytest.fixture
-def competency(db):
-    return Competency.objects.filter(framework__status="published").order_by("code").first()
 
 
 @pytest.fixture

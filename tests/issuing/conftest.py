@@ -5,20 +5,9 @@ from __future__ import annotations
 import pytest
 
 from carnet.catalogue import services as catalogue
-from carnet.frameworks.models import Competency
 from carnet.issuing import services
 
 SITE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-def competency(db):
-    published = Competency.objects.filter(framework__status="published").order_by("code")
-    if not published.exists():  # a transactional test before this one left the database flushed
-        from carnet.frameworks.services import install_default_framework
-
-        install_default_framework()
-    return published.first()
 
 
 @pytest.fixture

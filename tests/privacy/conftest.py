@@ -10,7 +10,6 @@ from django.utils import timezone
 from PIL import Image
 
 from carnet.catalogue import services as catalogue
-from carnet.frameworks.models import Competency
 from carnet.issuing import services as issuing
 from carnet.portfolio import services as portfolio
 from carnet.portfolio.models import ImportedBadge
@@ -35,11 +34,6 @@ def png_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "#0b5394").save(out, format="PNG")
     return out.getvalue()
-
-
-@pytest.fixture
-def competency(db):
-    return Competency.objects.filter(framework__status="published").order_by("code").first()
 
 
 @pytest.fixture
