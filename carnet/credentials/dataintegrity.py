@@ -123,7 +123,8 @@ def add_proof(
         proof["challenge"] = challenge
     if domain is not None:
         proof["domain"] = domain
-    hash_data = _hash_data(document_hash(document), _proof_configuration(document, proof))
+    # A document being signed is new: hashed as it is, not kept (the memo is for verifying again)
+    hash_data = _hash_data(_canonical_hash(_without_proof(document)), _proof_configuration(document, proof))
     proof["proofValue"] = multibase_encode(key.sign(hash_data))
     signed = dict(document)
     existing = document.get("proof")

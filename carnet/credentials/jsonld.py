@@ -29,6 +29,7 @@ from pyld import jsonld as pyld_jsonld
 from carnet.credentials import rdfc
 from carnet.credentials.contexts import CONTEXTS, UnknownContextError, context_document
 from carnet.credentials.errors import JsonLdError
+from carnet.credentials.memo import Memo, digest, json_text
 from carnet.credentials.nquads import Quad, bnode, iri, literal
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -308,6 +309,17 @@ _SIXTEEN_DIGITS = Decimal("1.000000000000000")
 pyld_jsonld._canonicalize_double = canonical_double
 
 
+# Named nodes that come back from one document to the next (the achievement and the issuer of a
+# bulk issuance's credentials), as the quads their walk wrote: a function of the node's JSON text,
+# of the active context and of where it stands, so a changed node is walked afresh. Small nodes are
+# walked each time (their JSON text costs about as much as walking them).
+_NAMED_NODES = Memo(128)
+_NAMED_NODE_MIN_TEXT = 300
+
+# A quad of a kept walk: a blank node the walk made is its number among them (an int).
+_Template = tuple[Any, str, Any, Any]
+
+
 class _Walker:
     """Expansion and RDF generation in one walk over the compact document (fast path)."""
 
@@ -406,6 +418,39 @@ class _Walker:
                     quads.append((subject, predicate, obj, graph))
         return subject
 
+    def named_node(
+        self, context: _Context, element: dict[str, Any], graph: str, scoped: Any, depth: int
+    ) -> str:
+        """:meth:`node` for a node with an id, replayed from :data:`_NAMED_NODES` when the same
+        node was walked in the same place before: the same quads, with the blank nodes numbered
+        as this walk would have numbered them."""
+        text = json_text(element)
+        if text is None or len(text) < _NAMED_NODE_MIN_TEXT:
+            return self.node(context, element, graph, scoped, depth)
+        # contexts and scoped contexts live as long as the process (see _Context.with_local)
+        key = digest(f"{id(context)} {id(scoped)} {depth}", graph, text)
+        kept = _NAMED_NODES.get(key)
+        if kept is not None:
+            subject, template, made = kept
+            labels = [self.fresh() for _ in range(made)]
+            self.quads.extend(
+                (
+                    labels[s] if s.__class__ is int else s,
+                    p,
+                    labels[o] if o.__class__ is int else o,
+                    labels[g] if g.__class__ is int else g,
+                )
+                for s, p, o, g in template
+            )
+            return labels[subject] if subject.__class__ is int else subject
+        first, start, labelled = self._blank, len(self.quads), len(self._labels)
+        subject = self.node(context, element, graph, scoped, depth)
+        if len(self._labels) == labelled:  # no "_:" id of the document's own inside
+            kept = _template(first, self._blank, subject, self.quads[start:])
+            if kept is not None:
+                _NAMED_NODES.put(key, kept)
+        return subject
+
     def rdf_list(self, context: _Context, term: _Term, value: Any, graph: str, depth: int) -> str:
         """An RDF collection (rdf:first / rdf:rest) for a ``@list`` container (JSON-LD API §7.2)."""
         items = value if isinstance(value, list) else [value]
@@ -446,13 +491,35 @@ class _Walker:
                 name = self.fresh()
                 self.node(context, item, name, term.scoped, depth + 1)
                 return name
-            return self.node(context, item, graph, term.scoped, depth + 1)
+            if context.id_aliases.isdisjoint(item):
+                return self.node(context, item, graph, term.scoped, depth + 1)
+            return self.named_node(context, item, graph, term.scoped, depth + 1)
         datatype = term.coerce if term.coerce not in (None, "@id", "@vocab") else None
         if isinstance(item, bool):
             return literal("true" if item else "false", datatype or XSD_BOOLEAN)
         if isinstance(item, int | float):
             return _number_literal(item, datatype)
         raise _Fallback  # nested arrays and anything else
+
+
+def _template(
+    first: int, last: int, subject: str, quads: list[Quad]
+) -> tuple[Any, list[_Template], int] | None:
+    """The quads a walk wrote with the blank nodes it made (``_:b<first + 1>`` to ``_:b<last>``)
+    as their numbers from 0; None when they name another blank node (one made outside the walk)."""
+
+    def local(term: str) -> Any:
+        if not term.startswith("_:"):
+            return term
+        number = int(term[3:]) if term.startswith("_:b") and term[3:].isdigit() else -1
+        if not first < number <= last:
+            raise LookupError(term)
+        return number - first - 1
+
+    try:
+        return local(subject), [(local(s), p, local(o), local(g)) for s, p, o, g in quads], last - first
+    except LookupError:
+        return None
 
 
 def to_rdf(document: dict[str, Any]) -> list[Quad]:

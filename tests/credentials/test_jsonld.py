@@ -281,3 +281,50 @@ def test_lines_sort_as_the_javascript_reference_sorts_them(js_peer):
 def test_an_empty_document_is_refused(document):
     with pytest.raises(JsonLdError):
         jsonld.to_rdf(document)
+
+
+# -- named nodes walked once (bulk issuance's achievement and issuer) ----------------------------------
+
+
+def _walked_afresh(document: dict[str, Any]) -> list[Any]:
+    jsonld._NAMED_NODES.clear()
+    return jsonld.to_rdf(document)
+
+
+def test_a_named_node_walked_again_gives_the_same_quads_with_the_blank_nodes_numbered_afresh():
+    first = sample_credential("did:example:issuer", "did:example:subject")
+    expected_first = _walked_afresh(first)
+    # The same achievement and issuer after blank nodes of its own (evidence first): kept quads
+    # replayed with the numbers this walk gives, exactly the quads of a walk without the memo.
+    second = {"evidence": [{"type": ["Evidence"], "name": "Dossier"}], **copy.deepcopy(first)}
+    second["credentialSubject"].pop("id")
+    expected_second = _walked_afresh(second)
+    jsonld._NAMED_NODES.clear()
+    assert jsonld.to_rdf(first) == expected_first
+    assert len(jsonld._NAMED_NODES) >= 1  # the achievement and issuer kept
+    assert jsonld.to_rdf(second) == expected_second
+    assert jsonld.to_rdf(first) == expected_first
+    assert rdfc.canonicalize(jsonld.to_rdf(second)) == rdfc.canonicalize(expected_second)
+
+
+def test_a_changed_named_node_is_walked_again():
+    document = sample_credential("did:example:issuer", "did:example:subject")
+    jsonld.to_rdf(document)
+    changed = copy.deepcopy(document)
+    changed["credentialSubject"]["achievement"]["name"] = "Soudure TIG — niveau 3"
+    quads = jsonld.to_rdf(changed)
+    assert quads == _walked_afresh(changed)
+    assert any("niveau 3" in quad[2] for quad in quads)
+
+
+def test_a_named_node_naming_a_blank_node_of_the_document_is_not_kept():
+    document = sample_credential("did:example:issuer", "did:example:subject")
+    document["credentialSubject"]["achievement"]["creator"] = {
+        "id": "_:someone",
+        "type": ["Profile"],
+        "name": "X",
+    }
+    document["issuer"]["otherIdentifier"] = []
+    jsonld._NAMED_NODES.clear()
+    first = jsonld.to_rdf(document)
+    assert jsonld.to_rdf(document) == first == _walked_afresh(document)
