@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from carnet.audit.models import AuditEvent
+from carnet.site.db import insert_rows
 
 _acting: ContextVar[Mapping[str, str] | None] = ContextVar("carnet_audit_acting", default=None)
 
@@ -59,7 +60,7 @@ def record_events(
 ) -> list[AuditEvent]:
     """:func:`record_event` for many targets at once (bulk issuance): the same rows, one insert.
     ``targets``: each target with its ``data``."""
-    return AuditEvent.objects.bulk_create(
+    events = [
         AuditEvent(
             verb=verb,
             actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
@@ -69,7 +70,9 @@ def record_events(
             data={**data, **(_acting.get() or {})},
         )
         for target, data in targets
-    )
+    ]
+    insert_rows(events)
+    return events
 
 
 def actor_name(event: AuditEvent) -> str:

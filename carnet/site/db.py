@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 from carnet.site import changes
 
@@ -91,3 +93,96 @@ def _prepared_cursor_class() -> type:
             return super().execute(query, params, **options)
 
     return PreparedCursor
+
+
+def insert_rows(objects: Sequence[Model]) -> None:
+    """What ``bulk_create`` does for new rows of one model (no signals, each object's id set), with
+    each value prepared as Django saves it (the field's ``pre_save`` and ``get_db_prep_save``) but
+    without the query compiler's work on every value, which cost bulk issuance as much as signing
+    did. On PostgreSQL, one prepared ``INSERT … RETURNING`` sent for every row at once (psycopg's
+    pipelined ``executemany`` with server-side binding: no quoting of each document on the client);
+    elsewhere one ``INSERT … VALUES (…), (…) RETURNING`` a batch. Measured on 250 credentials, CPU a
+    row: SQLite 240 → 126 µs, PostgreSQL 348 → 108 µs (bench/bulk_issuing.py)."""
+    if not objects:
+        return
+    meta = type(objects[0])._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 (the model's names)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = f" RETURNING {quote(meta.pk.column)}"
+
+    def values(obj: Model) -> list[Any]:
+        return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+
+    ids: list[Any] = []
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.executemany(head + row + returning, [values(obj) for obj in objects], returning=True)
+            while True:
+                ids.append(cursor.fetchone()[0])  # type: ignore[index]
+                if not cursor.nextset():
+                    break
+    else:
+        size = max(1, connection.ops.bulk_batch_size(fields, objects))
+        with connection.cursor() as cursor:
+            for start in range(0, len(objects), size):
+                batch = objects[start : start + size]
+                cursor.execute(
+                    head + ", ".join([row] * len(batch)) + returning,
+                    [v for obj in batch for v in values(obj)],
+                )
+                ids += [pk for (pk,) in cursor.fetchall()]
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+@contextmanager
+def streamed_rows(model: type[Model], key: str) -> Iterator[Callable[[Model], None]]:
+    """New rows of ``model`` given one at a time to the function the block receives, each object's
+    id set by the end of the block (``key``: a unique field, set before a row is given).
+
+    On PostgreSQL a ``COPY`` sends each row to the server as soon as it is given, so that the server
+    stores the rows while the caller makes the next ones (bulk issuance signs the next credentials
+    while the server writes the last ones: both cores at work); the ids are read back by ``key`` at
+    the end. No other query may run on the connection inside the block there. Elsewhere the rows are
+    inserted together at the end (:func:`insert_rows`). Raising inside the block stores none."""
+    if connection.vendor != "postgresql":
+        kept: list[Model] = []
+        yield kept.append
+        insert_rows(kept)
+        return
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    given: list[Model] = []
+    connection.ensure_connection()
+    # Django's errors (IntegrityError…) rather than psycopg's, as from Django's own cursors
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+
+            def give(obj: Model) -> None:
+                copy.write_row(
+                    [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+                )
+                given.append(obj)
+
+            yield give
+        if not given:
+            return
+        column = meta.get_field(key)
+        cursor.execute(
+            f"SELECT {quote(column.column)}, {quote(meta.pk.column)} FROM {quote(meta.db_table)} "  # noqa: S608
+            f"WHERE {quote(column.column)} = ANY(%s)",
+            [[column.get_db_prep_value(getattr(obj, column.attname), connection) for obj in given]],
+        )
+        ids = dict(cursor.fetchall())
+    for obj in given:
+        obj.pk = ids[column.to_python(getattr(obj, column.attname))]
+        obj._state.adding, obj._state.db = False, connection.alias

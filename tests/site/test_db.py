@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.utils import DatabaseError
 
 from carnet.accounts.models import User
+from carnet.audit.models import AuditEvent
 from carnet.site import db
 from carnet.site.db import fetch_one
 
@@ -66,3 +67,48 @@ def test_on_sqlite_a_commit_by_another_connection_is_seen(transactional_db, djan
         other.execute(f"UPDATE {User._meta.db_table} SET display_name = 'Inès T.' WHERE id = ?", [user.pk])
     other.close()
     assert fetch_one(SQL, [user.email], reuse=True) == (user.email, "Inès T.")
+
+
+# -- insert_rows, streamed_rows: bulk issuance's inserts ------------------------------------------------
+
+
+def _events(count):
+    return [
+        AuditEvent(
+            verb="test.inserted", target_type="x", target_id=str(n), data={"n": n, "text": "é\u2028\"'"}
+        )
+        for n in range(count)
+    ]
+
+
+def test_inserted_rows_are_stored_as_bulk_create_stores_them():
+    events = _events(130)  # more than one statement's worth of parameters on SQLite
+    db.insert_rows(events)
+    assert all(event.pk is not None and not event._state.adding for event in events)
+    stored = {event.pk: event for event in AuditEvent.objects.filter(verb="test.inserted")}
+    assert len(stored) == 130
+    for event in events:
+        again = stored[event.pk]
+        assert (again.target_id, again.data) == (event.target_id, event.data)
+        assert again.created_at == event.created_at and again.created_at.tzinfo is not None
+
+
+def test_streamed_rows_get_their_ids_at_the_end_of_the_block():
+    people = [
+        User(email=f"flux{n}@exemple.localhost", password="!", display_name=f"Flux {n}") for n in range(40)
+    ]
+    with db.streamed_rows(User, "email") as store:
+        for person in people:
+            store(person)
+    assert all(person.pk is not None for person in people)
+    stored = dict(User.objects.filter(email__startswith="flux").values_list("pk", "display_name"))
+    assert {person.pk: person.display_name for person in people} == stored
+
+
+def test_a_failure_inside_the_stream_stores_none_of_its_rows(transactional_db):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic(), db.streamed_rows(User, "email") as store:
+        store(User(email="double@exemple.localhost", password="!"))
+        store(User(email="double@exemple.localhost", password="!"))  # the same address twice
+    assert not User.objects.filter(email="double@exemple.localhost").exists()
