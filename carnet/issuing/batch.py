@@ -38,6 +38,7 @@ from carnet.issuing.keys import signer
 from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
 from carnet.issuing.services import IssuingError
 from carnet.issuing.tasks import tell_all
+from carnet.site.db import streamed_rows
 from carnet.webhooks.events import credential_data
 from carnet.webhooks.services import emit_many
 
@@ -124,9 +125,9 @@ def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, An
     now = timezone.now()
     key = signer().key_for(organisation) if fresh else None
     valid_until = services.valid_until_of(version, now)
-    credentials = []
+    credentials, documents = [], []
     for row, (status_list, index) in zip(
-        fresh, services.allocate_status_entries(organisation, len(fresh)), strict=True
+        fresh, services.allocate_status_entries(organisation, len(fresh), memo=memo), strict=True
     ):
         recipient = recipients.get(row.email.lower())
         credential = IssuedCredential(
@@ -134,11 +135,17 @@ def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, An
             micro_credential_version=version, issued_at=now, status_list=status_list, status_index=index,
             idempotency_key=row.idempotency_key, source=source, valid_until=valid_until,
         )  # fmt: skip
-        document = services.credential_document(credential, recipient, row.evidence, (), None, memo=memo)
-        credential.document = sign(document, key)  # type: ignore[arg-type]
+        documents.append(
+            services.credential_document(credential, recipient, row.evidence, (), None, memo=memo)
+        )
         credentials.append(credential)
         row.state, row.credential = ISSUED, credential
-    IssuedCredential.objects.bulk_create(credentials)
+    # Signing, the costly part, while PostgreSQL stores the credentials signed before (the
+    # documents are built first: nothing else may query the connection meanwhile).
+    with streamed_rows(IssuedCredential, "uuid") as store:
+        for credential, document in zip(credentials, documents, strict=True):
+            credential.document = sign(document, key)  # type: ignore[arg-type]
+            store(credential)
     services.attest(credentials)
     record_events(
         verb="credential.issued", organisation=organisation,

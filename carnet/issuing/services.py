@@ -115,17 +115,22 @@ def _new_list(organisation: Organisation, purpose: str, number: int) -> StatusLi
     return status_list
 
 
+def _holders() -> list[tuple[Any, str]]:
+    """Every kind of record that holds a bit of a list (a ``status_list`` and a ``status_index``:
+    issued credentials, issued certificates), with the name of its list field."""
+    return [
+        (relation.related_model, relation.field.name)
+        for relation in StatusList._meta.related_objects
+        if any(field.name == "status_index" for field in relation.related_model._meta.fields)
+    ]
+
+
 def _allocator(status_list: StatusList) -> IndexAllocator:
     """The free indexes of a locked list (§2.1: indexes SHOULD be assigned randomly). Every kind
-    of record that holds a bit of the list (a ``status_list`` and a ``status_index``: issued
-    credentials, issued certificates) keeps it from the others."""
+    of record that holds a bit of the list keeps it from the others."""
     used: list[int] = []
-    for relation in StatusList._meta.related_objects:
-        holder = relation.related_model
-        if any(field.name == "status_index" for field in holder._meta.fields):
-            used += holder._default_manager.filter(**{relation.field.name: status_list}).values_list(
-                "status_index", flat=True
-            )
+    for holder, field in _holders():
+        used += holder._default_manager.filter(**{field: status_list}).values_list("status_index", flat=True)
     return IndexAllocator(status_list.size, used)
 
 
@@ -134,17 +139,60 @@ def _allocate_index(status_list: StatusList) -> int:
     return _allocator(status_list).allocate()
 
 
-def allocate_status_entries(organisation: Organisation, count: int) -> list[tuple[StatusList, int]]:
+class _KeptAllocator:
+    """A list's allocator kept from one chunk of a bulk issuance to the next, so that a list of tens
+    of thousands of credentials is not read again for each few hundred more. It holds while the
+    records added to the list since it was read are exactly the ones given its indexes, none by
+    anyone else (ids only grow, and records join a list only under its lock); otherwise the list is
+    read again."""
+
+    def __init__(self, status_list: StatusList) -> None:
+        self.allocator = IndexAllocator(status_list.size)
+        self.last: dict[Any, int] = {}
+        self.given: list[int] = []
+        self._read(status_list, {holder: 0 for holder, _ in _holders()})
+
+    def _read(self, status_list: StatusList, after: dict[Any, int]) -> list[int]:
+        """The indexes of the records of the list with an id above ``after`` (by kind), noted as used."""
+        found: list[int] = []
+        self.last = dict(after)
+        for holder, field in _holders():
+            rows = holder._default_manager.filter(**{field: status_list, "pk__gt": after[holder]})
+            for pk, index in rows.values_list("pk", "status_index"):
+                found.append(index)
+                self.last[holder] = max(self.last[holder], pk)
+        self.allocator.used.update(found)
+        return found
+
+    def holds(self, status_list: StatusList) -> bool:
+        added = self._read(status_list, self.last)
+        holds = sorted(added) == sorted(self.given)
+        self.given = []
+        return holds
+
+    def allocate(self) -> int:
+        index = self.allocator.allocate()
+        self.given.append(index)
+        return index
+
+
+def allocate_status_entries(
+    organisation: Organisation, count: int, *, memo: dict[Any, Any] | None = None
+) -> list[tuple[StatusList, int]]:
     """``count`` free bits of the organisation's revocation lists, all drawn at once (bulk
     issuance): the open list's up to its fill limit, then a new list's, and so on. Call it inside
-    a transaction: the lists stay locked until commit."""
+    a transaction: the lists stay locked until commit. ``memo``: kept from one call to the next by
+    the same job (the lists' allocators, read again only when someone else added to a list)."""
     purpose = StatusList.Purpose.REVOCATION
+    memo = {} if memo is None else memo
     entries: list[tuple[StatusList, int]] = []
     status_list = _open_list(organisation, purpose)
     while True:
         room = FILL_LIMIT - status_list.credentials.count()
-        allocator = _allocator(status_list)
-        entries += [(status_list, allocator.allocate()) for _ in range(min(room, count - len(entries)))]
+        kept = memo.get(("allocator", status_list.pk))
+        if kept is None or not kept.holds(status_list):
+            kept = memo["allocator", status_list.pk] = _KeptAllocator(status_list)
+        entries += [(status_list, kept.allocate()) for _ in range(min(room, count - len(entries)))]
         if len(entries) == count:
             return entries
         status_list = _new_list(organisation, purpose, status_list.number + 1)

@@ -4,6 +4,10 @@ database refuses), and the learners' emails queued in groups and sent at the rat
 
 from __future__ import annotations
 
+import itertools
+import random
+from types import SimpleNamespace
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -11,6 +15,7 @@ from django.tasks import default_task_backend
 from django.utils import translation
 
 from carnet.audit.models import AuditEvent
+from carnet.credentials import status as status_module
 from carnet.credentials import verify
 from carnet.issuing import bulk, identity, services, tasks
 from carnet.issuing.models import AttestedLevel, IssuanceJob, IssuanceJobRow, IssuedCredential, ProvenLevel
@@ -105,6 +110,64 @@ def test_status_bits_stay_unique_across_chunks_and_lists(organisation, version, 
     assert sorted(number for number, _ in entries) == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4]
 
 
+def test_bits_taken_by_others_between_chunks_are_not_given_again(
+    organisation, version, monkeypatch, settings, caplog
+):
+    # Indexes drawn among 30 values only: the job's allocator, kept from chunk to chunk, must see
+    # the bits that credentials issued one at a time took meanwhile, or it would draw some of them
+    # again (the database would refuse the chunk, issued again a row at a time: logged).
+    draws = random.Random(7)
+    monkeypatch.setattr(status_module, "secrets", SimpleNamespace(randbelow=lambda n: draws.randrange(30)))
+    settings.ISSUANCE_CHUNK = 2
+    job = bulk.create_issuance_job(
+        organisation=organisation, version=version, rows=rows_of(*(f"p{n}@example.org" for n in range(8)))
+    )
+    real, others = services.allocate_status_entries, itertools.count()
+
+    def with_others_meanwhile(organisation, count, **kwargs):
+        for _ in range(4):
+            n = next(others)
+            _issue_one(organisation, version, None, f"other{n}@example.org", n)
+        return real(organisation, count, **kwargs)
+
+    monkeypatch.setattr(services, "allocate_status_entries", with_others_meanwhile)
+    job = bulk.run_issuance_job(job.pk)
+    assert (job.state, job.issued) == ("done", 8)
+    entries = list(IssuedCredential.objects.values_list("status_list__number", "status_index"))
+    assert len(entries) == len(set(entries)) == 24
+    assert "refused by the database" not in caplog.text
+
+
+def test_the_kept_allocator_reads_a_list_again_only_when_others_added_to_it(organisation, version):
+    from django.db import transaction
+
+    memo: dict = {}
+    with transaction.atomic():
+        [(status_list, first)] = services.allocate_status_entries(organisation, 1, memo=memo)
+        _store_bit(organisation, version, status_list, first, "mine1")
+    kept = memo["allocator", status_list.pk]
+    with transaction.atomic():
+        [(_, second)] = services.allocate_status_entries(organisation, 1, memo=memo)
+        _store_bit(organisation, version, status_list, second, "mine2")
+    assert memo["allocator", status_list.pk] is kept  # only its own credential was added: kept
+    _issue_one(organisation, version, None, "someone@example.org", 99)  # another issuance
+    with transaction.atomic():
+        [(_, third)] = services.allocate_status_entries(organisation, 1, memo=memo)
+    assert memo["allocator", status_list.pk] is not kept  # read again
+    taken = set(IssuedCredential.objects.values_list("status_index", flat=True))
+    assert third not in taken and len(taken) == 3
+
+
+def _store_bit(organisation, version, status_list, index, key):
+    from django.utils import timezone
+
+    IssuedCredential.objects.create(
+        organisation=organisation, recipient_email=f"{key}@example.org", micro_credential_version=version,
+        document={}, issued_at=timezone.now(), status_list=status_list, status_index=index,
+        idempotency_key=key, source="api",
+    )  # fmt: skip
+
+
 def test_a_job_run_again_issues_nothing_twice(organisation, version):
     job = bulk.create_issuance_job(
         organisation=organisation, version=version, rows=rows_of("a@x.org", "b@x.org")
@@ -143,14 +206,14 @@ def test_a_chunk_the_database_refuses_is_issued_one_row_at_a_time(organisation, 
     )
     real, raced = services.allocate_status_entries, []
 
-    def racing(organisation, count):
+    def racing(organisation, count, **kwargs):
         if not raced:
             raced.append(1)
             services.issue_credential(
                 organisation=organisation, version=version, recipient=None, recipient_email="a@x.org",
                 idempotency_key=f"job:{job.uuid}:0", source="api",
             )  # fmt: skip
-        return real(organisation, count)
+        return real(organisation, count, **kwargs)
 
     monkeypatch.setattr(services, "allocate_status_entries", racing)
     job = bulk.run_issuance_job(job.pk)
