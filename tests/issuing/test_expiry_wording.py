@@ -122,3 +122,11 @@ def test_in_english_an_expired_credential_says_who_renews_it(client, issue, lear
     set_visibility(credential=credential, visibility="link", actor=learner)
     text = page(client, reverse("portfolio:badge", args=[credential.uuid]), language="en")
     assert "This micro-credential expired on" in text and "can ask CJE Test to renew it" in text
+
+
+def test_the_carnet_says_what_to_do_about_an_expired_credential(client, issue, learner):
+    expire(issue())
+    client.force_login(learner)
+    text = page(client, reverse("portfolio:carnet"))
+    assert "Expirée" in text and "Votre microattestation a expiré le" in text
+    assert "Demandez à CJE Test de la renouveler" in text
