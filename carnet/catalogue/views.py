@@ -129,8 +129,10 @@ def need_documents(request: HttpRequest, org_slug: str, slug: str) -> HttpRespon
     """The documents that show who asked for the micro-credential: add one, remove one."""
     item = _own_micro_credential(request, org_slug, slug)
     form = NeedDocumentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and request.POST.get("remove"):
-        document = get_object_or_404(NeedDocument, micro_credential=item, pk=request.POST["remove"])
+    if request.method == "POST" and "remove" in request.POST:
+        if not request.POST["remove"].isdigit():
+            raise Http404
+        document = get_object_or_404(NeedDocument, micro_credential=item, pk=int(request.POST["remove"]))
         services.remove_need_document(document=document, actor=request.user)
         messages.success(request, _("Document retiré."))
         return redirect("catalogue:need_documents", item.organisation.slug, item.slug)

@@ -341,3 +341,15 @@ def test_others_cannot_see_the_documents(client, assessor, outsider, org_admin, 
             ).status_code
             == 404
         )
+
+
+def test_removing_a_document_of_another_or_a_bad_id_changes_nothing(client, org_admin, organisation, levels):
+    item, other = make(organisation, levels), make(organisation, levels, name_fr="Autre")
+    document = services.add_need_document(
+        micro_credential=other, name="l.txt", data=b"Lettre", actor=org_admin
+    )
+    client.force_login(org_admin)
+    url = reverse("catalogue:need_documents", args=[organisation.slug, item.slug])
+    for value in (document.pk, "abc", "1 OR 1=1"):
+        assert client.post(url, {"remove": value}).status_code == 404
+    assert other.need_documents.count() == 1
