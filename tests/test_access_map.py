@@ -189,7 +189,10 @@ ACCESS: dict[str, Page] = {
     "catalogue:manage": Page(ORG_ADMIN, org_a),
     "catalogue:create": Page(ORG_ADMIN, org_a, methods=BOTH),
     "catalogue:edit": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=BOTH),
-    "catalogue:publish": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=POST),
+    "catalogue:publish": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=BOTH),
+    "catalogue:reviewed": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_public.slug], methods=POST),
+    "catalogue:need_documents": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=BOTH),
+    "catalogue:need_document": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug, w.need_document.pk]),
     "catalogue:archive": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=POST),
     "catalogue:design": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=BOTH),
     "catalogue:certificates": Page(ORG_ADMIN, org_a),
@@ -545,6 +548,9 @@ def build_world() -> SimpleNamespace:
     w.mc_link, w.mc_public = micro_credential(LINK_BADGE), micro_credential(PUBLIC_BADGE)
     w.mc_draft_request, w.mc_submitted = micro_credential("Leadership"), micro_credential("Travail d'équipe")
     w.mc_draft = micro_credential("Brouillon", publish=False)
+    w.need_document = catalogue.add_need_document(
+        micro_credential=w.mc_draft, name="lettre.txt", data=b"Lettre d'un employeur.", actor=w.admin_a
+    )
 
     def issue(item: Any, person: Any) -> Any:
         return issuing.issue_credential(

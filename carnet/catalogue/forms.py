@@ -10,8 +10,89 @@ from django.utils.translation import gettext_lazy as _
 from carnet.catalogue.models import LearningContext, MicroCredentialVersion
 from carnet.frameworks.models import Level
 
+MAX_CREDITS = 40  # New Zealand's ceiling for a micro-credential (5 to 40 credits)
+MAX_HOURS = 1000  # beyond this, a program rather than a micro-credential
+MAX_OUTCOMES = 15
+
+
+class OutcomesField(forms.CharField):
+    """Learning outcomes typed one a line; kept as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return value
+        lines = [line.strip(" \t-•*") for line in str(value or "").splitlines()]
+        return [line for line in lines if line]
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(value) > MAX_OUTCOMES:
+            raise forms.ValidationError(
+                _("Au plus %(count)s résultats d'apprentissage : regroupez-en.") % {"count": MAX_OUTCOMES}
+            )
+        if any(len(line) > 300 for line in value):
+            raise forms.ValidationError(
+                _("Un résultat d'apprentissage tient en une phrase de 300 caractères au plus.")
+            )
+
 
 class MicroCredentialForm(forms.ModelForm):  # type: ignore[type-arg]
+    purpose_fr = forms.CharField(
+        label=_("Raison d'être (français)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Pourquoi cette microattestation existe : à qui elle sert et ce qu'elle permet de faire."
+        ),
+    )
+    purpose_en = forms.CharField(
+        label=_("Raison d'être (anglais)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcomes_fr = OutcomesField(
+        label=_("Résultats d'apprentissage (français)"),
+        required=False,
+        help_text=_(
+            "Ce que la personne sait faire quand elle l'obtient, un résultat par ligne, par exemple : "
+            "« Planifier le travail d'une équipe de bénévoles »."
+        ),
+    )
+    outcomes_en = OutcomesField(label=_("Résultats d'apprentissage (anglais)"), required=False)
+    hours = forms.IntegerField(
+        label=_("Taille : heures d'apprentissage (facultatif)"),
+        min_value=1,
+        max_value=MAX_HOURS,
+        required=False,
+        help_text=_("Le temps qu'il faut en moyenne pour acquérir la compétence, évaluation comprise."),
+    )
+    credits = forms.DecimalField(
+        label=_("Taille : crédits (facultatif)"),
+        min_value=0.5,
+        max_value=MAX_CREDITS,
+        max_digits=4,
+        decimal_places=1,
+        required=False,
+        help_text=_(
+            "Si un établissement la crédite : 40 crédits au plus (une microattestation reste courte)."
+        ),
+    )
+    need_fr = forms.CharField(
+        label=_("Qui l'a demandée (français)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Les employeurs, secteurs ou besoins de la communauté qui ont demandé cette compétence. "
+            "Vous pouvez joindre leurs lettres ou études après l'enregistrement."
+        ),
+    )
+    need_en = forms.CharField(
+        label=_("Qui l'a demandée (anglais)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     learning_contexts = forms.MultipleChoiceField(
         label=_("Contextes d'apprentissage acceptés"),
         choices=LearningContext.choices,
@@ -29,7 +110,8 @@ class MicroCredentialForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = [
             "name_fr", "name_en", "description_fr", "description_en", "criteria_fr", "criteria_en",
             "evidence_fr", "evidence_en", "learning_contexts", "assessment_method",
-            "endorsements_required", "validity_months",
+            "endorsements_required", "validity_months", "purpose_fr", "purpose_en", "outcomes_fr",
+            "outcomes_en", "hours", "credits", "need_fr", "need_en",
         ]  # fmt: skip
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
@@ -75,6 +157,24 @@ class MicroCredentialForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def version_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class NeedDocumentForm(forms.Form):
+    document = forms.FileField(
+        label=_("Document qui montre le besoin"),
+        help_text=_(
+            "Une lettre d'employeur, une étude de secteur, une demande d'un groupe : PDF, image, document Word, LibreOffice ou texte, 10 Mo au plus."
+        ),
+    )
+
+
+class ReviewForm(forms.Form):
+    next_review = forms.DateField(
+        label=_("Prochaine révision (facultatif)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Laissez vide pour la prévoir dans un an."),
+    )
 
 
 class BadgeDesignForm(forms.Form):

@@ -3,10 +3,14 @@ versions, and certificates that stack them."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from carnet.frameworks.models import pick
@@ -43,6 +47,10 @@ class MicroCredential(models.Model):
     slug = models.SlugField(max_length=80)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The yearly review of the definition (is it still what employers and the community need?):
+    # set one year after the first publication, moved a year on each time an admin marks it reviewed.
+    review_due = models.DateField(_("prochaine révision"), null=True, blank=True)
+    review_reminded_for = models.DateField(null=True, blank=True)  # the review_due already reminded of
 
     class Meta:
         constraints = [
@@ -71,6 +79,11 @@ class MicroCredential(models.Model):
     def draft_version(self) -> MicroCredentialVersion | None:
         return self.versions.filter(published_at__isnull=True).order_by("-number").first()
 
+    def review_overdue(self, today: datetime.date | None = None) -> bool:
+        """Published and past its review date: the catalogue flags it until an admin reviews it."""
+        today = today or timezone.localdate()
+        return self.status == Status.PUBLISHED and self.review_due is not None and self.review_due < today
+
 
 class MicroCredentialVersion(models.Model):
     """One version of what a micro-credential says. A published version never changes: an edit
@@ -92,6 +105,16 @@ class MicroCredentialVersion(models.Model):
     )
     endorsements_required = models.PositiveSmallIntegerField(_("endossements requis"), default=0)
     validity_months = models.PositiveSmallIntegerField(_("durée de validité (mois)"), null=True, blank=True)
+    # Quality attributes (New Zealand's and eCampusOntario's micro-credential frameworks): why it
+    # exists, what a holder can do, how big it is, and who asked for it.
+    purpose_fr = models.TextField(_("raison d'être (français)"), blank=True)
+    purpose_en = models.TextField(_("raison d'être (anglais)"), blank=True)
+    outcomes_fr = models.JSONField(_("résultats d'apprentissage (français)"), default=list, blank=True)
+    outcomes_en = models.JSONField(_("résultats d'apprentissage (anglais)"), default=list, blank=True)
+    hours = models.PositiveSmallIntegerField(_("heures"), null=True, blank=True)
+    credits = models.DecimalField(_("crédits"), max_digits=4, decimal_places=1, null=True, blank=True)
+    need_fr = models.TextField(_("qui l'a demandée (français)"), blank=True)
+    need_en = models.TextField(_("qui l'a demandée (anglais)"), blank=True)
     image = models.FileField(
         _("image du badge (SVG ou PNG)"), upload_to="badges/", storage=get_public_storage, blank=True
     )
@@ -123,9 +146,50 @@ class MicroCredentialVersion(models.Model):
     def evidence(self, language: str | None = None) -> str:
         return pick(self, "evidence", language)
 
+    def purpose(self, language: str | None = None) -> str:
+        return pick(self, "purpose", language)
+
+    def need(self, language: str | None = None) -> str:
+        return pick(self, "need", language)
+
+    def outcomes(self, language: str | None = None) -> list[str]:
+        """The learning outcomes in ``language``, the French ones when there are none in it."""
+        english = (language or get_language() or "fr")[:2] == "en"
+        return list((self.outcomes_en if english and self.outcomes_en else self.outcomes_fr) or [])
+
     def context_labels(self) -> list[str]:
         labels = dict(LearningContext.choices)
         return [str(labels[c]) for c in self.learning_contexts if c in labels]
+
+
+def need_document_path(instance: NeedDocument, filename: str) -> str:
+    import uuid
+
+    extension = filename.rsplit(".", 1)[-1][:5] if "." in filename else "bin"
+    return f"catalogue/need/{instance.micro_credential_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class NeedDocument(models.Model):
+    """A document that shows the need for a micro-credential (an employer's letter, a sector study,
+    a community request). Checked like evidence files; only the organisation's admins open it."""
+
+    micro_credential = models.ForeignKey(
+        MicroCredential, on_delete=models.CASCADE, related_name="need_documents"
+    )
+    file = models.FileField(upload_to=need_document_path)
+    name = models.CharField(_("nom du fichier"), max_length=200)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Alignment(models.Model):

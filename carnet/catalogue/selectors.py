@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -124,3 +128,127 @@ def level_choices() -> list[tuple[int, str]]:
         names = dict.fromkeys((name_en if english and name_en else name_fr) for _, name_fr, name_en in group)
         choices.append((rank, f"{rank} — {' / '.join(list(names)[:3])}"))
     return choices
+
+
+# Similar definitions, shown to the author before publishing (a near-duplicate is usually better
+# reused or stacked than published twice). TF-IDF cosine over the words of the texts, accents and
+# case removed, with each aligned competency counted as a word: small, pure Python, good enough for
+# a catalogue of a few thousand definitions.
+
+STOP_WORDS = frozenset(
+    [
+        "les",
+        "des",
+        "une",
+        "dans",
+        "pour",
+        "par",
+        "sur",
+        "avec",
+        "est",
+        "son",
+        "ses",
+        "aux",
+        "qui",
+        "que",
+        "dont",
+        "ont",
+        "etre",
+        "elle",
+        "il",
+        "ils",
+        "leur",
+        "leurs",
+        "cette",
+        "ces",
+        "pas",
+        "plus",
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "are",
+        "its",
+        "their",
+        "can",
+        "who",
+        "has",
+        "have",
+        "will",
+        "into",
+        "of",
+        "to",
+        "in",
+        "on",
+        "an",
+        "or",
+        "by",
+        "as",
+        "at",
+        "be",
+    ]
+)
+MAX_COMPARED = 2000
+
+
+@dataclass
+class Similar:
+    version: MicroCredentialVersion
+    score: float  # 0 to 1
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+def _words(text: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return [word for word in re.findall(r"[a-z0-9]+", plain) if len(word) > 2 and word not in STOP_WORDS]
+
+
+def _terms(version: MicroCredentialVersion) -> Counter[str]:
+    texts = [version.name_fr, version.name_en] * 2 + [
+        version.description_fr, version.description_en, version.criteria_fr, version.criteria_en,
+        version.purpose_fr, version.purpose_en, *version.outcomes_fr, *version.outcomes_en,
+    ]  # fmt: skip
+    terms = Counter(word for text in texts for word in _words(text or ""))
+    for alignment in version.alignments.all():
+        terms[f"#competency:{alignment.competency_id}"] += 3
+    return terms
+
+
+def similar_definitions(version: MicroCredentialVersion, *, limit: int = 5) -> list[Similar]:
+    """The published definitions (of any organisation) that most resemble ``version``, at least
+    ``CATALOGUE_SIMILARITY_PERCENT`` similar, the closest first; its own micro-credential excluded."""
+    from django.conf import settings
+
+    others = list(
+        current_versions()
+        .exclude(micro_credential_id=version.micro_credential_id)
+        .select_related("micro_credential__organisation")
+        .prefetch_related("alignments")
+        .defer("design")
+        .order_by("-published_at")[:MAX_COMPARED]
+    )
+    documents = [_terms(version)] + [_terms(other) for other in others]
+    frequency: Counter[str] = Counter(term for terms in documents for term in terms)
+    count = len(documents)
+
+    def vector(terms: Counter[str]) -> dict[str, float]:
+        weights = {t: n * (1 + math.log((1 + count) / (1 + frequency[t]))) for t, n in terms.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {t: w / norm for t, w in weights.items()}
+
+    mine = vector(documents[0])
+    threshold = settings.CATALOGUE_SIMILARITY_PERCENT / 100
+    found = []
+    for other, terms in zip(others, documents[1:], strict=True):
+        theirs = vector(terms)
+        score = sum(weight * theirs.get(term, 0.0) for term, weight in mine.items())
+        if score >= threshold:
+            found.append(Similar(other, min(score, 1.0)))
+    return sorted(found, key=lambda similar: -similar.score)[:limit]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -17,6 +21,7 @@ from carnet.catalogue.models import (
     Certificate,
     MicroCredential,
     MicroCredentialVersion,
+    NeedDocument,
     RequirementGroup,
     Status,
 )
@@ -25,8 +30,11 @@ from carnet.organisations.models import Organisation
 VERSION_FIELDS = (
     "name_fr", "name_en", "description_fr", "description_en", "criteria_fr", "criteria_en",
     "evidence_fr", "evidence_en", "learning_contexts", "assessment_method", "endorsements_required",
-    "validity_months", "image", "image_png", "design",
+    "validity_months", "image", "image_png", "design", "purpose_fr", "purpose_en", "outcomes_fr",
+    "outcomes_en", "hours", "credits", "need_fr", "need_en",
 )  # fmt: skip
+REVIEW_INTERVAL = datetime.timedelta(days=365)
+MAX_NEED_DOCUMENTS = 10
 
 
 class CatalogueError(ValueError):
@@ -124,7 +132,9 @@ def publish_micro_credential(
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
     micro_credential.status = Status.PUBLISHED
-    micro_credential.save(update_fields=["status"])
+    if micro_credential.review_due is None:  # the first publication starts the yearly review
+        micro_credential.review_due = timezone.localdate() + REVIEW_INTERVAL
+    micro_credential.save(update_fields=["status", "review_due"])
     record_event(verb="micro_credential.published", actor=actor, organisation=micro_credential.organisation,
                  target=micro_credential, data={"version": version.number})  # fmt: skip
     return version
@@ -140,6 +150,111 @@ def archive_micro_credential(*, micro_credential: MicroCredential, actor: Any = 
 
 
 @transaction.atomic
+def mark_reviewed(
+    *, micro_credential: MicroCredential, actor: Any, next_review: datetime.date | None = None
+) -> MicroCredential:
+    """The admins have checked that the definition still answers a need: the next review is due a
+    year from today (or on ``next_review``), and a reminder will be sent again before it."""
+    micro_credential = MicroCredential.objects.select_for_update().get(pk=micro_credential.pk)
+    today = timezone.localdate()
+    if next_review is not None and not today < next_review <= today + 3 * REVIEW_INTERVAL:
+        raise CatalogueError(_("Choisissez une date de prochaine révision dans les trois prochaines années."))
+    previous = micro_credential.review_due
+    micro_credential.review_due = next_review or today + REVIEW_INTERVAL
+    micro_credential.save(update_fields=["review_due"])
+    record_event(verb="micro_credential.reviewed", actor=actor, organisation=micro_credential.organisation,
+                 target=micro_credential, data={"previous": _json(previous),
+                                                "next": micro_credential.review_due.isoformat()})  # fmt: skip
+    return micro_credential
+
+
+@transaction.atomic
+def add_need_document(
+    *, micro_credential: MicroCredential, name: str, data: bytes, actor: Any
+) -> NeedDocument:
+    """Keep a document that shows the need (checked as evidence files are: size, type read from the
+    content, images re-encoded without their metadata)."""
+    from carnet.recognition import files
+
+    checked = files.check_evidence_file(data)
+    if micro_credential.need_documents.count() >= MAX_NEED_DOCUMENTS:
+        raise CatalogueError(
+            _("Une microattestation compte au plus %(count)s documents. Retirez-en un d'abord.")
+            % {"count": MAX_NEED_DOCUMENTS}
+        )
+    document = NeedDocument(
+        micro_credential=micro_credential,
+        name=name[-200:] or f"document.{checked.extension}",
+        content_type=checked.content_type,
+        size=len(checked.content),
+        uploaded_by=actor,
+    )
+    document.file.save(f"document.{checked.extension}", ContentFile(checked.content), save=False)
+    document.save()
+    record_event(verb="micro_credential.need_document_added", actor=actor,
+                 organisation=micro_credential.organisation, target=micro_credential,
+                 data={"document": document.pk, "name": document.name[:80]})  # fmt: skip
+    return document
+
+
+@transaction.atomic
+def remove_need_document(*, document: NeedDocument, actor: Any) -> None:
+    micro_credential = document.micro_credential
+    stored, storage = document.file.name, document.file.storage
+    record_event(verb="micro_credential.need_document_removed", actor=actor,
+                 organisation=micro_credential.organisation, target=micro_credential,
+                 data={"document": document.pk, "name": document.name[:80]})  # fmt: skip
+    document.delete()
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+def send_review_reminders(*, today: datetime.date | None = None) -> int:
+    """Email the admins of each organisation whose published micro-credentials are due for review
+    within ``CATALOGUE_REVIEW_REMINDER_DAYS`` days (or overdue), once per review date. Returns how
+    many micro-credentials were reminded of."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.CATALOGUE_REVIEW_REMINDER_DAYS)
+    due = (
+        MicroCredential.objects.filter(status=Status.PUBLISHED, review_due__lte=horizon)
+        .exclude(review_reminded_for=models.F("review_due"))
+        .select_related("organisation")
+        .order_by("organisation_id", "review_due")
+    )
+    reminded = 0
+    for item in due:
+        with transaction.atomic():
+            locked = MicroCredential.objects.select_for_update().get(pk=item.pk)
+            if locked.review_reminded_for == locked.review_due:  # another run got it first
+                continue
+            locked.review_reminded_for = locked.review_due
+            locked.save(update_fields=["review_reminded_for"])
+            record_event(verb="micro_credential.review_reminded", actor=None, organisation=item.organisation,
+                         target=locked, data={"review_due": _json(locked.review_due)})  # fmt: skip
+            transaction.on_commit(lambda item=locked: _remind(item, today))
+        reminded += 1
+    return reminded
+
+
+def _remind(micro_credential: MicroCredential, today: datetime.date) -> None:
+    from carnet.organisations.models import Membership
+    from carnet.site.mail import send_templated
+
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "catalogue:edit", args=[micro_credential.organisation.slug, micro_credential.slug]
+    )
+    version = micro_credential.current_version()
+    admins = Membership.objects.filter(
+        organisation=micro_credential.organisation, role=Membership.Role.ADMIN
+    ).select_related("user")
+    for membership in admins:
+        context = {"item": micro_credential, "version": version, "link": link,
+                   "overdue": micro_credential.review_overdue(today)}  # fmt: skip
+        send_templated("catalogue/email/review", [membership.user.email], context,
+                       languages=(membership.user.preferred_language or "fr",))  # fmt: skip
+
+
+@transaction.atomic
 def set_badge_image(
     *,
     micro_credential: MicroCredential,
@@ -150,8 +265,6 @@ def set_badge_image(
 ) -> MicroCredentialVersion:
     """Give the micro-credential a badge image (already checked: designed here, or an upload that
     was sanitised). Like any edit, it goes into a draft version."""
-    from django.core.files.base import ContentFile
-
     version = update_micro_credential(micro_credential=micro_credential, fields={})
     stem = f"{micro_credential.organisation.slug}-{micro_credential.slug}-v{version.number}"
     version.image.save(f"{stem}-{image_name}", ContentFile(image), save=False)

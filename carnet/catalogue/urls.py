@@ -29,4 +29,15 @@ urlpatterns = [
     path("organisations/<slug:org_slug>/catalogue/<slug:slug>/publier/", views.publish, name="publish"),
     path("organisations/<slug:org_slug>/catalogue/<slug:slug>/archiver/", views.archive, name="archive"),
     path("organisations/<slug:org_slug>/catalogue/<slug:slug>/image/", views.design, name="design"),
+    path("organisations/<slug:org_slug>/catalogue/<slug:slug>/revisee/", views.reviewed, name="reviewed"),
+    path(
+        "organisations/<slug:org_slug>/catalogue/<slug:slug>/besoin/",
+        views.need_documents,
+        name="need_documents",
+    ),
+    path(
+        "organisations/<slug:org_slug>/catalogue/<slug:slug>/besoin/<int:document_id>/",
+        views.need_document,
+        name="need_document",
+    ),
 ]

@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carnet.catalogue import services
-from carnet.catalogue.forms import MicroCredentialForm
-from carnet.catalogue.models import Certificate, LearningContext, MicroCredential, Status
-from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_catalogue
+from carnet.catalogue.forms import MicroCredentialForm, NeedDocumentForm, ReviewForm
+from carnet.catalogue.models import Certificate, LearningContext, MicroCredential, NeedDocument, Status
+from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_catalogue, similar_definitions
 from carnet.frameworks.models import Competency
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
+from carnet.recognition.files import MAX_FILE_BYTES, EvidenceFileError
 
 
 def _own_micro_credential(request: HttpRequest, org_slug: str, slug: str) -> MicroCredential:
@@ -68,14 +70,26 @@ def edit(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     return render(
         request,
         "catalogue/form.html",
-        {"organisation": item.organisation, "form": form, "item": item, "version": version},
-    )
+        {"organisation": item.organisation, "form": form, "item": item, "version": version,
+         "review_form": ReviewForm()},
+    )  # fmt: skip
 
 
 @login_required
-@require_POST
 def publish(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    """GET: the confirmation step, with the published definitions that resemble this one (the
+    author may reuse one instead, or publish anyway). POST: publish."""
     item = _own_micro_credential(request, org_slug, slug)
+    if request.method != "POST":
+        version = item.draft_version()
+        if version is None:
+            return redirect("catalogue:edit", item.organisation.slug, item.slug)
+        return render(
+            request,
+            "catalogue/publish.html",
+            {"organisation": item.organisation, "item": item, "version": version,
+             "similar": similar_definitions(version)},
+        )  # fmt: skip
     try:
         version = services.publish_micro_credential(micro_credential=item, actor=request.user)
     except services.CatalogueError as exc:
@@ -83,6 +97,83 @@ def publish(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("Version %(number)s publiée.") % {"number": version.number})
     return redirect("catalogue:edit", item.organisation.slug, item.slug)
+
+
+@login_required
+@require_POST
+def reviewed(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The admin has reviewed the definition: the next review is due a year later."""
+    item = _own_micro_credential(request, org_slug, slug)
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.CatalogueError(
+                _("Cette date n'est pas valide : choisissez-la dans le calendrier.")
+            )
+        item = services.mark_reviewed(
+            micro_credential=item, actor=request.user, next_review=form.cleaned_data["next_review"]
+        )
+    except services.CatalogueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Révision enregistrée. La prochaine est prévue le %(date)s.")
+            % {"date": date_format(item.review_due, "j F Y")},
+        )
+    return redirect("catalogue:edit", item.organisation.slug, item.slug)
+
+
+@login_required
+def need_documents(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The documents that show who asked for the micro-credential: add one, remove one."""
+    item = _own_micro_credential(request, org_slug, slug)
+    form = NeedDocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and "remove" in request.POST:
+        if not request.POST["remove"].isdigit():
+            raise Http404
+        document = get_object_or_404(NeedDocument, micro_credential=item, pk=int(request.POST["remove"]))
+        services.remove_need_document(document=document, actor=request.user)
+        messages.success(request, _("Document retiré."))
+        return redirect("catalogue:need_documents", item.organisation.slug, item.slug)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["document"]
+        try:
+            if upload.size > MAX_FILE_BYTES:  # refused before reading it into memory
+                raise EvidenceFileError(
+                    _("Ce fichier dépasse 10 Mo. Réduisez-le (par exemple en PDF compressé).")
+                )
+            services.add_need_document(
+                micro_credential=item, name=upload.name, data=upload.read(), actor=request.user
+            )
+        except (EvidenceFileError, services.CatalogueError) as exc:
+            form.add_error("document", str(exc))
+        else:
+            messages.success(request, _("Document ajouté."))
+            return redirect("catalogue:need_documents", item.organisation.slug, item.slug)
+    return render(
+        request,
+        "catalogue/need_documents.html",
+        {"organisation": item.organisation, "item": item, "version": item.current_version(), "form": form,
+         "documents": item.need_documents.all()},
+    )  # fmt: skip
+
+
+@login_required
+def need_document(request: HttpRequest, org_slug: str, slug: str, document_id: int) -> FileResponse:
+    """A document of need, for the organisation's admins only; served as a download, sandboxed."""
+    item = _own_micro_credential(request, org_slug, slug)
+    document = get_object_or_404(NeedDocument, micro_credential=item, pk=document_id)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.name,
+        content_type=document.content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -200,10 +200,12 @@ def achievement(
     version: str | None = None,
     in_language: str | None = None,
     field_of_study: str | None = None,
+    credits_available: float | None = None,
     endorsements: Iterable[Mapping[str, Any]] = (),
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An ``Achievement``: what a micro-credential recognises, with its criteria."""
+    """An ``Achievement``: what a micro-credential recognises, with its criteria (§B.1.1;
+    ``creditsAvailable`` is a Float: the credits a holder earns)."""
     if (
         achievement_type is not None
         and achievement_type not in ACHIEVEMENT_TYPES
@@ -227,6 +229,7 @@ def achievement(
             "version": version,
             "inLanguage": in_language,
             "fieldOfStudy": field_of_study,
+            "creditsAvailable": credits_available,
             "endorsement": [dict(e) for e in endorsements],
             **(extra or {}),
         }

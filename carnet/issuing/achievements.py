@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from carnet.catalogue.models import MicroCredentialVersion
 from carnet.credentials import model as ob
@@ -84,7 +86,7 @@ def achievement_document(version: MicroCredentialVersion, language: str = "fr") 
         achievement_url(version),
         version.name(language),
         version.description(language),
-        ob.criteria(version.criteria(language), criteria_id=absolute(item.get_absolute_url())),
+        ob.criteria(criteria_narrative(version, language), criteria_id=absolute(item.get_absolute_url())),
         achievement_type="MicroCredential",
         alignments=alignments,
         result_descriptions=scales,
@@ -93,7 +95,21 @@ def achievement_document(version: MicroCredentialVersion, language: str = "fr") 
         version=str(version.number),
         in_language=LANGUAGE_TAGS.get(language, "fr-CA"),
         human_code=item.slug,
+        # A JSON number: 2.5 stays 2.5, 3.0 is written 3 (one number type in JSON, as the reference).
+        credits_available=float(version.credits) if version.credits else None,
     )
+
+
+def criteria_narrative(version: MicroCredentialVersion, language: str = "fr") -> str:
+    """The criteria (Markdown, §B.1.5 "Criteria.narrative"), followed by the learning outcomes: OB 3.0
+    has no property of its own for them, and the criteria are what a holder had to show."""
+    text = version.criteria(language)
+    outcomes = version.outcomes(language)
+    if not outcomes:
+        return text
+    with override(language):
+        heading = _("Résultats d'apprentissage :")
+    return text.rstrip() + f"\n\n{heading}\n\n" + "\n".join(f"- {outcome}" for outcome in outcomes)
 
 
 def level_result(version: MicroCredentialVersion, level: Level) -> dict[str, Any]:

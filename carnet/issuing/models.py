@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -132,6 +133,11 @@ class IssuedCredential(models.Model):
     def credential_id(self) -> str:
         """The credential's ``id``."""
         return f"urn:uuid:{self.uuid}"
+
+    @property
+    def expired(self) -> bool:
+        """Past its ``validUntil``: it no longer counts (its holder may ask the issuer to renew it)."""
+        return self.valid_until is not None and self.valid_until < timezone.now()
 
 
 class AttestedLevel(models.Model):

@@ -171,7 +171,7 @@ def shared_badge(request: HttpRequest, token: str) -> HttpResponse:
         response["Access-Control-Allow-Origin"] = "*"  # a live link is for whoever holds it
     else:
         json_url = absolute(reverse("portfolio:shared_json", args=[token]))
-        response = _badge_page(request, link.credential, is_holder=False, json_url=json_url)
+        response = _badge_page(request, link.credential, is_holder=False, json_url=json_url, share_link=link)
         response = _verified(request, response, link.credential, channel=Verification.Channel.LINK)
     response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
     response["X-Robots-Tag"] = "noindex"
@@ -192,10 +192,16 @@ def shared_badge_json(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _badge_page(
-    request: HttpRequest, credential: IssuedCredential, *, is_holder: bool, json_url: str = ""
+    request: HttpRequest,
+    credential: IssuedCredential,
+    *,
+    is_holder: bool,
+    json_url: str = "",
+    share_link: ShareLink | None = None,
 ) -> HttpResponse:
     """The badge page; ``json_url``: the address of its signed credential for this visitor (none
-    for a page whose visitor may not read the credential at an address of its own)."""
+    for a page whose visitor may not read the credential at an address of its own); ``share_link``:
+    the link it was opened through (the page says until when that link works)."""
     version = credential.micro_credential_version
     visibility = _visibility(credential)
     response = render(
@@ -212,6 +218,7 @@ def _badge_page(
             "page_url": absolute(reverse("portfolio:badge", args=[credential.uuid])),
             "image_url": absolute(version.image_png.url) if version.image_png else "",
             "json_url": json_url,
+            "share_link": share_link,
         },
     )
     response["Cache-Control"] = "private, no-cache"  # its state is live; a revocation shows at once

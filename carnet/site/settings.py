@@ -233,6 +233,12 @@ BULK_CSV_MAX_BYTES = env_int("CARNET_BULK_CSV_MAX_BYTES", 5_000_000)
 BULK_CSV_MAX_ROWS = env_int("CARNET_BULK_CSV_MAX_ROWS", 10_000)
 BULK_PREVIEW_HOURS = env_int("CARNET_BULK_PREVIEW_HOURS", 48)
 
+# The catalogue's quality (carnet.catalogue): the organisation's admins are emailed this many days
+# before a micro-credential's yearly review is due (`carnet manage send_review_reminders`, daily), and
+# before publishing, the author sees the published definitions at least this similar (in percent).
+CATALOGUE_REVIEW_REMINDER_DAYS = env_int("CARNET_REVIEW_REMINDER_DAYS", 30)
+CATALOGUE_SIMILARITY_PERCENT = env_int("CARNET_SIMILARITY_PERCENT", 35)
+
 # Rows of a bulk issuance issued per transaction (carnet.issuing.batch).
 ISSUANCE_CHUNK = env_int("CARNET_ISSUANCE_CHUNK", 250)
 

@@ -12,7 +12,7 @@ the issuer really signed it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from carnet.credentials.dataintegrity import parse_xsd_datetime
@@ -98,6 +98,11 @@ class Claims:
     @property
     def is_badge(self) -> bool:
         return bool({"OpenBadgeCredential", "AchievementCredential"} & set(self.kinds))
+
+    @property
+    def expired(self) -> bool:
+        """Past ``validUntil`` now (a report kept in cache may be older than its credential's end)."""
+        return self.valid_until is not None and self.valid_until < datetime.now(UTC)
 
 
 def _levels(subject: dict[str, Any], achievement: dict[str, Any]) -> list[str]:

@@ -46,3 +46,31 @@ def test_the_javascript_reference_verifies_after_a_rotation(issue, organisation,
         identity.resolver().resolve(old.document["issuer"]["id"])["verificationMethod"][0]["id"]
         == (old.document["proof"]["verificationMethod"])
     )
+
+
+@pytest.mark.parametrize("credits", ["2.5", "40"])
+def test_the_javascript_reference_verifies_credits_and_learning_outcomes(
+    organisation, version, learner, client, js_peer, credits
+):
+    """Issue #8: ``creditsAvailable`` (a float, 40 written as an integer) and the outcomes in the
+    criteria's narrative sign the same in Python and in the reference."""
+    from carnet.catalogue import services as catalogue
+
+    item = version.micro_credential
+    catalogue.update_micro_credential(
+        micro_credential=item,
+        fields={
+            "credits": credits,
+            "outcomes_fr": ["Planifier le travail d'une équipe", "Résoudre un désaccord"],
+        },
+    )
+    published = catalogue.publish_micro_credential(micro_credential=item)
+    credential = services.issue_credential(
+        organisation=organisation, version=published, recipient=learner, recipient_email=learner.email,
+        idempotency_key=f"credits-{credits}",
+    )  # fmt: skip
+    achievement = credential.document["credentialSubject"]["achievement"]
+    assert achievement["creditsAvailable"] == float(credits)
+    assert "- Résoudre un désaccord" in achievement["criteria"]["narrative"]
+    result = js_peer.verify(credential.document, documents=documents_for(credential, client))
+    assert result["verified"] is True, result
