@@ -37,12 +37,11 @@ def known_issuers(request: HttpRequest) -> HttpResponse:
                 request, _("« %(name)s » est maintenant un émetteur reconnu.") % {"name": entry.name}
             )
             return redirect("trust:issuers")
+    withdrawn = KnownIssuer.objects.filter(withdrawn_at__isnull=False)
     context = {
         "form": form,
         "active": KnownIssuer.objects.active().select_related("added_by"),
-        "withdrawn": KnownIssuer.objects.filter(withdrawn_at__isnull=False).select_related("withdrawn_by")[
-            :100
-        ],
+        "withdrawn": withdrawn.select_related("withdrawn_by").order_by("-withdrawn_at")[:100],
     }
     return render(request, "trust/issuers.html", context, status=400 if form.errors else 200)
 
