@@ -322,6 +322,11 @@ ACCESS: dict[str, Page] = {
     "insights:organisation_csv": Page(ORG_REVIEW, org_a),
     "insights:platform": Page(STAFF),
     "insights:platform_csv": Page(STAFF),
+    # -- known issuers: the platform's staff (carnet.trust)
+    "trust:issuers": Page(STAFF, methods=BOTH),
+    "trust:import": Page(STAFF, methods=BOTH),
+    "trust:export": Page(STAFF),
+    "trust:withdraw": Page(STAFF, lambda w: [w.known_issuer.pk], methods=POST, ok=(302,)),
     # -- the carnet
     "portfolio:carnet": Page(SIGNED_IN),
     "portfolio:settings": Page(SIGNED_IN, methods=BOTH),
@@ -687,6 +692,12 @@ def build_world() -> SimpleNamespace:
     w.export = DataExport(user=w.owner, state="ready", expires_at=timezone.now() + timedelta(days=1))
     w.export.file.save("archive.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
     w.export_token = download_token(w.export)
+    # An issuer the platform recognises (carnet.trust).
+    from carnet.trust.services import add_known_issuer
+
+    w.known_issuer = add_known_issuer(
+        actor=w.staff, identifier="did:web:formation.example.org", name="Formation", reason="Partenaire"
+    )
     return w
 
 

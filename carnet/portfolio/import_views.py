@@ -175,10 +175,13 @@ def shown(request: HttpRequest, badge_uuid: str) -> HttpResponse:
     what Carnet found when it last verified it — never presented as issued by Carnet."""
     badge = access_shown_imported_badge(request.user, badge_uuid)
     competencies = importing.competencies_of(badge.alignments, importing.competency_index())
+    document = badge.document if badge.kind == ImportedBadge.Kind.OB3 else None
+    # Whether the platform recognises its issuer: as the registry stands now (carnet.trust).
+    standing = verifier.Outcome.from_record(badge.report, document).issuer_standing
     response = render(
         request,
         "portfolio/imported_shown.html",
-        {"badge": badge, "state": badge.state(), "competencies": competencies},
+        {"badge": badge, "state": badge.state(), "competencies": competencies, "standing": standing},
     )
     response["Cache-Control"] = "private, no-cache"
     if badge.visibility != CredentialSharing.Visibility.PUBLIC:

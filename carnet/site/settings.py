@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "carnet.portfolio",
     "carnet.employers",
     "carnet.verification",
+    "carnet.trust",
     "carnet.stacking",
     "carnet.webhooks",
     "carnet.api",

@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("", include("carnet.audit.urls")),
     path("", include("carnet.insights.urls")),
     path("", include("carnet.verification.urls")),
+    path("", include("carnet.trust.urls")),  # the known issuers, for the platform's staff
     path("", include("carnet.employers.urls")),
     path("", include("carnet.stacking.page_urls")),
     path("", include("carnet.api.oauth_page_urls")),  # « Applications connectées »

@@ -6,10 +6,11 @@ proofs, its issuer's keys, its status list) costs far more than the request. A r
 the exact bytes sent and the language, with:
 
 * the *generation* of the platform's public documents it was made from: the latest change of any
-  status list and of any signing key, read by one small query before the verification and again at
-  each reuse (carnet.site.db.fetch_one: given again without asking while the database is known not
-  to have changed) — a revocation, a suspension, a reinstatement, a key rotated or retired makes every
-  kept report stale at once;
+  status list, of any signing key and of the registry of known issuers (carnet.trust), read by one
+  small query before the verification and again at each reuse (carnet.site.db.fetch_one: given
+  again without asking while the database is known not to have changed) — a revocation, a
+  suspension, a reinstatement, a key rotated or retired, an issuer added to the registry or
+  withdrawn from it makes every kept report stale at once;
 * the moment it stops holding: a minute at most, and never past a date the credential or its
   endorsements name (``validFrom``, ``validUntil``), when a "valid" becomes "expired".
 
@@ -34,19 +35,25 @@ DATE_FIELDS = frozenset({"validFrom", "validUntil", "issuanceDate", "expirationD
 
 _TEMPLATE = """
 SELECT (SELECT MAX(updated_at) FROM {status_lists}), (SELECT COUNT(*) FROM {keys}),
-       (SELECT MAX(created_at) FROM {keys}), (SELECT MAX(retired_at) FROM {keys})
+       (SELECT MAX(created_at) FROM {keys}), (SELECT MAX(retired_at) FROM {keys}),
+       (SELECT COUNT(*) FROM {known}), (SELECT MAX(updated_at) FROM {known})
 """
 
 
 @functools.cache
 def _query() -> str:
     from carnet.issuing.models import SigningKey, StatusList
+    from carnet.trust.models import KnownIssuer
 
-    return _TEMPLATE.format(status_lists=StatusList._meta.db_table, keys=SigningKey._meta.db_table)
+    return _TEMPLATE.format(
+        status_lists=StatusList._meta.db_table,
+        keys=SigningKey._meta.db_table,
+        known=KnownIssuer._meta.db_table,
+    )
 
 
 def generation() -> str:
-    """The state of the platform's status lists and signing keys, as one string (one query)."""
+    """The state of the platform's status lists, signing keys and known issuers, as one string (one query)."""
     row = fetch_one(_query(), reuse=True)
     assert row is not None  # an aggregate query has one row
     return "|".join(str(value) for value in row)

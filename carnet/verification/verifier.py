@@ -15,6 +15,7 @@ platform's own badge pages and share links are answered from the database, with 
 from __future__ import annotations
 
 import base64
+import functools
 import html.parser
 import io
 import json
@@ -36,6 +37,7 @@ from carnet.credentials.fetch import JSON_MEDIA_TYPES, Fetched
 from carnet.credentials.presentation import PresentationReport
 from carnet.credentials.report import Check, Status, VerificationReport
 from carnet.issuing import identity
+from carnet.trust.recognition import Standing, standing_of
 from carnet.verification import claims as claims_module
 from carnet.verification import fetching, ob2
 from carnet.verification.fetching import MAX_CREDENTIAL_BYTES, Refused
@@ -215,6 +217,18 @@ class Outcome:
     # Whether anything was read from another site to reach it (its report then depends on them).
     fetched: bool = False
 
+    @functools.cached_property
+    def issuer_standing(self) -> Standing | None:
+        """Whether the platform recognises the issuer (carnet.trust), once the report proved that the
+        key which signed belongs to the issuer the document names; None before that: a known name
+        copied into a forged document is no one's. A warning to read, never a failure: the verdict
+        does not change."""
+        binding = self.report.check("binding")
+        issuer = self.report.issuer_id
+        if self.old_badge is not None or binding is None or binding.status != Status.PASSED or issuer is None:
+            return None
+        return standing_of(issuer)
+
     @property
     def is_credential(self) -> bool:
         return self.verdict not in NOT_A_CREDENTIAL and self.verdict != "too_large"
@@ -284,6 +298,8 @@ class Outcome:
         data["verdict"] = {"code": self.verdict, "message": self.verdict_message()}
         if self.old_badge is not None:
             data["openBadges2"] = self.old_badge.to_dict()
+        standing = self.issuer_standing
+        data["issuerRecognition"] = standing.to_dict() if standing is not None else None
         return data
 
 

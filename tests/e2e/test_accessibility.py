@@ -20,6 +20,7 @@ from carnet.issuing import services as issuing
 from carnet.organisations.models import Organisation
 from carnet.portfolio.services import set_search_consent
 from carnet.stacking.models import IssuedCertificate
+from carnet.trust.services import add_known_issuer, withdraw_known_issuer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,6 +79,8 @@ PAGES = {
     "employer_job": Page("/employeurs/employer-test/postes/{job}/", ("employer",)),
     "framework_management": Page("/referentiels/gestion/", ("staff",)),
     "framework_form": Page("/referentiels/gestion/{framework_uuid}/", ("staff",)),
+    "known_issuers": Page("/plateforme/emetteurs-reconnus/", ("staff",)),
+    "known_issuers_import": Page("/plateforme/emetteurs-reconnus/importer/", ("staff",)),
 }
 
 # Pages with a known violation, each with its reason: marked xfail(strict=True), so fixing one fails
@@ -100,7 +103,7 @@ def cases(viewport_name: str, selection: list[tuple[str, str, str]] | None = Non
 
 
 @pytest.fixture
-def site(organisation, default_framework, learner, assessor, employer):
+def site(organisation, default_framework, learner, assessor, employer, staff):
     """A catalogue worth looking at: a published micro-credential with its badge image, aligned on
     the default framework, and a published certificate that requires it."""
     framework = default_framework
@@ -153,6 +156,13 @@ def site(organisation, default_framework, learner, assessor, employer):
     issuing.suspend_credential(credential=credential, reason="Vérification en cours", actor=None)
     notify(learner, "credential.issued", link=f"/mes-microattestations/{credential.uuid}/",
            title_fr="Travail d'équipe", title_en="Teamwork")  # fmt: skip
+    # Known issuers (the staff's page): one recognised, one withdrawn.
+    add_known_issuer(actor=staff, identifier="did:web:formation.exemple.org", name="Formation Exemple",
+                     reason="Partenaire du réseau, confirmé par téléphone")  # fmt: skip
+    former = add_known_issuer(
+        actor=staff, identifier="did:web:ancien.exemple.org", name="Ancien", reason="Fini"
+    )
+    withdraw_known_issuer(actor=staff, entry=former)
     return SimpleNamespace(
         credential=credential.uuid, issued_certificate=issued_certificate.uuid, job=job.pk,
         org=organisation.slug, item=item.slug, certificate=certificate.slug,
@@ -220,6 +230,7 @@ PHONE_PAGES = [
     ("my_certificate", "learner", "fr"),
     ("certificate_page", "learner", "en"),
     ("employer_job", "employer", "fr"),
+    ("known_issuers", "staff", "fr"),
 ]
 
 

@@ -32,6 +32,10 @@ def test_a_credential_starts_private(client, issue, learner, outsider, org_admin
     client.force_login(learner)
     page = client.get(badge_url(credential))
     assert page.status_code == 200 and "Authentique et valide" in page.content.decode()
+    assert (
+        f"Émetteur reconnu : {credential.organisation.name}, un organisme de cette plateforme."
+        in page.content.decode()
+    )
 
 
 @pytest.mark.parametrize("visibility", ["link", "public"])
@@ -99,7 +103,8 @@ def test_an_altered_document_is_shown_invalid(client, issue, learner):
     set_visibility(credential=credential, visibility="link", actor=learner)
     credential.document["credentialSubject"]["achievement"]["name"] = "Autre chose"
     credential.save(update_fields=["document"])
-    assert "Invalide" in client.get(badge_url(credential)).content.decode()
+    text = client.get(badge_url(credential)).content.decode()
+    assert "Invalide" in text and "Émetteur reconnu" not in text
 
 
 @pytest.fixture

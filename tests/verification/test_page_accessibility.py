@@ -64,6 +64,16 @@ def test_a_result(open_page, axe, viewport, issued):
     assert too_wide(page) == []
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_result_from_an_unknown_issuer(open_page, axe, viewport, other_signed):
+    page = open_page(viewport)
+    paste(page, json.dumps(other_signed))
+    assert "Émetteur inconnu de cette plateforme" in page.locator(".issuer-standing").inner_text()
+    page.click(".issuer-standing summary")  # the explanation, opened
+    assert axe(page) == []
+    assert too_wide(page) == []
+
+
 def test_an_altered_credential(open_page, axe, issued):
     page = open_page(PHONE)
     paste(page, json.dumps(altered(issued.document)))
