@@ -6,6 +6,7 @@ anybody was, and the hashes mean nothing on another site. They are cleared after
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,11 +52,21 @@ class Signals:
     device_hash: str = ""
 
 
+def public_address(request: HttpRequest) -> str:
+    """The visitor's network address when it is a public one. A loopback or private address is that
+    of a proxy in front of Carnet or of a local network: it would make everybody look alike."""
+    address = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return address if ipaddress.ip_address(address).is_global else ""
+    except ValueError:
+        return ""
+
+
 def signals_of(request: HttpRequest) -> Signals:
     device = request.COOKIES.get(DEVICE_COOKIE, "")
     device = device if 20 <= len(device) <= 100 else ""  # a forged cookie of any size is ignored
     return Signals(
-        ip_hash=keyed_hash("ip", request.META.get("REMOTE_ADDR") or ""),
+        ip_hash=keyed_hash("ip", public_address(request)),
         device_hash=keyed_hash("device", device),
     )
 

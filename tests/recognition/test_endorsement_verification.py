@@ -138,7 +138,11 @@ def test_the_form_labels_the_period_fields(draft_request, client):
     assert '<label for="id_relationship">Votre lien avec la personne' in page
 
 
+PUBLIC_ADDRESS = "24.48.1.10"
+
+
 def test_the_visit_is_kept_as_keyed_hashes_never_raw(draft_request, client):
+    client.defaults["REMOTE_ADDR"] = PUBLIC_ADDRESS
     _invitation, token = services.invite_endorser(request=draft_request, name="Marie")
     first = client.get(f"/endosser/{token}/")
     device = first.cookies[DEVICE_COOKIE]
@@ -146,8 +150,16 @@ def test_the_visit_is_kept_as_keyed_hashes_never_raw(draft_request, client):
     answer(client, token)
     endorsement = Endorsement.objects.get()
     assert endorsement.device_hash == keyed_hash("device", device.value)
-    assert endorsement.ip_hash == keyed_hash("ip", "127.0.0.1")
-    assert device.value not in endorsement.device_hash and "127.0.0.1" not in endorsement.ip_hash
+    assert endorsement.ip_hash == keyed_hash("ip", PUBLIC_ADDRESS)
+    assert device.value not in endorsement.device_hash and PUBLIC_ADDRESS not in endorsement.ip_hash
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "10.0.0.4", "192.168.1.20", "pas une adresse", ""])
+def test_a_proxy_s_or_local_network_s_address_is_not_kept(draft_request, client, address):
+    client.defaults["REMOTE_ADDR"] = address
+    _invitation, token = services.invite_endorser(request=draft_request, name="Marie")
+    answer(client, token)
+    assert Endorsement.objects.get().ip_hash == ""
 
 
 def test_a_forged_device_cookie_is_ignored(draft_request, client):
@@ -158,6 +170,7 @@ def test_a_forged_device_cookie_is_ignored(draft_request, client):
 
 
 def test_the_learner_s_visits_are_remembered_when_inviting_and_submitting(ready_request, client, learner):
+    client.defaults["REMOTE_ADDR"] = PUBLIC_ADDRESS
     client.force_login(learner)
     client.get(f"/demandes/{ready_request.uuid}/")  # the browser gets its cookie here
     client.post(f"/demandes/{ready_request.uuid}/endosseurs/", {"name": "Luc", "relationship": "peer"})
@@ -165,7 +178,7 @@ def test_the_learner_s_visits_are_remembered_when_inviting_and_submitting(ready_
     ready_request.refresh_from_db()
     device = keyed_hash("device", client.cookies[DEVICE_COOKIE].value)
     assert ready_request.status == "submitted"
-    assert ready_request.learner_signals == {"ip": [keyed_hash("ip", "127.0.0.1")], "device": [device]}
+    assert ready_request.learner_signals == {"ip": [keyed_hash("ip", PUBLIC_ADDRESS)], "device": [device]}
 
 
 def test_only_the_newest_few_signals_are_kept(draft_request):
