@@ -31,9 +31,9 @@ from carnet.recognition.models import Relationship, Verification
 WEAK, MODERATE, STRONG, NONE = "weak", "moderate", "strong", "none"
 RANK = {WEAK: 0, MODERATE: 1, STRONG: 2}
 
-VERIFICATION_POINTS = {Verification.LINK: 0, Verification.EMAIL: 1, Verification.EMPLOYER: 2,
+VERIFICATION_POINTS: dict[str, int] = {Verification.LINK: 0, Verification.EMAIL: 1, Verification.EMPLOYER: 2,
                        Verification.STAFF: 2}  # fmt: skip
-RELATIONSHIP_POINTS = {
+RELATIONSHIP_POINTS: dict[str, int] = {
     Relationship.SUPERVISOR: 2, Relationship.COACH: 2, Relationship.TEACHER: 2,
     Relationship.COLLEAGUE: 1, Relationship.CLIENT: 1, Relationship.PEER: 0, Relationship.OTHER: 0,
 }  # fmt: skip
@@ -42,7 +42,7 @@ LONG_DAYS, SHORT_DAYS = 182, 30
 
 def _relationship_noun(relationship: str) -> str:
     """The endorser named by their relationship, as in "confirmée par un·e collègue"."""
-    nouns = {
+    nouns: dict[str, str] = {
         Relationship.SUPERVISOR: _("un·e superviseur·e"),
         Relationship.COLLEAGUE: _("un·e collègue"),
         Relationship.CLIENT: _("un·e client·e"),
@@ -50,7 +50,7 @@ def _relationship_noun(relationship: str) -> str:
         Relationship.TEACHER: _("un·e enseignant·e"),
         Relationship.PEER: _("un·e pair"),
     }
-    return nouns.get(relationship, _("une autre personne"))  # type: ignore[call-overload]
+    return nouns.get(relationship, _("une autre personne"))
 
 
 def level_label(level: str) -> str:
@@ -71,8 +71,8 @@ class EndorsementStrength:
             0 if self.days is None else 2 if self.days >= LONG_DAYS else 1 if self.days >= SHORT_DAYS else 0
         )
         return (
-            VERIFICATION_POINTS.get(self.verification, 0)  # type: ignore[call-overload]
-            + RELATIONSHIP_POINTS.get(self.relationship, 0)  # type: ignore[call-overload]
+            VERIFICATION_POINTS.get(self.verification, 0)
+            + RELATIONSHIP_POINTS.get(self.relationship, 0)
             + period
         )
 
