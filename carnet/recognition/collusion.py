@@ -38,7 +38,7 @@ OWN_ADDRESS, SAME_DEVICE, SAME_NETWORK, BUSY, RING = (
 
 
 @dataclass(frozen=True)
-class Warning:
+class EndorsementWarning:
     kind: str
     endorsement: Endorsement
     message: str
@@ -129,7 +129,7 @@ def _busy_count(endorsement: Endorsement, account: int | None) -> int:
     )
 
 
-def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -> list[Warning]:
+def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -> list[EndorsementWarning]:
     """The warnings about ``endorsements`` (those of ``request``), in the order of the endorsements."""
     learner = request.learner
     own = addresses_of([learner])
@@ -144,7 +144,7 @@ def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -
         account = identities.get(endorsement.pk)
 
         def warn(kind: str, message: str, endorsement: Endorsement = endorsement) -> None:
-            warnings.append(Warning(kind, endorsement, message))
+            warnings.append(EndorsementWarning(kind, endorsement, message))
 
         if normalise_email(endorsement.endorser_email) in own or account == learner.pk:
             warn(OWN_ADDRESS, _("Son adresse courriel est celle de la personne qui demande, ou une variante de celle-ci : c'est peut-être un auto-endossement."))  # fmt: skip

@@ -5,8 +5,9 @@ the database and never names anybody.
 
 Each endorsement scores 0 to 2 on each of three points:
 
-- how the endorser was verified: link only 0, email confirmed 1, employer account or organisation
-  staff 2;
+- how the endorser was verified: link only 0, email confirmed or employer account 1 (anyone signed in
+  may open an employer space: it proves an account, not an employer), organisation staff 2 (an
+  organisation's admin made them a member);
 - their relationship: a peer or another person 0, a colleague or a client 1, a supervisor, a coach or
   a teacher 2 (they are used to judging the work);
 - the period observed: unknown or under a month 0, a month or more 1, six months or more 2.
@@ -31,7 +32,7 @@ from carnet.recognition.models import Relationship, Verification
 WEAK, MODERATE, STRONG, NONE = "weak", "moderate", "strong", "none"
 RANK = {WEAK: 0, MODERATE: 1, STRONG: 2}
 
-VERIFICATION_POINTS: dict[str, int] = {Verification.LINK: 0, Verification.EMAIL: 1, Verification.EMPLOYER: 2,
+VERIFICATION_POINTS: dict[str, int] = {Verification.LINK: 0, Verification.EMAIL: 1, Verification.EMPLOYER: 1,
                        Verification.STAFF: 2}  # fmt: skip
 RELATIONSHIP_POINTS: dict[str, int] = {
     Relationship.SUPERVISOR: 2, Relationship.COACH: 2, Relationship.TEACHER: 2,

@@ -25,7 +25,8 @@ def given(relationship="colleague", verification="link", start=None, end=None):
     [
         ("supervisor", "email", date(2025, 9, 1), "strong"),  # 1 + 2 + 2
         ("teacher", "staff", date(2026, 4, 1), "strong"),  # 2 + 2 + 1
-        ("peer", "employer", date(2025, 1, 1), "strong"),  # 2 + 0 + 2
+        ("colleague", "employer", date(2025, 1, 1), "strong"),  # 1 + 1 + 2
+        ("peer", "employer", date(2025, 1, 1), "moderate"),  # an employer space is self-declared
         ("coach", "link", date(2024, 1, 1), "moderate"),  # 4 points, but only a link
         ("colleague", "link", date(2026, 3, 1), "moderate"),  # 0 + 1 + 1
         ("peer", "email", date(2026, 4, 1), "moderate"),  # 1 + 0 + 1
