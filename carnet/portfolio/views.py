@@ -28,6 +28,7 @@ from carnet.portfolio import pagecache, selectors, services
 from carnet.portfolio.cv import PdfUnavailable
 from carnet.portfolio.forms import ConsentForm, CvForm, ProfileForm, ShareLinkForm
 from carnet.portfolio.models import CredentialSharing, ImportedBadge, PublicProfile, SearchConsent, ShareLink
+from carnet.recognition.strength import summarise
 from carnet.stacking.selectors import public_certificates_of
 
 NEW_LINK = "portfolio-new-share-link"
@@ -204,6 +205,7 @@ def _badge_page(
     the link it was opened through (the page says until when that link works)."""
     version = credential.micro_credential_version
     visibility = _visibility(credential)
+    endorsements = selectors.endorsements_of(credential)
     response = render(
         request,
         "portfolio/badge.html",
@@ -212,7 +214,8 @@ def _badge_page(
             "version": version,
             "alignments": version.alignments.select_related("competency", "level"),
             "state": selectors.live_state(credential),
-            "endorsements": selectors.endorsements_of(credential),
+            "endorsements": endorsements,
+            "strength": summarise(endorsements),
             "is_holder": is_holder,
             "visibility": visibility,
             "page_url": absolute(reverse("portfolio:badge", args=[credential.uuid])),

@@ -30,7 +30,7 @@ def due(now: datetime | None = None) -> dict[str, QuerySet[Any]]:
     from carnet.inbox.models import Notification
     from carnet.portfolio.models import ShareLink, ShareLinkOpening
     from carnet.privacy.models import DataExport
-    from carnet.recognition.models import Evidence, RecognitionRequest
+    from carnet.recognition.models import Endorsement, Evidence, RecognitionRequest
     from carnet.webhooks.models import Delivery
 
     now = now or timezone.now()
@@ -63,6 +63,14 @@ def due(now: datetime | None = None) -> dict[str, QuerySet[Any]]:
         found["webhook_deliveries"] = Delivery.objects.filter(
             state__in=(Delivery.State.DELIVERED, Delivery.State.FAILED), created_at__lt=cutoff
         )
+    if cutoff := _cutoff("collusion_signals", now):
+        # Cleared, not deleted: the endorsement and the request stay, without the hashes.
+        found["endorsement_signals"] = Endorsement.objects.filter(created_at__lt=cutoff).exclude(
+            ip_hash="", device_hash=""
+        )
+        found["request_signals"] = RecognitionRequest.objects.filter(updated_at__lt=cutoff).exclude(
+            learner_signals={}
+        )
     found["exports"] = DataExport.objects.filter(
         Q(expires_at__lt=now)
         | Q(state=DataExport.State.FAILED)
@@ -93,7 +101,12 @@ def apply_retention(*, dry_run: bool = False, now: datetime | None = None) -> di
                 )
             elif kind in ("closed_evidence", "exports"):
                 files += rows.exclude(file="").values_list("file", flat=True)
-            rows.delete()
+            if kind == "endorsement_signals":
+                rows.update(ip_hash="", device_hash="")
+            elif kind == "request_signals":
+                rows.update(learner_signals={})  # updated_at stays: auto_now is not applied by update()
+            else:
+                rows.delete()
         record_event(verb="privacy.retention_applied", data={k: v for k, v in counts.items() if v})
         transaction.on_commit(lambda: _delete_files(files))
     return counts

@@ -234,7 +234,9 @@ def delete_account(*, user: Any) -> str:
         )
         # Their email where others wrote it: endorsements they gave, invitations, bulk rows and
         # reports, webhooks.
-        Endorsement.objects.filter(_email_is("endorser_email", emails)).update(endorser_email="")
+        Endorsement.objects.filter(_email_is("endorser_email", emails)).update(
+            endorser_email="", endorser_address=""
+        )
         EndorsementInvitation.objects.filter(_email_is("email", emails)).update(email="")
         Invitation.objects.filter(_email_is("email", emails)).delete()
         IssuanceJobRow.objects.filter(_email_is("email", emails)).update(email="", name="")

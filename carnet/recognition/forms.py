@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carnet.catalogue.models import LearningContext, MicroCredential
@@ -132,11 +133,17 @@ class EndorsementForm(forms.Form):
     )
     period_start = forms.DateField(
         label=_("Début de la période observée"),
+        help_text=_(
+            "Depuis quand vous voyez la personne à l'œuvre : un témoignage sur une longue période pèse plus lourd."
+        ),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     period_end = forms.DateField(
-        label=_("Fin de la période observée"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Fin de la période observée"),
+        help_text=_("Laissez vide si vous la voyez encore à l'œuvre aujourd'hui."),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     level_observed = forms.TypedChoiceField(
         label=_("Le niveau que vous avez observé"), required=False, coerce=int, empty_value=None
@@ -181,6 +188,12 @@ class EndorsementForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("period_start"), data.get("period_end")
+        today = timezone.localdate()
+        for name in ("period_start", "period_end"):
+            if data.get(name) and data[name] > today:
+                self.add_error(
+                    name, _("Cette date est dans le futur : indiquez ce que vous avez déjà observé.")
+                )
         if start and end and end < start:
             self.add_error("period_end", _("La fin doit suivre le début."))
         observed = [data.get(f"criterion_{n}", "").strip() for n in range(len(self.criteria))]

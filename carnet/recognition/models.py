@@ -112,6 +112,11 @@ class RecognitionRequest(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Keyed hashes of the learner's network address and browser when they invited endorsers and
+    # submitted ({"ip": [...], "device": [...]}, a few each): compared with the endorsers' to warn the
+    # assessors of a likely self-endorsement (carnet.recognition.collusion). Never the raw values;
+    # cleared after CARNET_RETAIN_COLLUSION_SIGNALS_DAYS.
+    learner_signals = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -209,6 +214,16 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+class Verification(models.TextChoices):
+    """How Carnet knows who the endorser is, from how they arrived (never chosen by the endorser),
+    weakest first."""
+
+    LINK = "link", _("lien seulement")
+    EMAIL = "email", _("adresse courriel vérifiée")
+    EMPLOYER = "employer", _("compte d'employeur connecté")
+    STAFF = "staff", _("personnel d'un organisme")
+
+
 class EndorsementInvitation(models.Model):
     """An invitation for a third party to endorse a request. Only a hash of its token is kept; the link
     works once, expires, and can be cancelled or re-sent (a re-send makes a new link)."""
@@ -276,6 +291,19 @@ class Endorsement(models.Model):
     consent_to_be_named = models.BooleanField(_("j'accepte d'être nommé·e"), default=False)
     document = models.JSONField(default=dict)  # the signed EndorsementCredential
     created_at = models.DateTimeField(auto_now_add=True)
+    verification = models.CharField(
+        _("vérification"), max_length=10, choices=Verification.choices, default=Verification.LINK
+    )
+    # The endorser's account, when they endorsed signed in (how rings of learners are found).
+    endorser_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # ``endorser_email`` normalised (case, +tag, Gmail's dots): the same person under variants of
+    # one address is one endorser for the collusion warnings.
+    endorser_address = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    # Keyed hashes of the endorser's network address and browser cookie (see learner_signals).
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    device_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.endorser_name} → {self.invitation.request}"

@@ -20,6 +20,8 @@ from carnet.catalogue.models import AssessmentMethod, MicroCredential, Status
 from carnet.privacy import consents
 from carnet.privacy.services import record_consent
 from carnet.recognition import files, notify
+from carnet.recognition.collusion import addresses_of
+from carnet.recognition.fingerprints import Signals, normalise_email
 from carnet.recognition.models import (
     Decision,
     Endorsement,
@@ -30,6 +32,7 @@ from carnet.recognition.models import (
     RecognitionRequest,
     Situation,
     SkillClaim,
+    Verification,
 )
 from carnet.site.tokens import new_token, token_hash
 from carnet.webhooks.events import endorsement_data
@@ -41,6 +44,8 @@ MAX_INVITATIONS_PER_DAY = 20
 MAX_SENDS_PER_INVITATION = 3
 RESEND_INTERVAL = timedelta(hours=1)
 MIN_NARRATIVE_CHARS = 80
+
+MAX_SIGNALS_KEPT = 10  # of each kind, per request: the learner's newest browsers and networks
 
 RequestStatus = RecognitionRequest.Status
 
@@ -257,8 +262,22 @@ def missing_for_submission(request: RecognitionRequest) -> list[str]:
     return missing
 
 
+def _remember_learner_signals(request: RecognitionRequest, signals: Signals | None) -> list[str]:
+    """Add the hashes of the learner's visit to those the request keeps (the newest few); the names
+    of the fields to save."""
+    if signals is None:
+        return []
+    kept = dict(request.learner_signals or {})
+    for kind, value in (("ip", signals.ip_hash), ("device", signals.device_hash)):
+        if value:
+            values = [v for v in kept.get(kind, []) if v != value]
+            kept[kind] = [*values, value][-MAX_SIGNALS_KEPT:]
+    request.learner_signals = kept
+    return ["learner_signals"]
+
+
 @transaction.atomic
-def submit_request(*, request: RecognitionRequest) -> RecognitionRequest:
+def submit_request(*, request: RecognitionRequest, signals: Signals | None = None) -> RecognitionRequest:
     request = _editable(request)
     missing = missing_for_submission(request)
     if missing:
@@ -266,7 +285,8 @@ def submit_request(*, request: RecognitionRequest) -> RecognitionRequest:
     resubmitted = request.status == RequestStatus.CHANGES_REQUESTED
     request.status = RequestStatus.SUBMITTED
     request.submitted_at = request.submitted_at if resubmitted else timezone.now()
-    request.save(update_fields=["status", "submitted_at", "updated_at"])
+    remembered = _remember_learner_signals(request, signals)
+    request.save(update_fields=["status", "submitted_at", "updated_at", *remembered])
     record_event(
         verb="request.resubmitted" if resubmitted else "request.submitted",
         actor=request.learner, organisation=request.organisation, target=request,
@@ -304,7 +324,12 @@ def _open_for_endorsement(request: RecognitionRequest) -> None:
 
 @transaction.atomic
 def invite_endorser(
-    *, request: RecognitionRequest, name: str, email: str = "", relationship: str = ""
+    *,
+    request: RecognitionRequest,
+    name: str,
+    email: str = "",
+    relationship: str = "",
+    signals: Signals | None = None,
 ) -> tuple[EndorsementInvitation, str]:
     """An invitation for ``name`` to endorse the request, and its link (shown once: only its hash is
     kept). With ``email``, the link is emailed; without, the learner copies it."""
@@ -326,7 +351,8 @@ def invite_endorser(
     ).count()
     if sent_today >= MAX_INVITATIONS_PER_DAY:
         raise RecognitionError(_("Vous avez envoyé beaucoup d'invitations aujourd'hui. Réessayez demain."))
-    if email and email.lower() == request.learner.email.lower():
+    # Any of the learner's own addresses (variants and confirmed ones included) is refused.
+    if email and normalise_email(email) in addresses_of([request.learner]):
         raise RecognitionError(
             _("Vous ne pouvez pas vous endosser vous-même : invitez une personne qui vous a vu·e à l'œuvre.")
         )
@@ -341,6 +367,8 @@ def invite_endorser(
         sent_at=now if email else None,
         send_count=1 if email else 0,
     )
+    if remembered := _remember_learner_signals(request, signals):
+        request.save(update_fields=remembered)
     record_event(
         verb="endorsement.invited",
         actor=request.learner,
@@ -431,16 +459,70 @@ def _claim_invitation(token: str) -> EndorsementInvitation:
     return claimed
 
 
+def verification_of(*, invitation: EndorsementInvitation, email: str, account: User | None) -> str:
+    """How Carnet knows who the endorser is, from how they arrived: signed in as staff of a
+    recognising organisation or of an employer, or through the link emailed to the address they
+    kept (only its owner received it), or else by a link that anybody may have been given."""
+    from carnet.organisations.models import Membership, Organisation
+    from carnet.privacy.services import verified_emails
+
+    address = normalise_email(email)
+    if account is not None:
+        kinds = set(Membership.objects.filter(user=account).values_list("organisation__kind", flat=True))
+        if kinds - {Organisation.Kind.EMPLOYER}:
+            return Verification.STAFF
+        if kinds:
+            return Verification.EMPLOYER
+        if address and address in {normalise_email(e) for e in verified_emails(account)}:
+            return Verification.EMAIL
+    if invitation.sent_at and address and address == normalise_email(invitation.email):
+        return Verification.EMAIL
+    return Verification.LINK
+
+
+def _check_period(start: Any, end: Any) -> None:
+    today = timezone.localdate()
+    if (start and start > today) or (end and end > today):
+        raise RecognitionError(_("La période observée ne peut pas être dans le futur."))
+    if start and end and end < start:
+        raise RecognitionError(_("La fin de la période observée doit suivre son début."))
+
+
 @transaction.atomic
 def record_endorsement(
-    *, token: str, fields: Mapping[str, Any], observations: list[dict[str, str]]
+    *,
+    token: str,
+    fields: Mapping[str, Any],
+    observations: list[dict[str, str]],
+    account: User | None = None,
+    signals: Signals | None = None,
 ) -> Endorsement:
     """Keep an endorser's testimony, signed by the platform as an Open Badges EndorsementCredential.
-    The link works once: a second submission is refused."""
+    The link works once: a second submission is refused. ``account``: the endorser's, when they are
+    signed in; ``signals``: the hashes of their visit, for the assessors' warnings."""
     from carnet.issuing.endorsements import sign_learner_endorsement
 
     invitation = _claim_invitation(token)
-    endorsement = Endorsement(invitation=invitation, observations=observations, **dict(fields))
+    if account is not None and account.pk == invitation.request.learner_id:
+        raise RecognitionError(
+            _(
+                "Vous ne pouvez pas endosser votre propre demande : transmettez ce lien à une personne qui vous a vu·e à l'œuvre."
+            )
+        )
+    _check_period(fields.get("period_start"), fields.get("period_end"))
+    signals = signals or Signals()
+    endorsement = Endorsement(
+        invitation=invitation,
+        observations=observations,
+        endorser_account=account,
+        ip_hash=signals.ip_hash,
+        device_hash=signals.device_hash,
+        **dict(fields),
+    )
+    endorsement.endorser_address = normalise_email(endorsement.endorser_email)
+    endorsement.verification = verification_of(
+        invitation=invitation, email=endorsement.endorser_email, account=account
+    )
     if (
         endorsement.level_observed is not None
         and not invitation.request.version.alignments.filter(
@@ -455,7 +537,8 @@ def record_endorsement(
     invitation.answered_at = timezone.now()
     invitation.save(update_fields=["status", "answered_at"])
     request = invitation.request
-    record_event(verb="endorsement.received", organisation=request.organisation, target=endorsement)
+    record_event(verb="endorsement.received", organisation=request.organisation, target=endorsement,
+                 data={"verification": endorsement.verification})  # fmt: skip
     # The endorser (no account) chose whether their name is shown: kept as their consent.
     record_consent(purpose=consents.ENDORSEMENT_NAMED, given=endorsement.consent_to_be_named,
                    subject=f"endorsement:{invitation.uuid}", source="recognition:endorse")  # fmt: skip

@@ -297,7 +297,15 @@ PRIVACY_RETENTION = {
     "link_openings": env_int("CARNET_RETAIN_LINK_OPENINGS_DAYS", 365),  # when a share link was opened
     "notifications": env_int("CARNET_RETAIN_NOTIFICATIONS_DAYS", 365),  # read notifications
     "webhook_deliveries": env_int("CARNET_RETAIN_WEBHOOK_DELIVERIES_DAYS", 90),  # delivered or abandoned
+    # the keyed hashes of network addresses and browsers kept to warn of self-endorsements
+    "collusion_signals": env_int("CARNET_RETAIN_COLLUSION_SIGNALS_DAYS", 180),
     "exports_hours": env_int("CARNET_EXPORT_HOURS", 72),  # how long a "download my data" archive is offered
 }
+# The assessors' warnings about endorsements (carnet.recognition.collusion, docs/roles/assessor.md): an
+# endorser of the requests of this many different people within this many days; learners endorsing
+# one another in a ring within this many days.
+ENDORSEMENT_BUSY_REQUESTS = env_int("CARNET_ENDORSER_MANY_REQUESTS", 5)
+ENDORSEMENT_BUSY_DAYS = env_int("CARNET_ENDORSER_MANY_REQUESTS_DAYS", 7)
+ENDORSEMENT_RING_DAYS = env_int("CARNET_ENDORSEMENT_RING_DAYS", 180)
 # The largest "download all my data" archive: evidence files beyond it are left out (and listed).
 PRIVACY_EXPORT_MAX_BYTES = env_int("CARNET_EXPORT_MAX_BYTES", 500 * 1024 * 1024)

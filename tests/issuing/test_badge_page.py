@@ -3,6 +3,8 @@ holder shared it), what it says, its live state, and its link previews (Open Gra
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -118,7 +120,8 @@ def endorsed_credential(version, learner, assessor):
     from carnet.recognition.models import Endorsement, EndorsementInvitation, RecognitionRequest
 
     request = recognition.open_request(learner=learner, micro_credential=version.micro_credential)
-    for name, consent in (("Marie Tremblay", True), ("Anonyme Secret", False)):
+    eight_months_ago = timezone.localdate() - timedelta(days=8 * 30 + 5)
+    for name, consent, verification in (("Marie Tremblay", True, "email"), ("Anonyme Secret", False, "link")):
         invitation = EndorsementInvitation.objects.create(
             request=request, name=name, token_hash=f"badge-{name}", status="completed",
             expires_at=timezone.now() + timedelta(days=30),
@@ -126,6 +129,8 @@ def endorsed_credential(version, learner, assessor):
         Endorsement.objects.create(
             invitation=invitation, endorser_name=name, relationship="supervisor",
             context="Banque alimentaire du quartier", consent_to_be_named=consent,
+            verification=verification, period_start=eight_months_ago if consent else None,
+            endorser_email=f"{name.split()[0].lower()}@example.test", ip_hash="secret-ip-hash",
         )  # fmt: skip
     RecognitionRequest.objects.filter(pk=request.pk).update(status="approved")
     return recognition.issue_approved_request(request.pk)
@@ -137,6 +142,26 @@ def test_endorsers_are_named_only_with_their_consent(client, learner, endorsed_c
     content = client.get(badge_url(credential)).content.decode()
     assert "Marie Tremblay" in content and "Une personne non nommée" in content
     assert "Anonyme Secret" not in content
+
+
+def test_employers_read_the_strength_in_plain_words_without_more_identities(
+    client, learner, endorsed_credential
+):
+    set_visibility(credential=endorsed_credential, visibility="link", actor=learner)
+    content = html.unescape(client.get(badge_url(endorsed_credential)).content.decode())
+    assert (
+        "Confirmée par 2 personnes qui ont vu le travail : un·e superviseur·e (adresse courriel vérifiée, "
+        "8 mois observés); un·e superviseur·e (lien seulement, période non précisée)."
+    ) in content
+    assert "Force de ces témoignages : solide." in content
+    for hidden in (
+        "Anonyme Secret",
+        "anonyme@example.test",
+        "marie@example.test",
+        "secret-ip-hash",
+        "avertissement",
+    ):
+        assert hidden not in content
 
 
 def test_the_holder_chooses_who_sees_it(client, issue, learner):

@@ -100,9 +100,11 @@ def test_endorsements_they_gave_keep_the_testimony_without_their_email(
     full_learner, make_user, confirm, django_capture_on_commit_callbacks
 ):
     marie = confirm(make_user("marie@example.test"))
+    Endorsement.objects.update(endorser_address="marie@example.test", endorser_account=marie)
     delete(marie, django_capture_on_commit_callbacks)
     endorsement = Endorsement.objects.get(invitation__request__learner=full_learner)
     assert endorsement.endorser_email == "" and endorsement.context == "Ligue de hockey novice"
+    assert endorsement.endorser_address == "" and endorsement.endorser_account is None
     assert endorsement.invitation.email == ""
 
 

@@ -69,3 +69,33 @@ def test_an_unconfirmed_sign_up_going_leaves_a_credential_issued_to_its_address(
     assert not type(squatter).objects.filter(pk=squatter.pk).exists()
     issued.refresh_from_db()
     assert issued.recipient_email == "victim@example.org"
+
+
+def test_collusion_signals_are_cleared_after_their_period_and_the_endorsement_stays(
+    full_learner, settings, django_capture_on_commit_callbacks
+):
+    from carnet.recognition.models import Endorsement
+
+    settings.PRIVACY_RETENTION = {**settings.PRIVACY_RETENTION, "collusion_signals": 180, "drafts": 0}
+    old = Endorsement.objects.get(invitation__request__learner=full_learner)
+    recent = Endorsement.objects.create(
+        invitation=old.invitation.__class__.objects.create(
+            request=old.invitation.request, name="Récente", token_hash="recent", expires_at=age(-30)
+        ),
+        endorser_name="Récente",
+        relationship="peer",
+        context="Au club",
+        ip_hash="ip",
+    )
+    Endorsement.objects.filter(pk=old.pk).update(ip_hash="ip", device_hash="navigateur", created_at=age(200))
+    requests = RecognitionRequest.objects.filter(learner=full_learner)
+    requests.update(learner_signals={"ip": ["ip"]}, updated_at=age(200))
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = apply_retention()
+    assert counts["endorsement_signals"] == 1 and counts["request_signals"] == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.ip_hash, old.device_hash, old.endorser_name) == ("", "", "Marie Tremblay")
+    assert recent.ip_hash == "ip"
+    assert requests.get().learner_signals == {}
+    assert not apply_retention()["endorsement_signals"]

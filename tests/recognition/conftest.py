@@ -49,18 +49,19 @@ def draft_request(learner, micro_credential):
     return services.open_request(learner=learner, micro_credential=micro_credential)
 
 
-def endorse_directly(request, name="Marie Tremblay", consent=True):
+def endorse_directly(request, name="Marie Tremblay", consent=True, **fields):
     """An endorsement as the endorser's form would record it, without signing (for tests that are not
-    about signing)."""
+    about signing); ``fields`` change what the endorser said or how they arrived."""
     invitation = EndorsementInvitation.objects.create(
         request=request, name=name, token_hash=f"test-{name}-{request.pk}",
         expires_at=timezone.now() + timedelta(days=30), status=EndorsementInvitation.Status.COMPLETED,
     )  # fmt: skip
-    return Endorsement.objects.create(
-        invitation=invitation, endorser_name=name, relationship="coach", context="Ligue de hockey novice",
-        observations=[{"criterion": "Coordonne le travail d'un groupe.", "observed": "Chaque samedi."}],
-        consent_to_be_named=consent,
-    )  # fmt: skip
+    values = {
+        "endorser_name": name, "relationship": "coach", "context": "Ligue de hockey novice",
+        "observations": [{"criterion": "Coordonne le travail d'un groupe.", "observed": "Chaque samedi."}],
+        "consent_to_be_named": consent,
+    }  # fmt: skip
+    return Endorsement.objects.create(invitation=invitation, **{**values, **fields})
 
 
 @pytest.fixture

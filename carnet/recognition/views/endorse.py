@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from carnet.frameworks.models import Level
 from carnet.recognition import services
+from carnet.recognition.fingerprints import marks_device, signals_of
 from carnet.recognition.forms import DeclineForm, EndorsementForm
 
 FIELDS = (
@@ -22,6 +23,7 @@ def _gone(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@marks_device
 def endorse(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_endorsement_invitation(token)
     if invitation is None:
@@ -33,7 +35,11 @@ def endorse(request: HttpRequest, token: str) -> HttpResponse:
         fields["level_observed"] = Level.objects.filter(pk=level).first() if level else None
         try:
             endorsement = services.record_endorsement(
-                token=token, fields=fields, observations=form.observations()
+                token=token,
+                fields=fields,
+                observations=form.observations(),
+                account=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+                signals=signals_of(request),
             )
         except services.RecognitionError as exc:
             form.add_error(None, str(exc))

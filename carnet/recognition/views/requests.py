@@ -16,6 +16,7 @@ from carnet.catalogue.models import MicroCredential
 from carnet.frameworks.models import Level
 from carnet.recognition import files, services
 from carnet.recognition.access import access_own_request, access_request_to_read
+from carnet.recognition.fingerprints import marks_device, signals_of
 from carnet.recognition.forms import (
     EvidenceFileForm,
     EvidenceNoteForm,
@@ -56,6 +57,7 @@ def _level(pk: Any) -> Level | None:
 
 
 @login_required
+@marks_device
 def detail(request: HttpRequest, request_uuid: str) -> HttpResponse:
     item = access_own_request(request.user, request_uuid)
     narrative = NarrativeForm(
@@ -229,7 +231,9 @@ def invite(request: HttpRequest, request_uuid: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, item, invite_form=form, status=400)
     try:
-        invitation, token = services.invite_endorser(request=item, **form.cleaned_data)
+        invitation, token = services.invite_endorser(
+            request=item, signals=signals_of(request), **form.cleaned_data
+        )
     except services.RecognitionError as exc:
         form.add_error(None, str(exc))
         return _render(request, item, invite_form=form, status=400)
@@ -277,7 +281,7 @@ def cancel_invitation(request: HttpRequest, request_uuid: str, invitation_uuid: 
 def submit(request: HttpRequest, request_uuid: str) -> HttpResponse:
     item = access_own_request(request.user, request_uuid)
     try:
-        services.submit_request(request=item)
+        services.submit_request(request=item, signals=signals_of(request))
     except services.RecognitionError as exc:
         messages.error(request, str(exc))
     else:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carnet.frameworks.models import Level
-from carnet.recognition import selectors, services
+from carnet.recognition import collusion, selectors, services, strength
 from carnet.recognition.access import access_request_to_review, access_review_queue
 from carnet.recognition.forms import AssignForm, DecisionForm, MessageForm, QueueFilterForm
 from carnet.recognition.models import EndorsementInvitation, RecognitionRequest
@@ -54,13 +54,20 @@ def _render(request: HttpRequest, item: RecognitionRequest, status: int = 200, *
         item.completed_endorsements().select_related("invitation", "level_observed").order_by("created_at")
     )
     evidence = [(piece, selectors.safe_link(piece)) for piece in item.evidence.all()]
+    warnings = collusion.warnings_for(item, endorsements)
     assessors = selectors.assessors_of(item.organisation, excluding=item.learner)
     context = {
         "item": item,
         "version": item.version,
         "aligned": aligned,
         "criteria": selectors.criteria_coverage(item.criteria(), endorsements),
-        "endorsements": endorsements,
+        "endorsements": [
+            (e, strength.endorsement_strength(e), [w for w in warnings if w.endorsement == e])
+            for e in endorsements
+        ],
+        "endorsement_count": len(endorsements),
+        "strength": strength.summarise(endorsements),
+        "warnings": warnings,
         "pending_invitations": item.invitations.filter(status=EndorsementInvitation.Status.PENDING).count(),
         "evidence": evidence,
         "conversation": item.messages.select_related("author"),
