@@ -136,7 +136,11 @@ def publish_micro_credential(
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
     micro_credential.status = Status.PUBLISHED
-    if micro_credential.review_due is None:  # the first publication starts the yearly review
+    # The first publication starts the yearly review. A later version keeps the date already set:
+    # publishing a change is not a review of the whole definition (need, outcomes, size); an admin
+    # who did review it says so with mark_reviewed. Definitions published before reviews existed got
+    # their date from migration catalogue 0005.
+    if micro_credential.review_due is None:
         micro_credential.review_due = timezone.localdate() + REVIEW_INTERVAL
     micro_credential.save(update_fields=["status", "review_due"])
     record_event(verb="micro_credential.published", actor=actor, organisation=micro_credential.organisation,
@@ -160,12 +164,20 @@ def mark_reviewed(
     """The admins have checked that the definition still answers a need: the next review is due a
     year from today (or on ``next_review``), and a reminder will be sent again before it."""
     micro_credential = MicroCredential.objects.select_for_update().get(pk=micro_credential.pk)
+    if micro_credential.status != Status.PUBLISHED:  # a draft or archived one is not in the catalogue
+        raise CatalogueError(
+            _(
+                "Seule une microattestation publiée se révise : publiez-la d'abord, ou republiez-la si elle est archivée."
+            )
+        )
     today = timezone.localdate()
     if next_review is not None and not today < next_review <= today + 3 * REVIEW_INTERVAL:
         raise CatalogueError(_("Choisissez une date de prochaine révision dans les trois prochaines années."))
     previous = micro_credential.review_due
     micro_credential.review_due = next_review or today + REVIEW_INTERVAL
-    micro_credential.save(update_fields=["review_due"])
+    if micro_credential.review_due != previous:  # the new date gets its own reminder
+        micro_credential.review_reminded_for = None
+    micro_credential.save(update_fields=["review_due", "review_reminded_for"])
     record_event(verb="micro_credential.reviewed", actor=actor, organisation=micro_credential.organisation,
                  target=micro_credential, data={"previous": _json(previous),
                                                 "next": micro_credential.review_due.isoformat()})  # fmt: skip

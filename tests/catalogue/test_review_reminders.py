@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from carnet.audit.models import AuditEvent
 from carnet.catalogue import services
 from carnet.catalogue.models import MicroCredential
 from carnet.organisations.models import Organisation
@@ -108,3 +109,23 @@ def test_each_admin_gets_one_email_listing_all_their_reviews_in_both_languages(
     assert "Cette date est passée" in message.body
     assert "\n----------\n" in message.body  # the reader's language, then the other one
     assert services.send_review_reminders() == 0 and len(mail.outbox) == 1
+
+
+def test_only_a_published_micro_credential_is_marked_reviewed(client, organisation, levels, org_admin):
+    from django.urls import reverse
+
+    item = due(organisation, levels, "Accueil des bénévoles")
+    services.archive_micro_credential(micro_credential=item)
+    with pytest.raises(services.CatalogueError, match="Seule une microattestation publiée se révise"):
+        services.mark_reviewed(micro_credential=item, actor=org_admin)
+    client.force_login(org_admin)
+    response = client.post(reverse("catalogue:reviewed", args=[organisation.slug, item.slug]), follow=True)
+    assert "Seule une microattestation publiée se révise" in response.content.decode().replace("&#x27;", "'")
+    assert not AuditEvent.objects.filter(verb="micro_credential.reviewed").exists()
+
+
+def test_a_new_review_date_gets_its_own_reminder(organisation, levels, org_admin):
+    item = due(organisation, levels, "Accueil des bénévoles")
+    assert services.send_review_reminders() == 1 and reminded_for(item) is not None
+    services.mark_reviewed(micro_credential=item, actor=org_admin)
+    assert reminded_for(item) is None
