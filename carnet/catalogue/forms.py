@@ -87,7 +87,8 @@ class MicroCredentialForm(forms.ModelForm):  # type: ignore[type-arg]
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Les employeurs, secteurs ou besoins de la communauté qui ont demandé cette compétence. "
-            "Vous pouvez joindre leurs lettres ou études après l'enregistrement."
+            "Vous pouvez joindre leurs lettres ou études après l'enregistrement. "
+            "Ce texte paraît au catalogue public ; les documents joints, non."
         ),
     )
     need_en = forms.CharField(

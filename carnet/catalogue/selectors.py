@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -191,7 +192,9 @@ STOP_WORDS = frozenset(
         "be",
     ]
 )
-MAX_COMPARED = 2000
+# Term vectors of published versions kept in this process (published versions never change); past
+# this many, the least recently used are dropped and read again when needed.
+MAX_REMEMBERED = 50_000
 
 
 @dataclass
@@ -221,34 +224,101 @@ def _terms(version: MicroCredentialVersion) -> Counter[str]:
     return terms
 
 
+@dataclass(frozen=True)
+class _Corpus:
+    """What the comparison needs of the published definitions, built once for a given set of them:
+    each term's weight (idf) and, for each term, the definitions holding it with their normalised
+    weight (an inverted index: a draft is compared only with those sharing a term with it)."""
+
+    key: tuple[tuple[int, Any], ...]
+    count: int
+    idf: dict[str, float]
+    postings: dict[str, list[tuple[int, float]]]
+
+
+_remembered: OrderedDict[tuple[int, Any], Counter[str]] = OrderedDict()
+_corpus: _Corpus | None = None
+_lock = threading.Lock()
+
+
+def _published_terms(keys: list[tuple[int, Any]]) -> dict[tuple[int, Any], Counter[str]]:
+    """The term vector of each published version (pk, published_at): from memory, the others read
+    and tokenised once (by chunks, so 10,000 of them never sit in memory as model instances)."""
+    found: dict[tuple[int, Any], Counter[str]] = {}
+    missing = []
+    with _lock:
+        for key in keys:
+            terms = _remembered.get(key)
+            if terms is None:
+                missing.append(key[0])
+            else:
+                _remembered.move_to_end(key)
+                found[key] = terms
+    for start in range(0, len(missing), 500):
+        chunk = (
+            MicroCredentialVersion.objects.filter(pk__in=missing[start : start + 500])
+            .prefetch_related("alignments")
+            .defer("design", "image", "image_png")
+        )
+        read = {(version.pk, version.published_at): _terms(version) for version in chunk}
+        found.update(read)
+        with _lock:
+            _remembered.update(read)
+            while len(_remembered) > MAX_REMEMBERED:
+                _remembered.popitem(last=False)
+    return found
+
+
+def _corpus_of(keys: list[tuple[int, Any]]) -> _Corpus:
+    """The corpus of these published versions: the one kept while the set is the same (nothing
+    published, changed or withdrawn since), else built again from the remembered term vectors."""
+    global _corpus
+    key = tuple(keys)
+    corpus = _corpus
+    if corpus is not None and corpus.key == key:
+        return corpus
+    documents = _published_terms(keys)
+    count = len(documents)
+    frequency: Counter[str] = Counter(term for terms in documents.values() for term in terms)
+    idf = {term: 1 + math.log((1 + count) / (1 + n)) for term, n in frequency.items()}
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for (pk, _published), terms in documents.items():
+        weights = {term: n * idf[term] for term, n in terms.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for term, weight in weights.items():
+            postings.setdefault(term, []).append((pk, weight / norm))
+    corpus = _Corpus(key, count, idf, postings)
+    _corpus = corpus
+    return corpus
+
+
 def similar_definitions(version: MicroCredentialVersion, *, limit: int = 5) -> list[Similar]:
     """The published definitions (of any organisation) that most resemble ``version``, at least
-    ``CATALOGUE_SIMILARITY_PERCENT`` similar, the closest first; its own micro-credential excluded."""
+    ``CATALOGUE_SIMILARITY_PERCENT`` similar, the closest first; its own micro-credential excluded.
+
+    Every published definition is compared (tf-idf, cosine). The weights come from the published
+    ones, kept between requests (:class:`_Corpus`) until one is published or withdrawn; the draft is
+    weighed with them, as a search query would be. See bench/similar_definitions.py for the cost."""
     from django.conf import settings
 
-    others = list(
-        current_versions()
-        .exclude(micro_credential_id=version.micro_credential_id)
-        .select_related("micro_credential__organisation")
-        .prefetch_related("alignments")
-        .defer("design")
-        .order_by("-published_at")[:MAX_COMPARED]
-    )
-    documents = [_terms(version)] + [_terms(other) for other in others]
-    frequency: Counter[str] = Counter(term for terms in documents for term in terms)
-    count = len(documents)
-
-    def vector(terms: Counter[str]) -> dict[str, float]:
-        weights = {t: n * (1 + math.log((1 + count) / (1 + frequency[t]))) for t, n in terms.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {t: w / norm for t, w in weights.items()}
-
-    mine = vector(documents[0])
+    rows = list(current_versions().order_by("pk").values_list("pk", "published_at", "micro_credential_id"))
+    own = {pk for pk, _published, micro_credential in rows if micro_credential == version.micro_credential_id}
+    corpus = _corpus_of([(pk, published) for pk, published, _micro_credential in rows])
+    unseen = 1 + math.log(1 + corpus.count)  # a term no published definition uses
+    weights = {term: n * corpus.idf.get(term, unseen) for term, n in _terms(version).items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    scores: Counter[int] = Counter()
+    for term, weight in weights.items():
+        for pk, theirs in corpus.postings.get(term, ()):
+            scores[pk] += weight / norm * theirs
     threshold = settings.CATALOGUE_SIMILARITY_PERCENT / 100
-    found = []
-    for other, terms in zip(others, documents[1:], strict=True):
-        theirs = vector(terms)
-        score = sum(weight * theirs.get(term, 0.0) for term, weight in mine.items())
-        if score >= threshold:
-            found.append(Similar(other, min(score, 1.0)))
-    return sorted(found, key=lambda similar: -similar.score)[:limit]
+    best = sorted(
+        ((score, pk) for pk, score in scores.items() if score >= threshold and pk not in own), reverse=True
+    )[:limit]
+    shown = (
+        MicroCredentialVersion.objects.filter(pk__in=[pk for _score, pk in best])
+        .select_related("micro_credential__organisation")
+        .defer("design")
+        .in_bulk()
+    )
+    return [Similar(shown[pk], min(score, 1.0)) for score, pk in best if pk in shown]

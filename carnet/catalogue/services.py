@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import logging
+import smtplib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,8 @@ from carnet.catalogue.models import (
     Status,
 )
 from carnet.organisations.models import Organisation
+
+logger = logging.getLogger("carnet.catalogue")
 
 VERSION_FIELDS = (
     "name_fr", "name_en", "description_fr", "description_en", "criteria_fr", "criteria_en",
@@ -132,7 +136,11 @@ def publish_micro_credential(
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
     micro_credential.status = Status.PUBLISHED
-    if micro_credential.review_due is None:  # the first publication starts the yearly review
+    # The first publication starts the yearly review. A later version keeps the date already set:
+    # publishing a change is not a review of the whole definition (need, outcomes, size); an admin
+    # who did review it says so with mark_reviewed. Definitions published before reviews existed got
+    # their date from migration catalogue 0005.
+    if micro_credential.review_due is None:
         micro_credential.review_due = timezone.localdate() + REVIEW_INTERVAL
     micro_credential.save(update_fields=["status", "review_due"])
     record_event(verb="micro_credential.published", actor=actor, organisation=micro_credential.organisation,
@@ -156,12 +164,20 @@ def mark_reviewed(
     """The admins have checked that the definition still answers a need: the next review is due a
     year from today (or on ``next_review``), and a reminder will be sent again before it."""
     micro_credential = MicroCredential.objects.select_for_update().get(pk=micro_credential.pk)
+    if micro_credential.status != Status.PUBLISHED:  # a draft or archived one is not in the catalogue
+        raise CatalogueError(
+            _(
+                "Seule une microattestation publiée se révise : publiez-la d'abord, ou republiez-la si elle est archivée."
+            )
+        )
     today = timezone.localdate()
     if next_review is not None and not today < next_review <= today + 3 * REVIEW_INTERVAL:
         raise CatalogueError(_("Choisissez une date de prochaine révision dans les trois prochaines années."))
     previous = micro_credential.review_due
     micro_credential.review_due = next_review or today + REVIEW_INTERVAL
-    micro_credential.save(update_fields=["review_due"])
+    if micro_credential.review_due != previous:  # the new date gets its own reminder
+        micro_credential.review_reminded_for = None
+    micro_credential.save(update_fields=["review_due", "review_reminded_for"])
     record_event(verb="micro_credential.reviewed", actor=actor, organisation=micro_credential.organisation,
                  target=micro_credential, data={"previous": _json(previous),
                                                 "next": micro_credential.review_due.isoformat()})  # fmt: skip
@@ -212,46 +228,77 @@ def remove_need_document(*, document: NeedDocument, actor: Any) -> None:
 def send_review_reminders(*, today: datetime.date | None = None) -> int:
     """Email the admins of each organisation whose published micro-credentials are due for review
     within ``CATALOGUE_REVIEW_REMINDER_DAYS`` days (or overdue), once per review date. Returns how
-    many micro-credentials were reminded of."""
+    many micro-credentials were reminded of.
+
+    Each admin gets one email listing every micro-credential due in their organisations, in their
+    language then the other. The email goes first, and only then is the reminder recorded: a
+    micro-credential counts as reminded once at least one of its admins got it; when none did (mail
+    server out of reach, addresses refused: logged), the next run tries again, and the others are sent
+    all the same. Two runs at the very same moment may both send; a lost reminder would be worse."""
+    from carnet.organisations.models import Membership
+
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=settings.CATALOGUE_REVIEW_REMINDER_DAYS)
-    due = (
+    due = list(
         MicroCredential.objects.filter(status=Status.PUBLISHED, review_due__lte=horizon)
         .exclude(review_reminded_for=models.F("review_due"))
         .select_related("organisation")
-        .order_by("organisation_id", "review_due")
+        .order_by("organisation_id", "review_due", "pk")
     )
-    reminded = 0
+    of_organisation: dict[int, list[MicroCredential]] = {}
     for item in due:
-        with transaction.atomic():
-            locked = MicroCredential.objects.select_for_update().get(pk=item.pk)
-            if locked.review_reminded_for == locked.review_due:  # another run got it first
-                continue
-            locked.review_reminded_for = locked.review_due
-            locked.save(update_fields=["review_reminded_for"])
-            record_event(verb="micro_credential.review_reminded", actor=None, organisation=item.organisation,
-                         target=locked, data={"review_due": _json(locked.review_due)})  # fmt: skip
-            transaction.on_commit(lambda item=locked: _remind(item, today))
-        reminded += 1
-    return reminded
-
-
-def _remind(micro_credential: MicroCredential, today: datetime.date) -> None:
-    from carnet.organisations.models import Membership
-    from carnet.site.mail import send_templated
-
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "catalogue:edit", args=[micro_credential.organisation.slug, micro_credential.slug]
+        of_organisation.setdefault(item.organisation_id, []).append(item)
+    admins = (
+        Membership.objects.filter(
+            organisation_id__in=of_organisation, role=Membership.Role.ADMIN, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user_id", "organisation_id")
     )
-    version = micro_credential.current_version()
-    admins = Membership.objects.filter(
-        organisation=micro_credential.organisation, role=Membership.Role.ADMIN
-    ).select_related("user")
+    per_admin: dict[int, tuple[Any, list[MicroCredential]]] = {}
     for membership in admins:
-        context = {"item": micro_credential, "version": version, "link": link,
-                   "overdue": micro_credential.review_overdue(today)}  # fmt: skip
-        send_templated("catalogue/email/review", [membership.user.email], context,
-                       languages=(membership.user.preferred_language or "fr",))  # fmt: skip
+        per_admin.setdefault(membership.user_id, (membership.user, []))[1].extend(
+            of_organisation[membership.organisation_id]
+        )
+    delivered: set[int] = set()
+    for user, items in per_admin.values():
+        if _remind(user, items, today):
+            delivered.update(item.pk for item in items)
+    return sum(1 for item in due if item.pk in delivered and _record_reminded(item))
+
+
+def _remind(user: Any, items: list[MicroCredential], today: datetime.date) -> bool:
+    """One email to one admin about ``items``; False (logged) when the mail server did not take it."""
+    from carnet.site.mail import languages_for, send_templated
+
+    entries = [
+        {"item": item, "version": item.current_version(), "overdue": item.review_overdue(today),
+         "link": settings.SITE_URL.rstrip("/") + reverse("catalogue:edit", args=[item.organisation.slug, item.slug])}
+        for item in items
+    ]  # fmt: skip
+    context = {"entries": entries, "overdue": any(entry["overdue"] for entry in entries)}
+    try:
+        send_templated("catalogue/email/review", [user.email], context,
+                       languages=languages_for(user.preferred_language))  # fmt: skip
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning("review reminder to user %s not sent (%s): tried again on the next run",
+                       user.pk, type(exc).__name__)  # fmt: skip
+        return False
+    return True
+
+
+@transaction.atomic
+def _record_reminded(item: MicroCredential) -> bool:
+    """Record that ``item``'s admins were reminded of its review date; False when that date changed
+    meanwhile (it was marked reviewed: the new date gets its own reminder) or another run got it."""
+    locked = MicroCredential.objects.select_for_update().get(pk=item.pk)
+    if locked.review_due != item.review_due or locked.review_reminded_for == locked.review_due:
+        return False
+    locked.review_reminded_for = locked.review_due
+    locked.save(update_fields=["review_reminded_for"])
+    record_event(verb="micro_credential.review_reminded", actor=None, organisation=item.organisation,
+                 target=locked, data={"review_due": _json(locked.review_due)})  # fmt: skip
+    return True
 
 
 @transaction.atomic

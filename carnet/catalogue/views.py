@@ -19,7 +19,7 @@ from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_ca
 from carnet.frameworks.models import Competency
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
-from carnet.recognition.files import MAX_FILE_BYTES, EvidenceFileError
+from carnet.recognition.files import MAX_FILE_BYTES, EvidenceFileError, download_name
 
 
 def _own_micro_credential(request: HttpRequest, org_slug: str, slug: str) -> MicroCredential:
@@ -167,7 +167,7 @@ def need_document(request: HttpRequest, org_slug: str, slug: str, document_id: i
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.name,
+        filename=download_name(document.name, document.file.name),
         content_type=document.content_type,
     )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"

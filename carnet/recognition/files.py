@@ -48,6 +48,18 @@ class CheckedFile:
         return self.content_type.startswith("image/")
 
 
+def download_name(name: str, stored: str) -> str:
+    """The name a checked file downloads under: the one the person gave (``name``), with the extension
+    of the type its content was checked to be (that of ``stored``, the file as kept). "lettre.html"
+    whose content was plain text downloads as "lettre.txt": never opened by the reader's computer as
+    what its first name claimed."""
+    extension = stored.rsplit("/", 1)[-1].rpartition(".")[2].lower()
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if "." in base.lstrip("."):
+        base = base.rpartition(".")[0]
+    return f"{base.strip() or 'document'}.{extension or 'bin'}"
+
+
 def check_evidence_file(data: bytes) -> CheckedFile:
     """The file as it will be stored, or ``EvidenceFileError``."""
     if len(data) > MAX_FILE_BYTES:

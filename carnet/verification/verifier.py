@@ -100,6 +100,9 @@ VERDICTS = {
     ),
 }
 
+# Verdicts after which the document's own dates are worth telling: its signature, issuer and status held.
+VALIDITY_TOLD = frozenset({"valid", "valid_other", "valid_warnings", "expired", "not_yet"})
+
 SEVERITY = {"valid": "ok", "valid_other": "ok", "valid_warnings": "warn", "ob2": "warn"}
 
 CHECKED = {
@@ -232,6 +235,15 @@ class Outcome:
     @property
     def is_credential(self) -> bool:
         return self.verdict not in NOT_A_CREDENTIAL and self.verdict != "too_large"
+
+    @property
+    def validity_status(self) -> str | None:
+        """What the document's own validity sentence may say (site/_credential_validity.html):
+        "revoked" or "suspended" (of no effect whatever its dates), "active" once its signature,
+        issuer and status are confirmed, None when they are not: then its dates mean nothing."""
+        if self.verdict in ("revoked", "suspended"):
+            return self.verdict
+        return "active" if self.verdict in VALIDITY_TOLD else None
 
     @property
     def severity(self) -> str:

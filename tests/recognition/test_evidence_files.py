@@ -102,3 +102,30 @@ def test_stored_files_never_keep_the_uploaded_name(draft_request):
     assert evidence.original_name == "../../etc/passwd.png" and evidence.title == "../../etc/passwd.png"
     services.remove_evidence(evidence=evidence)
     assert not draft_request.evidence.exists()
+
+
+def test_a_file_downloads_with_the_extension_of_its_checked_type(client, learner, draft_request):
+    from django.urls import reverse
+
+    evidence = services.add_evidence_file(
+        request=draft_request, name="rapport.html", data=b"Six mois de presences.", title="Rapport"
+    )
+    client.force_login(learner)
+    response = client.get(reverse("recognition:evidence", args=[draft_request.uuid, evidence.pk]))
+    assert response.status_code == 200
+    assert 'filename="rapport.txt"' in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("given", "stored", "expected"),
+    [
+        ("lettre.html", "need/document_x1.txt", "lettre.txt"),
+        ("photo.JPG.exe", "evidence/u/evidence.jpg", "photo.JPG.jpg"),
+        ("sans extension", "evidence/u/evidence.pdf", "sans extension.pdf"),
+        ("..\\..\\appui.docx", "need/document.docx", "appui.docx"),
+        (".htaccess", "need/document.txt", ".htaccess.txt"),
+        ("", "need/document.pdf", "document.pdf"),
+    ],
+)
+def test_the_download_name_keeps_the_given_name_and_the_checked_extension(given, stored, expected):
+    assert files.download_name(given, stored) == expected

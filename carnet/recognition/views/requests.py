@@ -198,7 +198,7 @@ def evidence_file(request: HttpRequest, request_uuid: str, evidence_id: int) -> 
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=not inline,
-        filename=evidence.original_name or evidence.file.name.rsplit("/", 1)[-1],
+        filename=files.download_name(evidence.original_name, evidence.file.name),
         content_type=evidence.content_type,
     )
     response["Content-Security-Policy"] = (
