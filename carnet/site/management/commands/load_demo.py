@@ -161,6 +161,13 @@ DEMO_MICRO_CREDENTIALS = [
             "evidence_fr": "Un récit de deux situations réelles et l'endossement d'une personne qui vous a vu·e à l'œuvre.",
             "evidence_en": "An account of two real situations and the endorsement of someone who saw you at work.",
             "assessment_method": "endorsements", "endorsements_required": 1,
+            "purpose_fr": "Faire reconnaître le travail d'équipe appris ailleurs qu'à l'école (sport, bénévolat, emploi) par les employeurs de la région.",
+            "purpose_en": "Have teamwork learned outside school (sport, volunteering, work) recognised by the region's employers.",
+            "outcomes_fr": ["Partager le travail d'un groupe et tenir sa part.", "Aider à régler un désaccord de façon constructive."],
+            "outcomes_en": ["Share a group's work and do one's part.", "Help settle a disagreement constructively."],
+            "hours": 20, "credits": 2,
+            "need_fr": "Demandée par la Chambre de commerce de Gatineau et trois employeurs du commerce de détail de l'Outaouais.",
+            "need_en": "Asked for by the Gatineau Chamber of Commerce and three retail employers in the Outaouais.",
         },
     ),
     (
