@@ -66,8 +66,13 @@ def test_a_copied_link_is_link_only_whatever_address_is_typed(draft_request, cli
     assert Endorsement.objects.get().verification == "link"
 
 
+def confirm(user, email=None):
+    EmailAddress.objects.create(user=user, email=email or user.email, verified=True)
+
+
 def test_a_signed_in_employer_is_an_employer_account(draft_request, client, employer):
     _invitation, token = services.invite_endorser(request=draft_request, name="RH")
+    confirm(employer)
     client.force_login(employer)
     answer(client, token, endorser_email=employer.email)
     endorsement = Endorsement.objects.get()
@@ -76,9 +81,38 @@ def test_a_signed_in_employer_is_an_employer_account(draft_request, client, empl
 
 def test_a_signed_in_member_of_a_recognising_organisation_is_staff(draft_request, client, assessor):
     _invitation, token = services.invite_endorser(request=draft_request, name="Évaluatrice")
+    confirm(assessor)
     client.force_login(assessor)
-    answer(client, token)
+    answer(client, token, endorser_email="Assessor@org.test")
     assert Endorsement.objects.get().verification == "staff"
+
+
+def test_a_signed_in_account_counts_only_for_an_address_it_confirmed(draft_request, client, assessor):
+    _invitation, token = services.invite_endorser(request=draft_request, name="Pierre")
+    confirm(assessor)
+    client.force_login(assessor)  # a shared computer: somebody else fills the form
+    answer(client, token, endorser_name="Pierre Inconnu", endorser_email="pierre@ailleurs.test")
+    endorsement = Endorsement.objects.get()
+    assert endorsement.verification == "link" and endorsement.endorser_account is None
+
+
+def test_an_unconfirmed_address_of_the_account_does_not_count(draft_request, client, employer):
+    _invitation, token = services.invite_endorser(request=draft_request, name="RH")
+    client.force_login(employer)  # its address was never confirmed
+    answer(client, token, endorser_email=employer.email)
+    endorsement = Endorsement.objects.get()
+    assert endorsement.verification == "link" and endorsement.endorser_account is None
+
+
+def test_a_second_account_of_the_learner_cannot_endorse(draft_request, client, learner, employer):
+    confirm(learner)
+    confirm(employer)
+    confirm(employer, learner.email.upper())  # the learner's own address, on an employer space
+    _invitation, token = services.invite_endorser(request=draft_request, name="RH")
+    client.force_login(employer)
+    response = answer(client, token, endorser_email=employer.email)
+    assert response.status_code == 400
+    assert not Endorsement.objects.exists()
 
 
 def test_a_signed_in_account_without_role_is_email_confirmed_only_with_a_confirmed_address(
