@@ -226,3 +226,28 @@ def test_only_the_newest_few_signals_are_kept(draft_request):
     draft_request.refresh_from_db()
     assert draft_request.learner_signals["ip"][-1] == f"ip{services.MAX_SIGNALS_KEPT + 2}"
     assert len(draft_request.learner_signals["ip"]) == services.MAX_SIGNALS_KEPT
+
+
+def test_an_expired_link_s_page_gives_no_device_cookie(client):
+    response = client.get("/endosser/inconnu/")
+    assert response.status_code == 410
+    assert DEVICE_COOKIE not in response.cookies
+
+
+def test_the_device_cookie_lives_as_long_as_its_hashes_are_kept(draft_request, client, settings):
+    settings.PRIVACY_RETENTION = {**settings.PRIVACY_RETENTION, "collusion_signals": 90}
+    _invitation, token = services.invite_endorser(request=draft_request, name="Marie")
+    response = client.get(f"/endosser/{token}/")
+    assert response.cookies[DEVICE_COOKIE]["max-age"] == 90 * 24 * 3600
+
+
+def test_the_endorsement_and_invitation_forms_tell_of_the_cookie(draft_request, client, learner):
+    _invitation, token = services.invite_endorser(request=draft_request, name="Marie")
+    assert "témoin (cookie)" in html.unescape(client.get(f"/endosser/{token}/").content.decode())
+    client.force_login(learner)
+    assert "témoin (cookie)" in html.unescape(client.get(f"/demandes/{draft_request.uuid}/").content.decode())
+
+
+def test_the_privacy_page_lists_the_device_cookie(client):
+    page = html.unescape(client.get("/confidentialite/").content.decode())
+    assert "carnet_device" in page and "ordinateur partagé" in page
