@@ -273,7 +273,8 @@ def _remember_learner_signals(request: RecognitionRequest, signals: Signals | No
             values = [v for v in kept.get(kind, []) if v != value]
             kept[kind] = [*values, value][-MAX_SIGNALS_KEPT:]
     request.learner_signals = kept
-    return ["learner_signals"]
+    request.signals_updated_at = timezone.now()
+    return ["learner_signals", "signals_updated_at"]
 
 
 @transaction.atomic
