@@ -61,13 +61,18 @@ class Signals:
 
 
 def public_address(request: HttpRequest) -> str:
-    """The visitor's network address when it is a public one. A loopback or private address is that
+    """The visitor's network address when it is a public one (for IPv6, its /64 network). A loopback or private address is that
     of a proxy in front of Carnet or of a local network: it would make everybody look alike."""
     address = request.META.get("REMOTE_ADDR") or ""
     try:
-        return address if ipaddress.ip_address(address).is_global else ""
+        parsed = ipaddress.ip_address(address)
     except ValueError:
         return ""
+    if not parsed.is_global:
+        return ""
+    if parsed.version == 6:  # one home or office gets a whole /64, and a device picks any address in it
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def signals_of(request: HttpRequest) -> Signals:

@@ -251,3 +251,14 @@ def test_the_endorsement_and_invitation_forms_tell_of_the_cookie(draft_request, 
 def test_the_privacy_page_lists_the_device_cookie(client):
     page = html.unescape(client.get("/confidentialite/").content.decode())
     assert "carnet_device" in page and "ordinateur partagé" in page
+
+
+def test_ipv6_addresses_of_one_64_network_are_one_network(rf):
+    from carnet.recognition.fingerprints import public_address
+
+    def of(address):
+        return public_address(rf.get("/", REMOTE_ADDR=address))
+
+    assert of("2001:4860:1:2:aaaa::1") == of("2001:4860:1:2:bbbb::2") == "2001:4860:1:2::/64"
+    assert of("2001:4860:1:3::1") != of("2001:4860:1:2::1")
+    assert of("203.0.113.9") == "" and of("8.8.8.8") == "8.8.8.8"  # documentation range / public IPv4
