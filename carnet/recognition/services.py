@@ -512,8 +512,8 @@ def record_endorsement(
     signals: Signals | None = None,
 ) -> Endorsement:
     """Keep an endorser's testimony, signed by the platform as an Open Badges EndorsementCredential.
-    The link works once: a second submission is refused. ``account``: the endorser's, when they are
-    signed in; ``signals``: the hashes of their visit, for the assessors' warnings."""
+    The link works once: a second submission is refused. ``account``: the signed-in visitor's, linked
+    only when the address typed is one it confirmed (a learner's own account is refused); ``signals``: the hashes of their visit, for the assessors' warnings."""
     from carnet.issuing.endorsements import sign_learner_endorsement
     from carnet.privacy.services import verified_emails
 
