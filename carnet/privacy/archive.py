@@ -53,6 +53,7 @@ def collect(user: Any) -> dict[str, Any]:
     from carnet.organisations.models import Membership
     from carnet.portfolio.models import CredentialSharing, ImportedBadge, PublicProfile, ShareLink
     from carnet.privacy.models import ConsentRecord
+    from carnet.privacy.services import endorsements_given_by, verified_emails
     from carnet.recognition.models import (
         Endorsement,
         EndorsementInvitation,
@@ -168,11 +169,14 @@ def collect(user: Any) -> dict[str, Any]:
             "created_at",
         ),
         "endorsements_given": _rows(
-            Endorsement.objects.filter(endorser_email__iexact=user.email),
+            Endorsement.objects.filter(endorsements_given_by(user, verified_emails(user))),
             "endorser_name",
             "endorser_email",
             "endorser_organisation",
             "relationship",
+            "verification",
+            "period_start",
+            "period_end",
             "context",
             "observations",
             "comment",

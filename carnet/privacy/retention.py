@@ -68,9 +68,9 @@ def due(now: datetime | None = None) -> dict[str, QuerySet[Any]]:
         found["endorsement_signals"] = Endorsement.objects.filter(created_at__lt=cutoff).exclude(
             ip_hash="", device_hash=""
         )
-        found["request_signals"] = RecognitionRequest.objects.filter(updated_at__lt=cutoff).exclude(
-            learner_signals={}
-        )
+        found["request_signals"] = RecognitionRequest.objects.filter(
+            Q(signals_updated_at__lt=cutoff) | Q(signals_updated_at__isnull=True, updated_at__lt=cutoff)
+        ).exclude(learner_signals={})
     found["exports"] = DataExport.objects.filter(
         Q(expires_at__lt=now)
         | Q(state=DataExport.State.FAILED)

@@ -234,8 +234,8 @@ def delete_account(*, user: Any) -> str:
         )
         # Their email where others wrote it: endorsements they gave, invitations, bulk rows and
         # reports, webhooks.
-        Endorsement.objects.filter(_email_is("endorser_email", emails)).update(
-            endorser_email="", endorser_address=""
+        Endorsement.objects.filter(endorsements_given_by(user, emails)).update(
+            endorser_email="", endorser_address="", endorser_account=None, ip_hash="", device_hash=""
         )
         EndorsementInvitation.objects.filter(_email_is("email", emails)).update(email="")
         Invitation.objects.filter(_email_is("email", emails)).delete()
@@ -261,6 +261,15 @@ def verified_emails(user: Any) -> list[str]:
 
     found = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
     return sorted({email.strip().lower() for email in found if email.strip()})
+
+
+def endorsements_given_by(user: Any, emails: list[str]) -> Q:
+    """The endorsements ``user`` gave: signed in, or under one of their confirmed ``emails``, as typed
+    or normalised (a +tag, Gmail's dots)."""
+    from carnet.recognition.fingerprints import normalise_email
+
+    addresses = sorted({normalise_email(email) for email in emails} - {""})
+    return Q(endorser_account=user) | _email_is("endorser_email", emails) | Q(endorser_address__in=addresses)
 
 
 def _email_is(field: str, emails: list[str]) -> Q:

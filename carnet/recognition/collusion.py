@@ -9,7 +9,12 @@ independent person. Each is a reason to look closer, never a proof, and never sh
   (``ENDORSEMENT_BUSY_REQUESTS`` people within ``ENDORSEMENT_BUSY_DAYS`` days);
 - ring: the endorser and the learner endorse each other (A → B → A), or through one more person
   (A → B → C → A), within ``ENDORSEMENT_RING_DAYS`` days. An endorser is a learner when they endorsed
-  signed in or with an address one account confirmed."""
+  signed in or with an address one account confirmed.
+
+Busy endorsers and rings count only requests made to the same organisation as the request being
+assessed (an assessor learns nothing of other organisations' requests), and an address counts only
+when it was proven (answered from the emailed link, or with a confirmed address while signed in): an
+address typed by whoever holds a copied link is not attributed to anybody."""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from carnet.accounts.models import User
 from carnet.recognition.fingerprints import normalise_email
-from carnet.recognition.models import Endorsement, RecognitionRequest
+from carnet.recognition.models import Endorsement, RecognitionRequest, Verification
 
 OWN_ADDRESS, SAME_DEVICE, SAME_NETWORK, BUSY, RING = (
     "own_address",
@@ -67,12 +72,13 @@ def _owners_of(addresses: set[str]) -> dict[str, int]:
     query = Q(pk__in=[])
     for address in addresses:
         local, _at, domain = address.partition("@")
-        # The account's address may carry a +tag or dots the normalised address lost: fetch the
-        # candidates of the same domain that begin alike, then compare normalised. (A Gmail address
-        # with a dot in its first three letters is missed: the price of not reading every account.)
-        query |= Q(email__iexact=address)
-        for candidate_domain in ("gmail.com", "googlemail.com") if domain == "gmail.com" else (domain,):
-            query |= Q(email__istartswith=local[:3]) & Q(email__iendswith=f"@{candidate_domain}")
+        # The account's address may carry a +tag (or, at Gmail, dots) the normalised address lost.
+        query |= Q(email__iexact=address) | Q(email__istartswith=f"{local}+", email__iendswith=f"@{domain}")
+        if domain == "gmail.com":  # dots too: fetch those that begin alike, then compare normalised
+            # (a Gmail address with a dot in its first three letters is missed: the price of not
+            # reading every account at Gmail).
+            for gmail in ("gmail.com", "googlemail.com"):
+                query |= Q(email__istartswith=local[:3], email__iendswith=f"@{gmail}")
     users = User.objects.filter(query).values_list("email", "pk")
     confirmed = EmailAddress.objects.filter(query, verified=True).values_list("email", "user_id")
     owners: dict[str, int] = {}
@@ -83,25 +89,38 @@ def _owners_of(addresses: set[str]) -> dict[str, int]:
     return owners
 
 
+def _proven() -> Q:
+    """Endorsements whose address is the endorser's: only those are counted by address. Anybody
+    with a link may type somebody else's address, which must not drag that person into a warning."""
+    return ~Q(verification=Verification.LINK) | Q(endorser_account__isnull=False)
+
+
+def _is_proven(endorsement: Endorsement) -> bool:
+    return endorsement.verification != Verification.LINK or endorsement.endorser_account_id is not None
+
+
 def _identities(endorsements: list[Endorsement]) -> dict[int, int]:
     """Endorsement id → the account of its endorser, when one is known."""
-    owners = _owners_of({e.endorser_address for e in endorsements if e.endorser_address})
+    owners = _owners_of({e.endorser_address for e in endorsements if e.endorser_address and _is_proven(e)})
     found = {}
     for endorsement in endorsements:
-        account = endorsement.endorser_account_id or owners.get(endorsement.endorser_address)
+        account = endorsement.endorser_account_id
+        if account is None and _is_proven(endorsement):
+            account = owners.get(endorsement.endorser_address)
         if account is not None:
             found[endorsement.pk] = account
     return found
 
 
-def _endorsed_by(user_ids: set[int], *, since: Any) -> dict[int, set[int]]:
-    """Whose requests each of ``user_ids`` endorsed since ``since`` (user id → learner ids)."""
+def _endorsed_by(user_ids: set[int], *, since: Any, organisation: Any) -> dict[int, set[int]]:
+    """Whose requests to ``organisation`` each of ``user_ids`` endorsed since ``since`` (user id →
+    learner ids). Other organisations' requests stay theirs."""
     if not user_ids:
         return {}
     addresses = addresses_of(User.objects.filter(pk__in=user_ids))
     rows = (
-        Endorsement.objects.filter(created_at__gte=since)
-        .filter(Q(endorser_account__in=user_ids) | Q(endorser_address__in=list(addresses)))
+        Endorsement.objects.filter(created_at__gte=since, invitation__request__organisation=organisation)
+        .filter(Q(endorser_account__in=user_ids) | (Q(endorser_address__in=list(addresses)) & _proven()))
         .values_list("endorser_account_id", "endorser_address", "invitation__request__learner_id")
     )
     found: dict[int, set[int]] = defaultdict(set)
@@ -112,21 +131,41 @@ def _endorsed_by(user_ids: set[int], *, since: Any) -> dict[int, set[int]]:
     return found
 
 
-def _busy_count(endorsement: Endorsement, account: int | None) -> int:
-    """How many different people's requests the same endorser endorsed around this endorsement."""
+def _busy_counts(
+    endorsements: list[Endorsement], identities: dict[int, int], *, organisation: Any
+) -> dict[int, int]:
+    """Endorsement id → how many different people's requests to ``organisation`` the same endorser
+    endorsed around it (one query for all of them)."""
     days = timedelta(days=settings.ENDORSEMENT_BUSY_DAYS)
-    same = Q(pk__in=[])
-    if endorsement.endorser_address:
-        same |= Q(endorser_address=endorsement.endorser_address)
-    if account is not None:
-        same |= Q(endorser_account=account)
-    return (
-        Endorsement.objects.filter(same)
-        .filter(created_at__range=(endorsement.created_at - days, endorsement.created_at + days))
-        .values("invitation__request__learner")
-        .distinct()
-        .count()
+    addresses = {e.endorser_address for e in endorsements if e.endorser_address and _is_proven(e)}
+    accounts = set(identities.values())
+    if not endorsements or not (addresses or accounts):
+        return {}
+    rows = list(
+        Endorsement.objects.filter(invitation__request__organisation=organisation)
+        .filter((Q(endorser_address__in=addresses) & _proven()) | Q(endorser_account__in=accounts))
+        .filter(
+            created_at__range=(
+                min(e.created_at for e in endorsements) - days,
+                max(e.created_at for e in endorsements) + days,
+            )
+        )
+        .values_list(
+            "endorser_address", "endorser_account_id", "created_at", "invitation__request__learner_id"
+        )
     )
+    counts = {}
+    for endorsement in endorsements:
+        address = endorsement.endorser_address if _is_proven(endorsement) else ""
+        account = identities.get(endorsement.pk)
+        learners = {
+            learner
+            for other_address, other_account, created_at, learner in rows
+            if abs(created_at - endorsement.created_at) <= days
+            and ((address and other_address == address) or (account is not None and other_account == account))
+        }
+        counts[endorsement.pk] = len(learners)
+    return counts
 
 
 def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -> list[EndorsementWarning]:
@@ -135,8 +174,12 @@ def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -
     own = addresses_of([learner])
     identities = _identities(endorsements)
     since = (request.submitted_at or timezone.now()) - timedelta(days=settings.ENDORSEMENT_RING_DAYS)
-    endorsed_by_learner = _endorsed_by({learner.pk}, since=since).get(learner.pk, set())
-    second_step = _endorsed_by(endorsed_by_learner - {learner.pk}, since=since)
+    organisation = request.organisation_id
+    endorsed_by_learner = _endorsed_by({learner.pk}, since=since, organisation=organisation).get(
+        learner.pk, set()
+    )
+    second_step = _endorsed_by(endorsed_by_learner - {learner.pk}, since=since, organisation=organisation)
+    busy_counts = _busy_counts(endorsements, identities, organisation=organisation)
     devices = set(request.learner_signals.get("device", []))
     networks = set(request.learner_signals.get("ip", []))
     warnings = []
@@ -152,7 +195,7 @@ def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -
             warn(SAME_DEVICE, _("Envoyé depuis le même navigateur que celui de la personne qui demande."))
         if endorsement.ip_hash and endorsement.ip_hash in networks:
             warn(SAME_NETWORK, _("Envoyé depuis la même adresse réseau que la personne qui demande (cela arrive aussi dans un même lieu de travail ou un même foyer)."))  # fmt: skip
-        busy = _busy_count(endorsement, account)
+        busy = busy_counts.get(endorsement.pk, 0)
         if busy >= settings.ENDORSEMENT_BUSY_REQUESTS:
             warn(BUSY, _("Cette personne a endossé les demandes de %(count)s personnes différentes en %(days)s jours environ.") % {"count": busy, "days": settings.ENDORSEMENT_BUSY_DAYS})  # fmt: skip
         if account is None or account == learner.pk:

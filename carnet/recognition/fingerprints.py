@@ -18,7 +18,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
 DEVICE_COOKIE = "carnet_device"
-DEVICE_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap a cookie's life at 400 days
+DEVICE_COOKIE_MAX_DAYS = 400  # browsers cap a cookie's life at 400 days
+
+
+def device_cookie_max_age() -> int:
+    """The cookie lives as long as the hashes it leads to are kept (0 keeps them: the browsers' cap)."""
+    days = settings.PRIVACY_RETENTION.get("collusion_signals", 0)
+    return min(days, DEVICE_COOKIE_MAX_DAYS) * 24 * 3600 if days > 0 else DEVICE_COOKIE_MAX_DAYS * 24 * 3600
+
+
 # Addresses whose provider ignores dots in the local part.
 DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
@@ -53,13 +61,18 @@ class Signals:
 
 
 def public_address(request: HttpRequest) -> str:
-    """The visitor's network address when it is a public one. A loopback or private address is that
+    """The visitor's network address when it is a public one (for IPv6, its /64 network). A loopback or private address is that
     of a proxy in front of Carnet or of a local network: it would make everybody look alike."""
     address = request.META.get("REMOTE_ADDR") or ""
     try:
-        return address if ipaddress.ip_address(address).is_global else ""
+        parsed = ipaddress.ip_address(address)
     except ValueError:
         return ""
+    if not parsed.is_global:
+        return ""
+    if parsed.version == 6:  # one home or office gets a whole /64, and a device picks any address in it
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def signals_of(request: HttpRequest) -> Signals:
@@ -73,16 +86,17 @@ def signals_of(request: HttpRequest) -> Signals:
 
 def marks_device(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Give the browser a random cookie (once), so that the same browser can be recognised when a
-    learner and an endorser use it. It says nothing of the person and is read only by Carnet."""
+    learner and an endorser use it. It says nothing of the person and is read only by Carnet. Only
+    with the page itself (200): an expired link's page or an error gives no cookie."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        if DEVICE_COOKIE not in request.COOKIES:
+        if DEVICE_COOKIE not in request.COOKIES and response.status_code == 200:
             response.set_cookie(
                 DEVICE_COOKIE,
                 secrets.token_urlsafe(24),
-                max_age=DEVICE_COOKIE_MAX_AGE,
+                max_age=device_cookie_max_age(),
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
                 samesite="Lax",

@@ -117,6 +117,9 @@ class RecognitionRequest(models.Model):
     # assessors of a likely self-endorsement (carnet.recognition.collusion). Never the raw values;
     # cleared after CARNET_RETAIN_COLLUSION_SIGNALS_DAYS.
     learner_signals = models.JSONField(default=dict, blank=True, editable=False)
+    # When they were last added to (updated_at does not move when an invitation adds them): their
+    # retention counts from here.
+    signals_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -273,7 +273,8 @@ def _remember_learner_signals(request: RecognitionRequest, signals: Signals | No
             values = [v for v in kept.get(kind, []) if v != value]
             kept[kind] = [*values, value][-MAX_SIGNALS_KEPT:]
     request.learner_signals = kept
-    return ["learner_signals"]
+    request.signals_updated_at = timezone.now()
+    return ["learner_signals", "signals_updated_at"]
 
 
 @transaction.atomic
@@ -462,22 +463,35 @@ def _claim_invitation(token: str) -> EndorsementInvitation:
 def verification_of(*, invitation: EndorsementInvitation, email: str, account: User | None) -> str:
     """How Carnet knows who the endorser is, from how they arrived: signed in as staff of a
     recognising organisation or of an employer, or through the link emailed to the address they
-    kept (only its owner received it), or else by a link that anybody may have been given."""
+    kept (only its owner received it), or else by a link that anybody may have been given.
+    ``account`` counts only when the address typed is one it confirmed (see ``endorser_account_of``)."""
     from carnet.organisations.models import Membership, Organisation
-    from carnet.privacy.services import verified_emails
 
     address = normalise_email(email)
+    account = endorser_account_of(email=email, account=account)
     if account is not None:
         kinds = set(Membership.objects.filter(user=account).values_list("organisation__kind", flat=True))
         if kinds - {Organisation.Kind.EMPLOYER}:
             return Verification.STAFF
         if kinds:
             return Verification.EMPLOYER
-        if address and address in {normalise_email(e) for e in verified_emails(account)}:
-            return Verification.EMAIL
+        return Verification.EMAIL
     if invitation.sent_at and address and address == normalise_email(invitation.email):
         return Verification.EMAIL
     return Verification.LINK
+
+
+def endorser_account_of(*, email: str, account: User | None) -> User | None:
+    """The signed-in ``account`` when the endorser's address typed is one it confirmed, else None:
+    a shared computer or a second account must not lend its level to whoever signs the form."""
+    from carnet.privacy.services import verified_emails
+
+    address = normalise_email(email)
+    if account is None or not address:
+        return None
+    if address in {normalise_email(e) for e in verified_emails(account)}:
+        return account
+    return None
 
 
 def _check_period(start: Any, end: Any) -> None:
@@ -498,12 +512,17 @@ def record_endorsement(
     signals: Signals | None = None,
 ) -> Endorsement:
     """Keep an endorser's testimony, signed by the platform as an Open Badges EndorsementCredential.
-    The link works once: a second submission is refused. ``account``: the endorser's, when they are
-    signed in; ``signals``: the hashes of their visit, for the assessors' warnings."""
+    The link works once: a second submission is refused. ``account``: the signed-in visitor's, linked
+    only when the address typed is one it confirmed (a learner's own account is refused); ``signals``: the hashes of their visit, for the assessors' warnings."""
     from carnet.issuing.endorsements import sign_learner_endorsement
+    from carnet.privacy.services import verified_emails
 
     invitation = _claim_invitation(token)
-    if account is not None and account.pk == invitation.request.learner_id:
+    learner = invitation.request.learner
+    own = {normalise_email(e) for e in [learner.email, *verified_emails(learner)]} - {""}
+    if account is not None and (
+        account.pk == learner.pk or own & {normalise_email(e) for e in verified_emails(account)}
+    ):
         raise RecognitionError(
             _(
                 "Vous ne pouvez pas endosser votre propre demande : transmettez ce lien à une personne qui vous a vu·e à l'œuvre."
@@ -511,6 +530,7 @@ def record_endorsement(
         )
     _check_period(fields.get("period_start"), fields.get("period_end"))
     signals = signals or Signals()
+    account = endorser_account_of(email=str(fields.get("endorser_email") or ""), account=account)
     endorsement = Endorsement(
         invitation=invitation,
         observations=observations,

@@ -47,7 +47,7 @@ def _relationship_noun(relationship: str) -> str:
         Relationship.SUPERVISOR: _("un·e superviseur·e"),
         Relationship.COLLEAGUE: _("un·e collègue"),
         Relationship.CLIENT: _("un·e client·e"),
-        Relationship.COACH: _("un·e entraîneur·e"),
+        Relationship.COACH: _("un·e entraîneur·euse"),
         Relationship.TEACHER: _("un·e enseignant·e"),
         Relationship.PEER: _("un·e pair"),
     }

@@ -154,6 +154,8 @@ def test_employers_read_the_strength_in_plain_words_without_more_identities(
         "8 mois observés); un·e superviseur·e (lien seulement, période non précisée)."
     ) in content
     assert "Force de ces témoignages : solide." in content
+    assert "Un compte d'employeur est déclaré par la personne" in content  # anyone may open one
+    assert "compte d'employeur ou d'organisme)" not in content
     for hidden in (
         "Anonyme Secret",
         "anonyme@example.test",

@@ -179,3 +179,21 @@ def test_the_audit_trail_forgets_the_whole_address_only(
         event.refresh_from_db()
     assert about_them.data == {} and in_a_sentence.data == {}
     assert longer.data["email"] == "ja@b.com" and other.data["email"] == "a@b.co.uk"
+
+
+@pytest.mark.parametrize("typed", ["Marie+club@Example.test", "ailleurs@example.test"])
+def test_endorsements_they_gave_under_a_variant_or_signed_in_forget_them_and_their_hashes(
+    full_learner, make_user, confirm, typed, django_capture_on_commit_callbacks
+):
+    from carnet.recognition.fingerprints import normalise_email
+
+    marie = confirm(make_user("marie@example.test"))
+    account = marie if typed.startswith("ailleurs") else None  # typed elsewhere, but signed in
+    Endorsement.objects.update(
+        endorser_email=typed, endorser_address=normalise_email(typed), endorser_account=account,
+        ip_hash="ip", device_hash="navigateur",
+    )  # fmt: skip
+    delete(marie, django_capture_on_commit_callbacks)
+    endorsement = Endorsement.objects.get(invitation__request__learner=full_learner)
+    assert (endorsement.endorser_email, endorsement.endorser_address) == ("", "")
+    assert (endorsement.ip_hash, endorsement.device_hash) == ("", "")

@@ -105,3 +105,23 @@ def test_the_archive_is_written_to_disk_not_held_in_memory(full_learner, django_
     export.refresh_from_db()
     assert export.state == "ready" and export.size > 4 * 1024 * 1024
     assert peak < 2 * 1024 * 1024, peak
+
+
+def test_the_archive_holds_the_endorsements_they_gave_with_how_they_were_known(
+    full_learner, make_user, confirm, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from carnet.recognition.models import Endorsement
+
+    marie = confirm(make_user("marie@example.test"))
+    Endorsement.objects.update(
+        endorser_email="Marie+club@example.test", endorser_address="marie@example.test",
+        verification="email", period_start=date(2025, 1, 1),
+    )  # fmt: skip
+    export = make(marie, django_capture_on_commit_callbacks)
+    with export.file.open("rb") as stored, zipfile.ZipFile(io.BytesIO(stored.read())) as archive:
+        given = json.loads(archive.read(DATA))["endorsements_given"]
+    assert len(given) == 1
+    assert given[0]["verification"] == "email" and given[0]["period_start"] == "2025-01-01"
+    assert "relationship" in given[0] and "period_end" in given[0]

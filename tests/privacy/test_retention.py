@@ -99,3 +99,27 @@ def test_collusion_signals_are_cleared_after_their_period_and_the_endorsement_st
     assert recent.ip_hash == "ip"
     assert requests.get().learner_signals == {}
     assert not apply_retention()["endorsement_signals"]
+
+
+def test_request_signals_are_kept_from_when_they_were_added_not_from_the_request_s_last_change(
+    full_learner, settings
+):
+    settings.PRIVACY_RETENTION = {**settings.PRIVACY_RETENTION, "collusion_signals": 180, "drafts": 0}
+    requests = RecognitionRequest.objects.filter(learner=full_learner)
+    # An invitation added them 10 days ago; the request itself was last changed 200 days ago.
+    requests.update(learner_signals={"ip": ["ip"]}, signals_updated_at=age(10), updated_at=age(200))
+    assert apply_retention()["request_signals"] == 0
+    # Added 200 days ago, while the request was edited yesterday: their time is up.
+    requests.update(signals_updated_at=age(200), updated_at=age(1))
+    assert apply_retention()["request_signals"] == 1
+    assert requests.get().learner_signals == {}
+
+
+def test_inviting_an_endorser_dates_the_learner_s_signals(full_learner):
+    from carnet.recognition import services
+    from carnet.recognition.fingerprints import Signals
+
+    request = RecognitionRequest.objects.get(learner=full_learner)  # a draft
+    services.invite_endorser(request=request, name="Amie", signals=Signals(ip_hash="h", device_hash="d"))
+    request.refresh_from_db()
+    assert request.signals_updated_at is not None and request.learner_signals["device"] == ["d"]

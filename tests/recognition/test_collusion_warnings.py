@@ -19,8 +19,9 @@ from carnet.recognition.models import Endorsement, RecognitionRequest
 pytestmark = pytest.mark.django_db
 
 
-def by(email):
-    return {"endorser_email": email, "endorser_address": normalise_email(email)}
+def by(email, verification="email"):
+    """An endorser who proved ``email`` (they answered the link emailed to it), unless told otherwise."""
+    return {"endorser_email": email, "endorser_address": normalise_email(email), "verification": verification}
 
 
 def kinds(request):
@@ -161,6 +162,60 @@ def test_a_ring_closed_long_before_the_window_is_not_flagged(people, settings, e
     assert kinds(people["A"]) == []
 
 
+def test_an_address_typed_after_a_copied_link_drags_nobody_into_a_ring(people, endorse):
+    endorse(people["A"], "B", **by("b@example.test", verification="link"))  # anybody may type B's
+    endorse(people["B"], "A", **by("learner@example.test"))
+    assert kinds(people["A"]) == []
+
+
+def test_an_address_typed_after_a_copied_link_is_not_counted_as_busy(
+    make_user, micro_credential, settings, endorse
+):
+    requests = _requests_of_many(make_user, micro_credential, settings.ENDORSEMENT_BUSY_REQUESTS)
+    for number, request in enumerate(requests):
+        endorse(request, f"Occupé {number}", **by("occupe@example.test", verification="link"))
+    assert kinds(requests[0]) == []
+
+
+@pytest.fixture
+def elsewhere(make_user, competency):
+    """A micro-credential of another recognising organisation."""
+    from carnet.catalogue import services as catalogue
+    from carnet.organisations.models import Organisation
+    from carnet.organisations.services import create_organisation
+
+    other = create_organisation(
+        name="Ailleurs", kind=Organisation.Kind.COLLEGE, admin=make_user("ailleurs@org.test"), slug="ailleurs"
+    )
+    item = catalogue.create_micro_credential(
+        organisation=other,
+        fields={
+            "name_fr": "Ailleurs", "name_en": "Elsewhere", "description_fr": "D.", "criteria_fr": "C.",
+            "learning_contexts": ["volunteering"], "assessment_method": "observation",
+            "endorsements_required": 1, "validity_months": 24,
+        },
+        alignments=[(competency, competency.levels.get(rank=2))],
+    )  # fmt: skip
+    return catalogue.publish_micro_credential(micro_credential=item).micro_credential
+
+
+def test_requests_to_another_organisation_count_neither_for_busy_nor_for_rings(
+    people, make_user, elsewhere, settings, endorse
+):
+    # B endorses A here; A endorsed B's request to another organisation: not a ring for this one.
+    endorse(people["A"], "B", **by("b@example.test"))
+    other_b = services.open_request(learner=people["B"].learner, micro_credential=elsewhere)
+    endorse(other_b, "A", **by("learner@example.test"))
+    assert kinds(people["A"]) == []
+    # The same endorser busy with many requests to the other organisation only.
+    for number in range(settings.ENDORSEMENT_BUSY_REQUESTS):
+        request = services.open_request(
+            learner=make_user(f"ail{number}@example.test"), micro_credential=elsewhere
+        )
+        endorse(request, f"Occupé {number}", **by("b@example.test"))
+    assert kinds(people["A"]) == []
+
+
 # --- who sees them ------------------------------------------------------------------------------------
 
 
@@ -193,3 +248,25 @@ def test_an_assessor_of_another_organisation_sees_nothing(flagged, client, make_
     create_organisation(name="Autre", kind=Organisation.Kind.COLLEGE, admin=other, slug="autre")
     client.force_login(other)
     assert client.get(f"/evaluation/{flagged.uuid}/").status_code == 404
+
+
+def test_the_review_page_reads_the_database_as_often_with_one_or_eight_endorsements(
+    submitted_request, client, assessor, make_user, micro_credential, endorse
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/evaluation/{submitted_request.uuid}/"
+    client.force_login(assessor)
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    endorse(submitted_request, "Un", **by("un@example.test"))
+    with_few = count()
+    for number in range(7):
+        endorse(submitted_request, f"Autre {number}", **by(f"autre{number}@gmail.com"))
+    assert count() == with_few

@@ -59,6 +59,10 @@ def test_the_words_name_the_relationship_the_verification_and_the_months():
     assert words == "un·e superviseur·e (adresse courriel vérifiée, 8 mois observés)"
 
 
+def test_a_coach_is_named_in_inclusive_french():
+    assert endorsement_strength(given("coach")).words().startswith("un·e entraîneur·euse (")
+
+
 def test_the_summary_says_how_many_people_saw_the_work_strongest_first():
     summary = summarise([given("colleague", "link"), given("supervisor", "email", date(2025, 10, 1))])
     assert summary.sentence() == (

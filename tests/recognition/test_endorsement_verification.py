@@ -66,8 +66,13 @@ def test_a_copied_link_is_link_only_whatever_address_is_typed(draft_request, cli
     assert Endorsement.objects.get().verification == "link"
 
 
+def confirm(user, email=None):
+    EmailAddress.objects.create(user=user, email=email or user.email, verified=True)
+
+
 def test_a_signed_in_employer_is_an_employer_account(draft_request, client, employer):
     _invitation, token = services.invite_endorser(request=draft_request, name="RH")
+    confirm(employer)
     client.force_login(employer)
     answer(client, token, endorser_email=employer.email)
     endorsement = Endorsement.objects.get()
@@ -76,9 +81,38 @@ def test_a_signed_in_employer_is_an_employer_account(draft_request, client, empl
 
 def test_a_signed_in_member_of_a_recognising_organisation_is_staff(draft_request, client, assessor):
     _invitation, token = services.invite_endorser(request=draft_request, name="Évaluatrice")
+    confirm(assessor)
     client.force_login(assessor)
-    answer(client, token)
+    answer(client, token, endorser_email="Assessor@org.test")
     assert Endorsement.objects.get().verification == "staff"
+
+
+def test_a_signed_in_account_counts_only_for_an_address_it_confirmed(draft_request, client, assessor):
+    _invitation, token = services.invite_endorser(request=draft_request, name="Pierre")
+    confirm(assessor)
+    client.force_login(assessor)  # a shared computer: somebody else fills the form
+    answer(client, token, endorser_name="Pierre Inconnu", endorser_email="pierre@ailleurs.test")
+    endorsement = Endorsement.objects.get()
+    assert endorsement.verification == "link" and endorsement.endorser_account is None
+
+
+def test_an_unconfirmed_address_of_the_account_does_not_count(draft_request, client, employer):
+    _invitation, token = services.invite_endorser(request=draft_request, name="RH")
+    client.force_login(employer)  # its address was never confirmed
+    answer(client, token, endorser_email=employer.email)
+    endorsement = Endorsement.objects.get()
+    assert endorsement.verification == "link" and endorsement.endorser_account is None
+
+
+def test_a_second_account_of_the_learner_cannot_endorse(draft_request, client, learner, employer):
+    confirm(learner)
+    confirm(employer)
+    confirm(employer, learner.email.upper())  # the learner's own address, on an employer space
+    _invitation, token = services.invite_endorser(request=draft_request, name="RH")
+    client.force_login(employer)
+    response = answer(client, token, endorser_email=employer.email)
+    assert response.status_code == 400
+    assert not Endorsement.objects.exists()
 
 
 def test_a_signed_in_account_without_role_is_email_confirmed_only_with_a_confirmed_address(
@@ -192,3 +226,39 @@ def test_only_the_newest_few_signals_are_kept(draft_request):
     draft_request.refresh_from_db()
     assert draft_request.learner_signals["ip"][-1] == f"ip{services.MAX_SIGNALS_KEPT + 2}"
     assert len(draft_request.learner_signals["ip"]) == services.MAX_SIGNALS_KEPT
+
+
+def test_an_expired_link_s_page_gives_no_device_cookie(client):
+    response = client.get("/endosser/inconnu/")
+    assert response.status_code == 410
+    assert DEVICE_COOKIE not in response.cookies
+
+
+def test_the_device_cookie_lives_as_long_as_its_hashes_are_kept(draft_request, client, settings):
+    settings.PRIVACY_RETENTION = {**settings.PRIVACY_RETENTION, "collusion_signals": 90}
+    _invitation, token = services.invite_endorser(request=draft_request, name="Marie")
+    response = client.get(f"/endosser/{token}/")
+    assert response.cookies[DEVICE_COOKIE]["max-age"] == 90 * 24 * 3600
+
+
+def test_the_endorsement_and_invitation_forms_tell_of_the_cookie(draft_request, client, learner):
+    _invitation, token = services.invite_endorser(request=draft_request, name="Marie")
+    assert "témoin (cookie)" in html.unescape(client.get(f"/endosser/{token}/").content.decode())
+    client.force_login(learner)
+    assert "témoin (cookie)" in html.unescape(client.get(f"/demandes/{draft_request.uuid}/").content.decode())
+
+
+def test_the_privacy_page_lists_the_device_cookie(client):
+    page = html.unescape(client.get("/confidentialite/").content.decode())
+    assert "carnet_device" in page and "ordinateur partagé" in page
+
+
+def test_ipv6_addresses_of_one_64_network_are_one_network(rf):
+    from carnet.recognition.fingerprints import public_address
+
+    def of(address):
+        return public_address(rf.get("/", REMOTE_ADDR=address))
+
+    assert of("2001:4860:1:2:aaaa::1") == of("2001:4860:1:2:bbbb::2") == "2001:4860:1:2::/64"
+    assert of("2001:4860:1:3::1") != of("2001:4860:1:2::1")
+    assert of("203.0.113.9") == "" and of("8.8.8.8") == "8.8.8.8"  # documentation range / public IPv4
