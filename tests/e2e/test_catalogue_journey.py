@@ -59,6 +59,8 @@ def test_admin_publishes_and_visitor_finds_it_in_both_languages(browser, live_se
         page.click("button[value=design]")
     with page.expect_navigation():
         page.click("text=Publier cette version")
+    with page.expect_navigation():  # the confirmation, with any similar definitions listed
+        page.click("button:has-text('Publier cette version')")
     page.screenshot(path=str(tmp_path / "published.png"))
 
     item = MicroCredential.objects.get()
