@@ -100,6 +100,53 @@ def _with_suite_context(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "@context": [*context_list, DATA_INTEGRITY_V2]}
 
 
+def proof_options(
+    verification_method: str,
+    *,
+    created: datetime | None = None,
+    proof_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> dict[str, Any]:
+    """A new proof's configuration, without its value (§3.3.1 "Create Proof", step 1)."""
+    proof: dict[str, Any] = {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": xsd_datetime(created or datetime.now(UTC)),
+        "verificationMethod": verification_method,
+        "proofPurpose": proof_purpose,
+    }
+    if challenge is not None:
+        proof["challenge"] = challenge
+    if domain is not None:
+        proof["domain"] = domain
+    return proof
+
+
+def signing_input(document: dict[str, Any], proof: dict[str, Any]) -> bytes:
+    """The hashData a key signs to add ``proof`` (its configuration, :func:`proof_options`) to
+    ``document`` (§3.3.1 steps 2–4: transformation, proof configuration, hashing): the costly part
+    of signing, which needs no key, so that it can run in another process
+    (:mod:`carnet.credentials.pool`)."""
+    document = _with_suite_context(document)
+    # A document being signed is new: hashed as it is, not kept (the memo is for verifying again)
+    return _hash_data(_canonical_hash(_without_proof(document)), _proof_configuration(document, proof))
+
+
+def attach_proof(document: dict[str, Any], proof: dict[str, Any], signature: bytes) -> dict[str, Any]:
+    """A copy of ``document`` with ``proof`` completed by ``signature`` (of its
+    :func:`signing_input`): one more proof, a proof set if it had one."""
+    document = _with_suite_context(document)
+    proof = {**proof, "proofValue": multibase_encode(signature)}
+    signed = dict(document)
+    existing = document.get("proof")
+    if existing is None:
+        signed["proof"] = proof
+    else:
+        signed["proof"] = [*(existing if isinstance(existing, list) else [existing]), proof]
+    return signed
+
+
 def add_proof(
     document: dict[str, Any],
     key: Ed25519Key,
@@ -112,28 +159,10 @@ def add_proof(
     """A copy of ``document`` with one more ``eddsa-rdfc-2022`` proof (a proof set if it had one)."""
     if not key.has_private_key:
         raise ProofError("this key has no private part: it can verify but not sign")
-    document = _with_suite_context(document)
-    proof: dict[str, Any] = {
-        "type": PROOF_TYPE,
-        "cryptosuite": CRYPTOSUITE,
-        "created": xsd_datetime(created or datetime.now(UTC)),
-        "verificationMethod": key.id,
-        "proofPurpose": proof_purpose,
-    }
-    if challenge is not None:
-        proof["challenge"] = challenge
-    if domain is not None:
-        proof["domain"] = domain
-    # A document being signed is new: hashed as it is, not kept (the memo is for verifying again)
-    hash_data = _hash_data(_canonical_hash(_without_proof(document)), _proof_configuration(document, proof))
-    proof["proofValue"] = multibase_encode(key.sign(hash_data))
-    signed = dict(document)
-    existing = document.get("proof")
-    if existing is None:
-        signed["proof"] = proof
-    else:
-        signed["proof"] = [*(existing if isinstance(existing, list) else [existing]), proof]
-    return signed
+    proof = proof_options(
+        key.id, created=created, proof_purpose=proof_purpose, challenge=challenge, domain=domain
+    )
+    return attach_proof(document, proof, key.sign(signing_input(document, proof)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,9 @@ class SchemaError(CredentialError, ValueError):
         listed = "; ".join(f"{path}: {message}" for path, message in problems[:10])
         super().__init__(f"the document does not conform to its JSON Schema: {listed}")
 
+    def __reduce__(self) -> tuple[type, tuple[list[tuple[str, str]]]]:
+        return (type(self), (self.problems,))  # from a signing process (carnet.credentials.pool)
+
 
 class ProofError(CredentialError, ValueError):
     """A proof cannot be created (for example, no private key)."""

@@ -26,19 +26,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat, Lower
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from carnet.audit.services import record_events
-from carnet.credentials import sign
 from carnet.issuing import services
-from carnet.issuing.keys import signer
+from carnet.issuing.keys import sign_many, signer
 from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
 from carnet.issuing.services import IssuingError
 from carnet.issuing.tasks import tell_all
-from carnet.site.db import streamed_rows
+from carnet.site.db import reserve_ids, streamed_rows
 from carnet.webhooks.events import credential_data
 from carnet.webhooks.services import emit_many
 
@@ -140,12 +139,30 @@ def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, An
         )
         credentials.append(credential)
         row.state, row.credential = ISSUED, credential
-    # Signing, the costly part, while PostgreSQL stores the credentials signed before (the
-    # documents are built first: nothing else may query the connection meanwhile).
-    with streamed_rows(IssuedCredential, "uuid") as store:
-        for credential, document in zip(credentials, documents, strict=True):
-            credential.document = sign(document, key)  # type: ignore[arg-type]
-            store(credential)
+    # Signing, the costly part, starts now in another process (carnet.issuing.keys.sign_many).
+    signed = sign_many(documents, key)  # type: ignore[arg-type]
+    ids = reserve_ids(IssuedCredential, len(credentials))
+    if ids is not None:
+        # PostgreSQL: what refers to the credentials is written while they are being signed (the
+        # foreign keys are checked at commit), then the credentials as they come.
+        for credential, pk in zip(credentials, ids, strict=True):
+            credential.pk = pk
+        _record_issued(job, rows, credentials, source)
+    with streamed_rows(IssuedCredential, "uuid", with_ids=ids is not None) as store:
+        for credential, (document, text) in zip(credentials, signed, strict=True):
+            credential.document = document
+            store(credential, document=text)  # the text that was hashed, proof appended
+    if ids is None:
+        _record_issued(job, rows, credentials, source)
+    transaction.on_commit(lambda: _committed(credentials))
+
+
+def _record_issued(
+    job: IssuanceJob, rows: list[IssuanceJobRow], credentials: list[IssuedCredential], source: str
+) -> None:
+    """What goes with the chunk's credentials (their ids set): attested levels, audit events,
+    webhook deliveries, the rows' results and the job's counters."""
+    organisation = job.organisation
     services.attest(credentials)
     record_events(
         verb="credential.issued", organisation=organisation,
@@ -155,23 +172,29 @@ def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, An
         organisation=organisation, event="credential.issued",
         data=(credential_data(c, with_recipient=True) for c in credentials),
     )  # fmt: skip
-    _record_results(job, rows)
+    _record_results(rows)
     issued = sum(row.state == ISSUED for row in rows)
     IssuanceJob.objects.filter(pk=job.pk).update(
         issued=F("issued") + issued, failed=F("failed") + len(rows) - issued, heartbeat_at=timezone.now()
     )
-    transaction.on_commit(lambda: _committed(credentials))
 
 
-def _record_results(job: IssuanceJob, rows: list[IssuanceJobRow]) -> None:
-    """Each row's result: the issued ones in one update, each taking the credential of its key
-    (one statement rather than a CASE of every row, which costs more than issuing them)."""
-    issued = [row.pk for row in rows if row.state == ISSUED]
-    key = Concat(Value(f"job:{job.uuid}:"), Cast(OuterRef("number"), CharField()))
-    IssuanceJobRow.objects.filter(pk__in=issued).update(
-        state=ISSUED,
-        credential=Subquery(IssuedCredential.objects.filter(idempotency_key=key).values("pk")[:1]),
-    )
+def _record_results(rows: list[IssuanceJobRow]) -> None:
+    """Each row's result: the issued ones in one update from the pairs (row, credential), the
+    failed ones with their message."""
+    issued = [(row.pk, row.credential.pk) for row in rows if row.state == ISSUED]  # type: ignore[union-attr]
+    quote, meta = connection.ops.quote_name, IssuanceJobRow._meta
+    table = quote(meta.db_table)
+    state, credential = quote(meta.get_field("state").column), quote(meta.get_field("credential").column)
+    for start in range(0, len(issued), 1000):  # within SQLite's limit of parameters
+        pairs = issued[start : start + 1000]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH pairs (row_id, credential_id) AS (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) "  # noqa: S608 (the model's names)
+                f"UPDATE {table} SET {state} = %s, {credential} = pairs.credential_id FROM pairs "
+                f"WHERE {table}.{quote(meta.pk.column)} = pairs.row_id",
+                [*(value for pair in pairs for value in pair), ISSUED],
+            )
     for row in rows:
         if row.state == FAILED:
             row.save(update_fields=["state", "error"])

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -28,7 +31,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from carnet.audit.services import record_event
-from carnet.credentials import Ed25519Key
+from carnet.credentials import Ed25519Key, sign
 from carnet.credentials.keys import decode_public_key
 from carnet.credentials.keystore import (
     KeystoreError,
@@ -37,11 +40,14 @@ from carnet.credentials.keystore import (
     encrypt_bundle,
     encrypt_key,
 )
+from carnet.credentials.pool import SigningPool, dumps
 from carnet.issuing.identity import controller_of, key_id
 from carnet.issuing.models import IssuedCredential, SigningKey
 from carnet.organisations.models import Organisation
 
 MIN_PASSPHRASE_LENGTH = 12
+
+logger = logging.getLogger("carnet.issuing")
 
 
 class SigningKeyHandle(Protocol):
@@ -271,3 +277,62 @@ def signer() -> Signer:
     """The signer of the platform: an instance of the class named by ``settings.SIGNER``."""
     factory = import_string(settings.SIGNER)
     return factory()  # type: ignore[no-any-return]
+
+
+# Fewer documents than this are signed in the worker: not worth a trip to the other process.
+POOL_MIN = 32
+_pool: SigningPool | None = None
+
+
+def sign_many(documents: list[dict[str, Any]], key: SigningKeyHandle) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each document signed by ``key``, in order, as :func:`carnet.credentials.sign` signs it, with
+    its JSON text (bulk issuance stores that text as it is). With ``settings.SIGNING_PROCESSES``
+    above 0 and enough documents, the costly part of each signature (schema check,
+    canonicalisation, hashes) starts at once in other processes, while the caller does its other
+    work and then stores the documents as they come (:mod:`carnet.credentials.pool`); the key
+    signs here and never leaves this process. Should those processes die (killed for memory,
+    say), the rest is signed here."""
+    processes = int(getattr(settings, "SIGNING_PROCESSES", 0))
+    if processes > 0 and len(documents) >= POOL_MIN:
+        try:
+            return _signed_here_after(_signing_pool(processes).sign_all(documents, key), documents, key)  # type: ignore[arg-type]
+        except BrokenProcessPool:
+            _pool_died()
+    return _signed_here_after(iter(()), documents, key)
+
+
+def _signed_here_after(
+    signed: Iterator[tuple[dict[str, Any], str]], documents: list[dict[str, Any]], key: SigningKeyHandle
+) -> Iterator[tuple[dict[str, Any], str]]:
+    """What ``signed`` gives, then the rest of ``documents`` signed in this process."""
+    done = 0
+    try:
+        for item in signed:
+            done += 1
+            yield item
+    except BrokenProcessPool:
+        _pool_died()
+    for document in documents[done:]:
+        document = sign(document, key)  # type: ignore[arg-type]
+        yield document, dumps(document)
+
+
+def _pool_died() -> None:
+    logger.warning("the signing process stopped: the rest is signed in the worker", exc_info=True)
+    close_signing_pool()
+
+
+def _signing_pool(processes: int) -> SigningPool:
+    global _pool
+    if _pool is None or _pool.processes != processes:
+        close_signing_pool()
+        _pool = SigningPool(processes)
+    return _pool
+
+
+def close_signing_pool() -> None:
+    """Stop this process's signing processes (they start again when next needed)."""
+    global _pool
+    if _pool is not None:
+        _pool.close()
+        _pool = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -95,34 +95,55 @@ def _prepared_cursor_class() -> type:
     return PreparedCursor
 
 
-def insert_rows(objects: Sequence[Model]) -> None:
+def _fields(model: type[Model], with_id: bool = False) -> tuple[list[Any], str]:
+    """The fields a new row of ``model`` is given (all but its id, unless ``with_id``), and their
+    columns for SQL."""
+    fields = [field for field in model._meta.concrete_fields if with_id or not field.primary_key]
+    return fields, ", ".join(connection.ops.quote_name(field.column) for field in fields)
+
+
+def _values(fields: list[Any], obj: Model, prepared: Mapping[str, Any] | None) -> list[Any]:
+    """``obj``'s values as Django saves them (each field's ``pre_save`` and ``get_db_prep_save``),
+    but those ``prepared`` (by field name) already for the database: a JSON text, say."""
+    if not prepared:
+        return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    return [
+        prepared[field.name]
+        if field.name in prepared
+        else field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for field in fields
+    ]
+
+
+def insert_rows(objects: Sequence[Model], prepared: Sequence[Mapping[str, Any] | None] | None = None) -> None:
     """What ``bulk_create`` does for new rows of one model (no signals, each object's id set), with
     each value prepared as Django saves it (the field's ``pre_save`` and ``get_db_prep_save``) but
     without the query compiler's work on every value, which cost bulk issuance as much as signing
-    did. On PostgreSQL, one prepared ``INSERT … RETURNING`` sent for every row at once (psycopg's
-    pipelined ``executemany`` with server-side binding: no quoting of each document on the client);
-    elsewhere one ``INSERT … VALUES (…), (…) RETURNING`` a batch. Measured on 250 credentials, CPU a
-    row: SQLite 240 → 126 µs, PostgreSQL 348 → 108 µs (bench/bulk_issuing.py)."""
+    did. ``prepared``: for each object, values already for the database by field name (a JSON
+    field's text). On PostgreSQL, one prepared ``INSERT … RETURNING`` sent for every row at once
+    (psycopg's pipelined ``executemany`` with server-side binding: no quoting of each document on
+    the client); elsewhere one ``INSERT … VALUES (…), (…) RETURNING`` a batch. Measured on 250
+    credentials, CPU a row: SQLite 240 → 126 µs, PostgreSQL 348 → 108 µs (bench/bulk_issuing.py)."""
     if not objects:
         return
     meta = type(objects[0])._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields, columns = _fields(type(objects[0]))
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
     head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 (the model's names)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning = f" RETURNING {quote(meta.pk.column)}"
-
-    def values(obj: Model) -> list[Any]:
-        return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-
+    given = prepared if prepared is not None else [None] * len(objects)
     ids: list[Any] = []
     if connection.vendor == "postgresql":
         import psycopg
 
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.executemany(head + row + returning, [values(obj) for obj in objects], returning=True)
+            cursor.executemany(
+                head + row + returning,
+                [_values(fields, obj, values) for obj, values in zip(objects, given, strict=True)],
+                returning=True,
+            )
             while True:
                 ids.append(cursor.fetchone()[0])  # type: ignore[index]
                 if not cursor.nextset():
@@ -134,7 +155,11 @@ def insert_rows(objects: Sequence[Model]) -> None:
                 batch = objects[start : start + size]
                 cursor.execute(
                     head + ", ".join([row] * len(batch)) + returning,
-                    [v for obj in batch for v in values(obj)],
+                    [
+                        v
+                        for obj, values in zip(batch, given[start : start + size], strict=True)
+                        for v in _values(fields, obj, values)
+                    ],
                 )
                 ids += [pk for (pk,) in cursor.fetchall()]
     for obj, pk in zip(objects, ids, strict=True):
@@ -142,47 +167,76 @@ def insert_rows(objects: Sequence[Model]) -> None:
         obj._state.adding, obj._state.db = False, connection.alias
 
 
+def reserve_ids(model: type[Model], count: int) -> list[int] | None:
+    """On PostgreSQL, ``count`` ids taken now from the sequence of ``model``'s table, for rows to be
+    written later with them (:func:`streamed_rows` ``with_ids``), so that what refers to those rows
+    can be written first (foreign keys are checked at commit). None elsewhere: SQLite gives the ids
+    as it inserts."""
+    if connection.vendor != "postgresql" or count < 1:
+        return None
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 @contextmanager
-def streamed_rows(model: type[Model], key: str) -> Iterator[Callable[[Model], None]]:
+def streamed_rows(model: type[Model], key: str, *, with_ids: bool = False) -> Iterator[Callable[..., None]]:
     """New rows of ``model`` given one at a time to the function the block receives, each object's
-    id set by the end of the block (``key``: a unique field, set before a row is given).
+    id set by the end of the block (``key``: a unique field, set before a row is given). The
+    function takes an object and, by field name, values already for the database (a JSON text).
+    ``with_ids``: the objects come with their ids (:func:`reserve_ids`), written as they are.
 
     On PostgreSQL a ``COPY`` sends each row to the server as soon as it is given, so that the server
     stores the rows while the caller makes the next ones (bulk issuance signs the next credentials
-    while the server writes the last ones: both cores at work); the ids are read back by ``key`` at
-    the end. No other query may run on the connection inside the block there. Elsewhere the rows are
-    inserted together at the end (:func:`insert_rows`). Raising inside the block stores none."""
+    while the server writes the last ones: both cores at work); without ``with_ids`` the ids are
+    read back by ``key`` at the end. No other query may run on the connection inside the block
+    there. Elsewhere the rows are inserted together at the end (:func:`insert_rows`). Raising inside
+    the block stores none."""
     if connection.vendor != "postgresql":
         kept: list[Model] = []
-        yield kept.append
-        insert_rows(kept)
+        kept_values: list[Mapping[str, Any] | None] = []
+
+        def keep(obj: Model, **prepared: Any) -> None:
+            kept.append(obj)
+            kept_values.append(prepared)
+
+        yield keep
+        insert_rows(kept, kept_values)
         return
     meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields, columns = _fields(model, with_id=with_ids)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
     given: list[Model] = []
     connection.ensure_connection()
     # Django's errors (IntegrityError…) rather than psycopg's, as from Django's own cursors
     with connection.wrap_database_errors, connection.connection.cursor() as cursor:
         with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
 
-            def give(obj: Model) -> None:
-                copy.write_row(
-                    [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-                )
+            def give(obj: Model, **prepared: Any) -> None:
+                if with_ids and obj.pk is None:
+                    raise ValueError("streamed_rows(with_ids=True) takes objects with their ids")
+                # COPY's text format: a JSON text is read by the jsonb column's input, as is
+                copy.write_row(_values(fields, obj, prepared))
                 given.append(obj)
 
             yield give
         if not given:
             return
-        column = meta.get_field(key)
-        cursor.execute(
-            f"SELECT {quote(column.column)}, {quote(meta.pk.column)} FROM {quote(meta.db_table)} "  # noqa: S608
-            f"WHERE {quote(column.column)} = ANY(%s)",
-            [[column.get_db_prep_value(getattr(obj, column.attname), connection) for obj in given]],
-        )
-        ids = dict(cursor.fetchall())
+        if with_ids:
+            ids = {}
+        else:
+            column = meta.get_field(key)
+            cursor.execute(
+                f"SELECT {quote(column.column)}, {quote(meta.pk.column)} FROM {quote(meta.db_table)} "  # noqa: S608
+                f"WHERE {quote(column.column)} = ANY(%s)",
+                [[column.get_db_prep_value(getattr(obj, column.attname), connection) for obj in given]],
+            )
+            ids = dict(cursor.fetchall())
     for obj in given:
-        obj.pk = ids[column.to_python(getattr(obj, column.attname))]
+        if not with_ids:
+            obj.pk = ids[column.to_python(getattr(obj, column.attname))]
         obj._state.adding, obj._state.db = False, connection.alias

@@ -4,6 +4,7 @@ files under ./data, emails written to files."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -242,6 +243,11 @@ CATALOGUE_SIMILARITY_PERCENT = env_int("CARNET_SIMILARITY_PERCENT", 35)
 
 # Rows of a bulk issuance issued per transaction (carnet.issuing.batch).
 ISSUANCE_CHUNK = env_int("CARNET_ISSUANCE_CHUNK", 250)
+
+# Processes that prepare the signatures of a bulk issuance's chunk beside the worker (the
+# canonicalisation and hashing of each credential; the key signs in the worker): 1 on a machine of
+# two cores or more, so that both work; 0 signs everything in the worker (carnet.issuing.keys.sign_many).
+SIGNING_PROCESSES = env_int("CARNET_SIGNING_PROCESSES", 1 if (os.cpu_count() or 1) > 1 else 0)
 
 # The learners' emails of a bulk issuance go out at most this many a minute (carnet.issuing.notify):
 # the rest waits for the next minute on a tasks backend that can defer. 0: no limit.

@@ -17,7 +17,7 @@ from django.utils import translation
 from carnet.audit.models import AuditEvent
 from carnet.credentials import status as status_module
 from carnet.credentials import verify
-from carnet.issuing import bulk, identity, services, tasks
+from carnet.issuing import bulk, identity, keys, services, tasks
 from carnet.issuing.models import AttestedLevel, IssuanceJob, IssuanceJobRow, IssuedCredential, ProvenLevel
 from carnet.webhooks.models import Delivery
 from carnet.webhooks.models import Event as WebhookEvent
@@ -249,3 +249,58 @@ def test_emails_are_queued_in_groups_and_sent_at_the_rate_allowed(
     assert len(deferred) == 2 and sent | set(
         IssuedCredential.objects.filter(pk__in=deferred).values_list("recipient_email", flat=True)
     ) == {f"p{n}@example.org" for n in range(5)}
+
+
+def test_signing_in_another_process_issues_the_same_credentials(organisation, version, monkeypatch, settings):
+    """The costly part of each signature in another process (carnet.credentials.pool), the key in
+    the worker: credentials that verify, stored as they were hashed, shaped as those signed here."""
+    monkeypatch.setattr(keys, "POOL_MIN", 2)
+    documents = {}
+    for processes in (1, 0):
+        settings.SIGNING_PROCESSES = processes
+        job = bulk.create_issuance_job(
+            organisation=organisation, version=version,
+            rows=rows_of(*(f"p{processes}-{n}@example.org" for n in range(5))),
+        )  # fmt: skip
+        job = bulk.run_issuance_job(job.pk)
+        assert (job.state, job.issued) == ("done", 5)
+        documents[processes] = [row.credential.document for row in job.rows.order_by("number")]
+    keys.close_signing_pool()
+    resolver = identity.resolver()
+    for document in documents[1] + documents[0]:
+        assert verify(document, resolver=resolver).valid
+    assert [shape(d) for d in documents[1]] == [shape(d) for d in documents[0]]
+    assert len({d["proof"]["proofValue"] for d in documents[1]}) == 5
+
+
+def test_a_signing_process_that_dies_leaves_the_rest_to_the_worker(
+    organisation, version, monkeypatch, settings, caplog
+):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from carnet.credentials import pool
+
+    monkeypatch.setattr(keys, "POOL_MIN", 2)
+    settings.SIGNING_PROCESSES = 1
+    real = pool.SigningPool.sign_all
+
+    def dies_after_two(self, documents, key, **kwargs):
+        signed = real(self, documents, key, **kwargs)
+
+        def two_then_dead():
+            yield next(signed)
+            yield next(signed)
+            raise BrokenProcessPool("killed")
+
+        return two_then_dead()
+
+    monkeypatch.setattr(pool.SigningPool, "sign_all", dies_after_two)
+    job = bulk.create_issuance_job(
+        organisation=organisation, version=version, rows=rows_of(*(f"d{n}@example.org" for n in range(5)))
+    )
+    job = bulk.run_issuance_job(job.pk)
+    keys.close_signing_pool()
+    assert (job.state, job.issued, job.failed) == ("done", 5, 0)
+    resolver = identity.resolver()
+    assert all(verify(row.credential.document, resolver=resolver).valid for row in job.rows.all())
+    assert "the signing process stopped" in caplog.text

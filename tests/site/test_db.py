@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -112,3 +114,41 @@ def test_a_failure_inside_the_stream_stores_none_of_its_rows(transactional_db):
         store(User(email="double@exemple.localhost", password="!"))
         store(User(email="double@exemple.localhost", password="!"))  # the same address twice
     assert not User.objects.filter(email="double@exemple.localhost").exists()
+
+
+def test_values_given_ready_for_the_database_are_stored_as_given():
+    events = _events(3)
+    with db.streamed_rows(AuditEvent, "target_id") as store:
+        for event in events:
+            store(event, data=json.dumps({"as": "given", "n": int(event.target_id)}))
+    stored = dict(AuditEvent.objects.filter(verb="test.inserted").values_list("target_id", "data"))
+    assert stored == {str(n): {"as": "given", "n": n} for n in range(3)}
+
+
+def test_rows_streamed_with_reserved_ids_keep_them():
+    """On PostgreSQL ids are drawn first (what refers to the rows is written before them); SQLite
+    gives none, and the rows get theirs as they are inserted."""
+    events = _events(5)
+    ids = db.reserve_ids(AuditEvent, len(events))
+    if connection.vendor != "postgresql":
+        assert ids is None
+        return
+    assert len(set(ids)) == 5
+    for event, pk in zip(events, ids, strict=True):
+        event.pk = pk
+    with db.streamed_rows(AuditEvent, "target_id", with_ids=True) as store:
+        for event in events:
+            store(event)
+    assert sorted(AuditEvent.objects.filter(verb="test.inserted").values_list("pk", flat=True)) == sorted(ids)
+    later = AuditEvent.objects.create(verb="test.later", target_type="x", target_id="later")
+    assert later.pk > max(ids)  # the sequence moved past them
+
+
+def test_a_row_streamed_with_ids_must_come_with_its_id():
+    if connection.vendor != "postgresql":
+        pytest.skip("ids are reserved on PostgreSQL only")
+    with (
+        pytest.raises(ValueError, match="with their ids"),
+        db.streamed_rows(AuditEvent, "target_id", with_ids=True) as store,
+    ):
+        store(_events(1)[0])
