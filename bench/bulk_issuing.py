@@ -12,8 +12,9 @@ so that what is measured is the job, not the sending. ``--workers 2`` runs the j
 at once (each takes the chunks the other does not hold). ``--accounts``: the share of recipients
 who have a Carnet account (their credentials add attested levels and the stacking check).
 
-Prints the credentials per second of the whole job and of each chunk, and the peak memory (RSS) of
-each process that ran the job. Figures only: on a shared machine they are noisy.
+Prints the credentials per second of the whole job and of each chunk, the CPU time and the peak
+memory (RSS) of each process that ran the job, and of its signing process (CARNET_SIGNING_PROCESSES;
+0 signs in the worker). Figures only: on a shared machine they are noisy.
 """
 
 from __future__ import annotations
@@ -56,6 +57,17 @@ def _setup(fresh: bool) -> None:
         call_command("migrate", verbosity=0)
 
 
+def _peak_kb(pid: int) -> int:
+    """The peak memory (VmHWM) of a live process, in kB (0 if it cannot be read)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _run_job(job_id: int, label: str) -> None:
     """Run the job as the worker does, timing each chunk; print the figures of this process."""
     from django.conf import settings
@@ -77,9 +89,14 @@ def _run_job(job_id: int, label: str) -> None:
         return taken
 
     batch._issue_rows, batch.issue_chunk = counted, timed  # type: ignore[assignment]
+    from carnet.issuing.keys import close_signing_pool, signing_pids
+
     started, cpu = time.perf_counter(), time.process_time()
     run_issuance_job.call(job_id)
     total, cpu = time.perf_counter() - started, time.process_time() - cpu
+    signing_peak = max((_peak_kb(pid) for pid in signing_pids()), default=0) / 1024
+    close_signing_pool()  # its CPU is counted once it has ended
+    signing = resource.getrusage(resource.RUSAGE_CHILDREN)
     rates = [count / elapsed for count, elapsed in chunks]
     issued = sum(count for count, _ in chunks)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -90,6 +107,12 @@ def _run_job(job_id: int, label: str) -> None:
             f"median {sorted(rates)[len(rates) // 2]:.0f}/s, max {max(rates):.0f}/s; "
             f"CPU of this process {cpu:.1f} s ({cpu / issued * 1000:.2f} ms a credential); peak RSS {peak:.0f} MB"
         )
+        if settings.SIGNING_PROCESSES:
+            signing_cpu = signing.ru_utime + signing.ru_stime
+            print(
+                f"{label}'s signing process(es), {settings.SIGNING_PROCESSES}: CPU {signing_cpu:.1f} s "
+                f"({signing_cpu / issued * 1000:.2f} ms a credential); peak RSS {signing_peak:.0f} MB"
+            )
     else:
         print(f"{label}: nothing left to issue; peak RSS {peak:.0f} MB")
 

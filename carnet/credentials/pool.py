@@ -19,15 +19,19 @@ appended) for the caller to store as it is: what is stored is exactly what was h
 document's JSON is written once.
 
 The other process is started with ``spawn`` (a fresh interpreter that imports only this package:
-no inherited threads, sockets or database connections) on first use, and kept until ``close``.
+no inherited threads, sockets or database connections) on first use, and kept until ``close``; it
+ends by itself if the process that started it is killed outright.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +42,8 @@ from carnet.credentials.keys import Ed25519Key
 # Documents sent together to the other process: fewer round trips, and the first signatures come
 # back soon enough for the caller to store them while the next ones are hashed.
 BATCH = 16
+# How often the other process looks whether the process that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 
 def prepare(document: dict[str, Any], proof: dict[str, Any], validate: bool = True) -> bytes:
@@ -47,9 +53,20 @@ def prepare(document: dict[str, Any], proof: dict[str, Any], validate: bool = Tr
     return dataintegrity.signing_input(document, proof)
 
 
-def _prepare(item: tuple[str, dict[str, Any], bool]) -> bytes:
-    text, proof, validate = item
-    return prepare(json.loads(text), proof, validate)
+def _watch_parent(parent: int) -> None:
+    """In the other process: end it once the process that started it is gone (killed outright, its
+    pipes never closed), rather than waiting forever for work."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="carnet-parent-watch", daemon=True).start()
+
+
+def _prepare_batch(texts: list[str], proof: dict[str, Any], validate: bool) -> list[bytes]:
+    return [prepare(json.loads(text), proof, validate) for text in texts]
 
 
 def dumps(document: Any) -> str:
@@ -85,6 +102,27 @@ class SigningPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the other processes (to measure them)."""
+        processes = getattr(self._executor, "_processes", None) or {}
+        return list(processes)
+
+    def start(self) -> None:
+        """Start the other process now (it takes a few hundred milliseconds to be ready), without
+        waiting for it."""
+        self._pool().submit(int)
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._executor
+
     def sign_all(
         self,
         documents: Iterable[dict[str, Any]],
@@ -95,31 +133,41 @@ class SigningPool:
         validate: bool = True,
     ) -> Iterator[tuple[dict[str, Any], str]]:
         """Each document signed by ``key`` with its JSON text, in order, each given as soon as it is
-        signed while the next ones are being prepared. The documents are sent at once: the other
-        process starts on them before the caller reads the first. ``key``: anything with ``id``,
+        signed while the next ones are being prepared. The documents are read at once, each batch
+        sent as soon as it is complete (so that the other process starts on the first documents
+        while the caller's iterable makes the next ones), and the other process goes on while the
+        caller does something else until it reads. ``key``: anything with ``id``,
         ``has_private_key`` and ``sign(bytes)`` (an :class:`Ed25519Key`, or a signer of
         ``CARNET_SIGNER``)."""
         if not key.has_private_key:
             raise ProofError("this key has no private part: it can verify but not sign")
         proof = dataintegrity.proof_options(key.id, created=created, proof_purpose=proof_purpose)
-        documents = list(documents)
-        texts = [dumps(document) for document in documents]
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("spawn")
+        pool = self._pool()
+        kept: list[tuple[dict[str, Any], str]] = []
+        batches: list[Future[list[bytes]]] = []
+        for document in documents:
+            kept.append((document, dumps(document)))
+            if len(kept) % BATCH == 0:
+                batches.append(pool.submit(_prepare_batch, [t for _, t in kept[-BATCH:]], proof, validate))
+        if len(kept) % BATCH:
+            batches.append(
+                pool.submit(_prepare_batch, [t for _, t in kept[-(len(kept) % BATCH) :]], proof, validate)
             )
-        # sent now: the other process works while the caller does something else until it reads
-        hashes = self._executor.map(_prepare, [(text, proof, validate) for text in texts], chunksize=BATCH)
-        return self._signed(documents, texts, hashes, proof, key)
+        return self._signed(kept, batches, proof, key)
 
     @staticmethod
     def _signed(
-        documents: list[dict[str, Any]], texts: list[str], hashes: Iterator[bytes], proof: dict[str, Any],
+        kept: list[tuple[dict[str, Any], str]], batches: list[Future[list[bytes]]], proof: dict[str, Any],
         key: Ed25519Key,
     ) -> Iterator[tuple[dict[str, Any], str]]:  # fmt: skip
-        for document, text, hash_data in zip(documents, texts, hashes, strict=True):
-            signed = dataintegrity.attach_proof(document, proof, key.sign(hash_data))
-            yield signed, signed_text(document, text, signed)
+        hashes = (hash_data for batch in batches for hash_data in batch.result())
+        try:
+            for (document, text), hash_data in zip(kept, hashes, strict=True):
+                signed = dataintegrity.attach_proof(document, proof, key.sign(hash_data))
+                yield signed, signed_text(document, text, signed)
+        finally:
+            for batch in batches:
+                batch.cancel()  # the caller stopped reading: what is not begun is not done
 
     def close(self) -> None:
         """Stop the other process (a new one starts if the pool is used again)."""

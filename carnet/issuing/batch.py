@@ -22,6 +22,7 @@ transaction took one of its keys meanwhile) is issued again one row at a time th
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from django.utils import timezone
 
 from carnet.audit.services import record_events
 from carnet.issuing import services
-from carnet.issuing.keys import sign_many, signer
+from carnet.issuing.keys import sign_many, signer, start_signing_pool
 from carnet.issuing.models import IssuanceJob, IssuanceJobRow, IssuedCredential
 from carnet.issuing.services import IssuingError
 from carnet.issuing.tasks import tell_all
@@ -56,6 +57,7 @@ def issue_pending_rows(job: IssuanceJob, *, chunk_size: int | None = None) -> No
     """Issue the pending rows of ``job`` (with its organisation and version), a chunk per
     transaction, until none is left. The job's counters and ``heartbeat_at`` move at each chunk."""
     memo: dict[Any, Any] = {}  # what the documents share (services.credential_document)
+    start_signing_pool()  # ready by the time the first documents are made
     size = chunk_size or int(getattr(settings, "ISSUANCE_CHUNK", CHUNK))
     while issue_chunk(job, chunk_size=size, memo=memo):
         pass
@@ -124,23 +126,25 @@ def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, An
     now = timezone.now()
     key = signer().key_for(organisation) if fresh else None
     valid_until = services.valid_until_of(version, now)
-    credentials, documents = [], []
-    for row, (status_list, index) in zip(
-        fresh, services.allocate_status_entries(organisation, len(fresh), memo=memo), strict=True
-    ):
-        recipient = recipients.get(row.email.lower())
-        credential = IssuedCredential(
-            organisation=organisation, recipient=recipient, recipient_email=row.email,
-            micro_credential_version=version, issued_at=now, status_list=status_list, status_index=index,
-            idempotency_key=row.idempotency_key, source=source, valid_until=valid_until,
-        )  # fmt: skip
-        documents.append(
-            services.credential_document(credential, recipient, row.evidence, (), None, memo=memo)
-        )
-        credentials.append(credential)
-        row.state, row.credential = ISSUED, credential
-    # Signing, the costly part, starts now in another process (carnet.issuing.keys.sign_many).
-    signed = sign_many(documents, key)  # type: ignore[arg-type]
+    credentials: list[IssuedCredential] = []
+
+    def documents() -> Iterator[dict[str, Any]]:
+        for row, (status_list, index) in zip(
+            fresh, services.allocate_status_entries(organisation, len(fresh), memo=memo), strict=True
+        ):
+            recipient = recipients.get(row.email.lower())
+            credential = IssuedCredential(
+                organisation=organisation, recipient=recipient, recipient_email=row.email,
+                micro_credential_version=version, issued_at=now, status_list=status_list, status_index=index,
+                idempotency_key=row.idempotency_key, source=source, valid_until=valid_until,
+            )  # fmt: skip
+            credentials.append(credential)
+            row.state, row.credential = ISSUED, credential
+            yield services.credential_document(credential, recipient, row.evidence, (), None, memo=memo)
+
+    # Signing, the costly part, in another process (carnet.issuing.keys.sign_many): each batch of
+    # documents goes there as soon as it is made.
+    signed = sign_many(documents(), key) if fresh else iter(())  # type: ignore[arg-type]
     ids = reserve_ids(IssuedCredential, len(credentials))
     if ids is not None:
         # PostgreSQL: what refers to the credentials is written while they are being signed (the

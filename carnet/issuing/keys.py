@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
@@ -279,26 +279,47 @@ def signer() -> Signer:
     return factory()  # type: ignore[no-any-return]
 
 
-# Fewer documents than this are signed in the worker: not worth a trip to the other process.
-POOL_MIN = 32
 _pool: SigningPool | None = None
 
 
-def sign_many(documents: list[dict[str, Any]], key: SigningKeyHandle) -> Iterator[tuple[dict[str, Any], str]]:
+def sign_many(
+    documents: Iterable[dict[str, Any]], key: SigningKeyHandle
+) -> Iterator[tuple[dict[str, Any], str]]:
     """Each document signed by ``key``, in order, as :func:`carnet.credentials.sign` signs it, with
-    its JSON text (bulk issuance stores that text as it is). With ``settings.SIGNING_PROCESSES``
-    above 0 and enough documents, the costly part of each signature (schema check,
-    canonicalisation, hashes) starts at once in other processes, while the caller does its other
-    work and then stores the documents as they come (:mod:`carnet.credentials.pool`); the key
-    signs here and never leaves this process. Should those processes die (killed for memory,
-    say), the rest is signed here."""
+    its JSON text (bulk issuance stores that text as it is). ``documents`` is read at once (it may
+    make them one by one). With ``settings.SIGNING_PROCESSES`` above 0, the costly part of each
+    signature (schema check, canonicalisation, hashes) starts in other processes as soon as a
+    batch of documents is made, and goes on while the caller does its other work and then stores
+    the documents as they come (:mod:`carnet.credentials.pool`); the key signs here and never
+    leaves this process. Should those processes die (killed for memory, say), the rest is signed
+    here."""
     processes = int(getattr(settings, "SIGNING_PROCESSES", 0))
-    if processes > 0 and len(documents) >= POOL_MIN:
+    source, made = iter(documents), []
+    signed: Iterator[tuple[dict[str, Any], str]] = iter(())
+    if processes > 0:
+
+        def kept() -> Iterator[dict[str, Any]]:
+            for document in source:
+                made.append(document)
+                yield document
+
         try:
-            return _signed_here_after(_signing_pool(processes).sign_all(documents, key), documents, key)  # type: ignore[arg-type]
+            signed = _signing_pool(processes).sign_all(kept(), key)  # type: ignore[arg-type]
         except BrokenProcessPool:
             _pool_died()
-    return _signed_here_after(iter(()), documents, key)
+    made.extend(source)  # all of them, whatever happened to the pool
+    return _signed_here_after(signed, made, key)
+
+
+def start_signing_pool() -> None:
+    """Start this process's signing processes, if the settings want them, without waiting: they
+    are ready by the time the first documents are made."""
+    processes = int(getattr(settings, "SIGNING_PROCESSES", 0))
+    if processes > 0:
+        try:
+            _signing_pool(processes).start()
+        except BrokenProcessPool:
+            _pool_died()
 
 
 def _signed_here_after(
@@ -328,6 +349,11 @@ def _signing_pool(processes: int) -> SigningPool:
         close_signing_pool()
         _pool = SigningPool(processes)
     return _pool
+
+
+def signing_pids() -> list[int]:
+    """The process ids of this process's signing processes (for bench/bulk_issuing.py)."""
+    return _pool.pids if _pool is not None else []
 
 
 def close_signing_pool() -> None:

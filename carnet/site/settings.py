@@ -244,10 +244,16 @@ CATALOGUE_SIMILARITY_PERCENT = env_int("CARNET_SIMILARITY_PERCENT", 35)
 # Rows of a bulk issuance issued per transaction (carnet.issuing.batch).
 ISSUANCE_CHUNK = env_int("CARNET_ISSUANCE_CHUNK", 250)
 
-# Processes that prepare the signatures of a bulk issuance's chunk beside the worker (the
-# canonicalisation and hashing of each credential; the key signs in the worker): 1 on a machine of
-# two cores or more, so that both work; 0 signs everything in the worker (carnet.issuing.keys.sign_many).
-SIGNING_PROCESSES = env_int("CARNET_SIGNING_PROCESSES", 1 if (os.cpu_count() or 1) > 1 else 0)
+# Processes that prepare the signatures of a bulk issuance's chunks beside the worker (the schema
+# check, canonicalisation and hashing of each credential; the key signs in the worker:
+# carnet.issuing.keys.sign_many). On PostgreSQL with two cores or more, 1: the worker writes the
+# chunk's other rows while its credentials are being signed (10,000 credentials: 1,050 → 1,120–1,200/s,
+# docs/operations.md). On SQLite, 0: the rows need their ids before anything refers to them, so the
+# worker would only wait (1,310/s signing in the worker, 1,080/s with a signing process).
+SIGNING_PROCESSES = env_int(
+    "CARNET_SIGNING_PROCESSES",
+    1 if (os.cpu_count() or 1) > 1 and DATABASES["default"]["ENGINE"].endswith("postgresql") else 0,
+)
 
 # The learners' emails of a bulk issuance go out at most this many a minute (carnet.issuing.notify):
 # the rest waits for the next minute on a tasks backend that can defer. 0: no limit.

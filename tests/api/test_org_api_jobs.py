@@ -101,15 +101,15 @@ def test_a_job_run_again_after_a_crash_issues_nothing_twice(
     from carnet.issuing import batch
 
     settings.ISSUANCE_CHUNK = 2
-    real, calls = batch.sign, []
+    real, calls = batch.sign_many, []
 
-    def crashing(*args, **kwargs):
+    def crashing(*args, **kwargs):  # the signing of a chunk's documents
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 2:
             raise RuntimeError("the worker died")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(batch, "sign", crashing)
+    monkeypatch.setattr(batch, "sign_many", crashing)
     with pytest.raises(RuntimeError):
         bulk.run_issuance_job(job.pk)
     job.refresh_from_db()
@@ -119,7 +119,7 @@ def test_a_job_run_again_after_a_crash_issues_nothing_twice(
     # As if the second row's result had been lost: its credential exists, its row says pending.
     IssuanceJobRow.objects.filter(job=job, number=1).update(state="pending", credential=None)
     IssuanceJob.objects.filter(pk=job.pk).update(issued=1)
-    monkeypatch.setattr(batch, "sign", real)
+    monkeypatch.setattr(batch, "sign_many", real)
     job = bulk.run_issuance_job(job.pk)
     assert (job.state, job.issued, job.failed) == ("done", 5, 0)
     assert IssuedCredential.objects.count() == 5 and before <= set(
@@ -173,7 +173,7 @@ def test_unfinished_jobs_are_queued_again_by_the_command(organisation, micro_cre
         raise RuntimeError("the signing service is down")
 
     with monkeypatch.context() as patched:
-        patched.setattr(batch, "sign", down)
+        patched.setattr(batch, "sign_many", down)
         with pytest.raises(RuntimeError):
             bulk.run_issuance_job(job.pk)
     call_command("resume_issuance_jobs", minutes=10)  # too young: left to its worker

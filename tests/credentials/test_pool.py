@@ -5,7 +5,13 @@ document that fails its schema refused as ``sign`` refuses it."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from samples import ISSUER_SEED, SUBJECT_SEED, sample_credential
@@ -82,3 +88,35 @@ def test_the_text_of_a_proof_set_is_written_whole():
     assert json.loads(signed_text(once, dumps(once), twice)) == twice
     plain = open_badge()
     assert signed_text(plain, dumps(plain), once) == dumps(once)  # the proof appended: same text
+
+
+def test_the_signing_process_ends_when_its_parent_is_killed(tmp_path):
+    """A worker killed outright (SIGKILL, the OOM killer) never closes the pipes its signing process
+    reads: that process must notice and end, not wait forever."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from carnet.credentials.pool import SigningPool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = SigningPool()\n"
+        "    pool.start()\n"
+        "    while not pool.pids:\n"
+        "        time.sleep(0.05)\n"
+        "    print(pool.pids[0], flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # alive
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the signing process outlived its parent")

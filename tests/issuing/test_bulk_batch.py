@@ -254,7 +254,6 @@ def test_emails_are_queued_in_groups_and_sent_at_the_rate_allowed(
 def test_signing_in_another_process_issues_the_same_credentials(organisation, version, monkeypatch, settings):
     """The costly part of each signature in another process (carnet.credentials.pool), the key in
     the worker: credentials that verify, stored as they were hashed, shaped as those signed here."""
-    monkeypatch.setattr(keys, "POOL_MIN", 2)
     documents = {}
     for processes in (1, 0):
         settings.SIGNING_PROCESSES = processes
@@ -280,7 +279,6 @@ def test_a_signing_process_that_dies_leaves_the_rest_to_the_worker(
 
     from carnet.credentials import pool
 
-    monkeypatch.setattr(keys, "POOL_MIN", 2)
     settings.SIGNING_PROCESSES = 1
     real = pool.SigningPool.sign_all
 
@@ -304,3 +302,32 @@ def test_a_signing_process_that_dies_leaves_the_rest_to_the_worker(
     resolver = identity.resolver()
     assert all(verify(row.credential.document, resolver=resolver).valid for row in job.rows.all())
     assert "the signing process stopped" in caplog.text
+
+
+def test_a_signing_process_dead_before_it_took_them_all_leaves_them_to_the_worker(monkeypatch, settings):
+    """The pool breaks while the documents are being made and sent: those already made and those
+    not yet made are all signed in the worker, once each, in order."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from carnet.credentials import Ed25519Key, pool
+
+    def dies_while_reading(self, documents, key, **kwargs):
+        next(iter(documents))  # one taken, then the process is gone
+        raise BrokenProcessPool("killed")
+
+    monkeypatch.setattr(pool.SigningPool, "sign_all", dies_while_reading)
+    settings.SIGNING_PROCESSES = 1
+    key = Ed25519Key.generate(controller="did:web:exemple.localhost")
+    made = []
+
+    def documents():
+        for n in range(4):
+            made.append(n)
+            yield {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+                   "issuer": key.controller, "credentialSubject": {"id": f"urn:uuid:{n}"}}  # fmt: skip
+
+    signed = list(keys.sign_many(documents(), key))
+    keys.close_signing_pool()
+    assert made == [0, 1, 2, 3]
+    assert [d["credentialSubject"]["id"] for d, _ in signed] == [f"urn:uuid:{n}" for n in range(4)]
+    assert all(d["proof"]["verificationMethod"] == key.id for d, _ in signed)

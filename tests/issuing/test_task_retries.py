@@ -112,7 +112,7 @@ def test_a_failed_bulk_issuance_is_shown_to_staff_and_taken_up_again(
     def refused(*args, **kwargs):
         raise ValueError("no signing key")
 
-    monkeypatch.setattr(batch, "sign", refused)
+    monkeypatch.setattr(batch, "sign_many", refused)
     with pytest.raises(ValueError):
         bulk.run_issuance_job(job.pk)
     monkeypatch.undo()
