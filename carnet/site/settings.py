@@ -247,9 +247,9 @@ ISSUANCE_CHUNK = env_int("CARNET_ISSUANCE_CHUNK", 250)
 # Processes that prepare the signatures of a bulk issuance's chunks beside the worker (the schema
 # check, canonicalisation and hashing of each credential; the key signs in the worker:
 # carnet.issuing.keys.sign_many). On PostgreSQL with two cores or more, 1: the worker writes the
-# chunk's other rows while its credentials are being signed (10,000 credentials: 1,050 → 1,120–1,200/s,
-# docs/operations.md). On SQLite, 0: the rows need their ids before anything refers to them, so the
-# worker would only wait (1,310/s signing in the worker, 1,080/s with a signing process).
+# chunk's other rows while its credentials are being signed (10,000 credentials: 1,065–1,081 →
+# 1,151–1,230/s, docs/operations.md). On SQLite, 0: the rows need their ids before anything refers to
+# them, so the worker would only wait (1,314/s signing in the worker, 1,080/s with a signing process).
 SIGNING_PROCESSES = env_int(
     "CARNET_SIGNING_PROCESSES",
     1 if (os.cpu_count() or 1) > 1 and DATABASES["default"]["ENGINE"].endswith("postgresql") else 0,
