@@ -347,5 +347,7 @@ def test_an_outsider_is_refused(client, outsider, ask, item):
     request, _path = ask()
     client.force_login(outsider)
     assert client.get(f"/organisations/cje-test/catalogue/{item.slug}/partenaires/").status_code == 404
+    assert client.post(f"/organisations/cje-test/catalogue/{item.slug}/partenaires/{request.uuid}/",
+                       {"action": "cancel"}).status_code == 404  # fmt: skip
     client.logout()
     assert client.get(f"/organisations/cje-test/catalogue/{item.slug}/partenaires/").status_code == 302
