@@ -16,6 +16,7 @@ from django.utils import timezone
 from carnet.audit.models import AuditEvent
 from carnet.catalogue import services
 from carnet.catalogue.models import PartnerEndorsement
+from carnet.credentials import schema
 from carnet.credentials.verify import verify
 from carnet.issuing import identity
 from carnet.issuing import services as issuing
@@ -254,6 +255,7 @@ def test_credentials_issued_afterwards_carry_the_endorsement(
     endorsement = PartnerEndorsement.objects.get().document
     assert "endorsement" not in before.document["credentialSubject"]["achievement"]
     assert after.document["credentialSubject"]["achievement"]["endorsement"] == [endorsement]
+    assert schema.validate(after.document) == []  # the Open Badges 3.0 schema, endorsement included
     report = verify(after.document, resolver=identity.resolver())
     assert report.valid and [sub.valid for sub in report.endorsement_reports] == [True]
     # The published Achievement carries it too.
