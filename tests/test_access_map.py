@@ -191,6 +191,19 @@ ACCESS: dict[str, Page] = {
     "catalogue:edit": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=BOTH),
     "catalogue:publish": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=BOTH),
     "catalogue:reviewed": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_public.slug], methods=POST),
+    "catalogue:partners": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_public.slug], methods=BOTH),
+    "catalogue:partner_request": Page(
+        ORG_ADMIN,
+        lambda w: [w.org_a.slug, w.mc_public.slug, w.partner_request.uuid],
+        methods=POST,
+        data={"action": "cancel"},
+    ),
+    "catalogue:partner_review": Page(
+        TOKEN, lambda w: [w.partner_token], dead=lambda w: ["not-a-token"], methods=BOTH
+    ),
+    "catalogue:partner_endorsement": Page(
+        PUBLIC, lambda w: [w.org_a.slug, w.mc_link.slug, w.partner_endorsed.uuid]
+    ),
     "catalogue:need_documents": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=BOTH),
     "catalogue:need_document": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug, w.need_document.pk]),
     "catalogue:archive": Page(ORG_ADMIN, lambda w: [w.org_a.slug, w.mc_draft.slug], methods=POST),
@@ -359,6 +372,10 @@ ACCESS: dict[str, Page] = {
     # -- employers: the members of the employer organisation; the learner's side of contacts
     "employers:jobs": Page(EMPLOYER, employer_org, methods=BOTH),
     "employers:job": Page(EMPLOYER, lambda w: [w.employer_org.slug, w.job.pk]),
+    "employers:partner_requests": Page(EMPLOYER, employer_org),
+    "employers:partner_request": Page(
+        EMPLOYER, lambda w: [w.employer_org.slug, w.partner_request.uuid], methods=BOTH
+    ),
     "employers:candidate_badge": Page(EMPLOYER, lambda w: [w.employer_org.slug, w.job.pk, w.private.uuid]),
     "employers:contact": Page(EMPLOYER, lambda w: [w.employer_org.slug, w.job.pk, w.owner.pk], methods=POST),
     "employers:my_contacts": Page(SIGNED_IN),
@@ -473,6 +490,7 @@ def build_world() -> SimpleNamespace:
     from django.contrib.auth import get_user_model
 
     from carnet.catalogue import services as catalogue
+    from carnet.catalogue.models import PartnerEndorsement
     from carnet.catalogue.services import RequirementSpec
     from carnet.employers import services as employers
     from carnet.frameworks import services as frameworks
@@ -634,6 +652,19 @@ def build_world() -> SimpleNamespace:
     w.draft = recognition.open_request(learner=w.owner, micro_credential=w.mc_draft_request)
     w.evidence = recognition.add_evidence_file(request=w.draft, name="preuve.pdf", data=PDF, title="Preuve")
     w.endorsement_invitation, w.endorsement_token = recognition.invite_endorser(request=w.draft, name="Marie")
+    # A partner asked to endorse a definition (addressed to the employer E), and one who endorsed another.
+    partner = {"partner_name": "Employeur E", "partner_kind": "employer", "contact_name": "RH",
+               "contact_email": "rh@employer.test", "message": ""}  # fmt: skip
+    w.partner_request, w.partner_token = catalogue.invite_partner(
+        version=w.mc_public.current_version(), fields=partner, actor=w.admin_a
+    )
+    PartnerEndorsement.objects.filter(pk=w.partner_request.pk).update(partner_organisation=w.employer_org)
+    endorsed, _token = catalogue.invite_partner(
+        version=w.mc_link.current_version(), fields=partner, actor=w.admin_a
+    )
+    w.partner_endorsed = catalogue.endorse_definition(
+        request=endorsed, endorser_name="Léa", endorser_role="RH", comment="Utile."
+    )
     w.submitted = recognition.open_request(learner=w.owner, micro_credential=w.mc_submitted)
     level = w.competency.levels.get(rank=3)
     recognition.save_draft(request=w.submitted, narrative=NARRATIVE, claimed_level=level)

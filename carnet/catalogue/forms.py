@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from carnet.catalogue.models import LearningContext, MicroCredentialVersion
+from carnet.catalogue.models import LearningContext, MicroCredentialVersion, PartnerEndorsement
 from carnet.frameworks.models import Level
 
 MAX_CREDITS = 40  # New Zealand's ceiling for a micro-credential (5 to 40 credits)
@@ -475,3 +475,50 @@ class CertificateEditor:
             else:
                 form = self.groups.forms[problem.key]
                 form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+
+
+class PartnerRequestForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An organisation asks a partner to endorse a published definition."""
+
+    class Meta:
+        model = PartnerEndorsement
+        fields = ["partner_name", "partner_kind", "contact_name", "contact_email", "message"]
+        labels = {
+            "partner_name": _("Organisme partenaire (employeur, comité sectoriel…)"),
+            "partner_kind": _("Type de partenaire"),
+            "contact_name": _("Personne à qui écrire"),
+            "contact_email": _("Son adresse courriel"),
+            "message": _("Message au partenaire"),
+        }
+        widgets = {"message": forms.Textarea(attrs={"rows": 3, "maxlength": 1000})}
+
+
+class PartnerAnswerForm(forms.Form):
+    """The partner's answer: endorse with a comment, or decline (``action``)."""
+
+    endorser_name = forms.CharField(label=_("Votre nom"), max_length=150, required=False)
+    endorser_role = forms.CharField(
+        label=_("Votre fonction dans l'organisme"), max_length=150, required=False
+    )
+    comment = forms.CharField(
+        label=_("Votre commentaire : pourquoi cette microattestation compte pour votre milieu"),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+        max_length=2000,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Si vous refusez : un mot pour l'organisme"),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
+        max_length=1000,
+        required=False,
+    )
+    action = forms.ChoiceField(choices=[("endorse", "endorse"), ("decline", "decline")])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "endorse":
+            if not (data.get("endorser_name") or "").strip():
+                self.add_error("endorser_name", _("Écrivez votre nom : il accompagne l'endossement."))
+            if not (data.get("comment") or "").strip():
+                self.add_error("comment", _("Écrivez un commentaire : il dit pourquoi vous endossez."))
+        return data

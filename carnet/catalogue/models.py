@@ -4,6 +4,7 @@ versions, and certificates that stack them."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -163,8 +164,6 @@ class MicroCredentialVersion(models.Model):
 
 
 def need_document_path(instance: NeedDocument, filename: str) -> str:
-    import uuid
-
     extension = filename.rsplit(".", 1)[-1][:5] if "." in filename else "bin"
     return f"catalogue/need/{instance.micro_credential_id}/{uuid.uuid4().hex}.{extension}"
 
@@ -294,3 +293,82 @@ class Progress:
 
     def __init__(self, *, complete: bool, satisfied: int, needed: int, missing: list[Any]) -> None:
         self.complete, self.satisfied, self.needed, self.missing = complete, satisfied, needed, missing
+
+
+class PartnerEndorsement(models.Model):
+    """A partner (employer, sector body…) asked to endorse one published version of a definition,
+    and their answer. Only a hash of the link's token is kept; the link works once and expires. An
+    endorsement is kept as an Open Badges 3.0 ``EndorsementCredential`` about the version's
+    ``Achievement``, signed by the platform, which attests what the partner told it."""
+
+    class Kind(models.TextChoices):
+        EMPLOYER = "employer", _("Employeur")
+        SECTOR = "sector", _("Comité sectoriel ou association sectorielle")
+        PROFESSIONAL = "professional", _("Ordre ou association professionnelle")
+        COMMUNITY = "community", _("Organisme communautaire")
+        EDUCATION = "education", _("Établissement d'enseignement")
+        OTHER = "other", _("Autre")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        ENDORSED = "endorsed", _("Endossée")
+        DECLINED = "declined", _("Refusée par le partenaire")
+        CANCELLED = "cancelled", _("Demande annulée")
+        WITHDRAWN = "withdrawn", _("Endossement retiré")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        MicroCredentialVersion, on_delete=models.CASCADE, related_name="partner_endorsements"
+    )
+    partner_name = models.CharField(_("organisme partenaire"), max_length=200)
+    partner_kind = models.CharField(_("type de partenaire"), max_length=20, choices=Kind.choices)
+    # The employer organisation on Carnet whose members may answer from their workspace (found from
+    # the contact's confirmed address when the request is made).
+    partner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact_name = models.CharField(_("personne à joindre"), max_length=150)
+    contact_email = models.EmailField(_("son adresse courriel"))
+    message = models.TextField(_("message au partenaire"), max_length=1000, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The answer: who answered (name, role), what they said, and the account when signed in.
+    endorser_name = models.CharField(_("votre nom"), max_length=150, blank=True)
+    endorser_role = models.CharField(_("votre fonction"), max_length=150, blank=True)
+    comment = models.TextField(_("votre commentaire"), max_length=2000, blank=True)
+    decline_reason = models.TextField(_("raison (facultatif)"), max_length=1000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    document = models.JSONField(default=dict, blank=True)  # the signed EndorsementCredential
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["version", "status"], name="partner_version_status")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_name} → {self.version}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING and not self.is_expired
+
+    def state_label(self) -> Any:
+        return _("Lien expiré") if self.is_expired else self.get_status_display()
+
+    def get_json_url(self) -> str:
+        item = self.version.micro_credential
+        return reverse("catalogue:partner_endorsement", args=[item.organisation.slug, item.slug, self.uuid])

@@ -24,10 +24,12 @@ from carnet.catalogue.models import (
     MicroCredential,
     MicroCredentialVersion,
     NeedDocument,
+    PartnerEndorsement,
     RequirementGroup,
     Status,
 )
 from carnet.organisations.models import Organisation
+from carnet.site.tokens import new_token, token_hash
 
 logger = logging.getLogger("carnet.catalogue")
 
@@ -606,3 +608,229 @@ def archive_certificate(*, certificate: Certificate, actor: Any = None) -> None:
     record_event(
         verb="certificate.archived", actor=actor, organisation=certificate.organisation, target=certificate
     )
+
+
+# --- partner endorsements of a definition ---------------------------------------------------------
+
+MAX_OPEN_PARTNER_REQUESTS = 20  # pending requests per micro-credential
+MAX_PARTNER_REQUESTS_PER_DAY = 50  # per organisation
+MAX_PARTNER_SENDS = 3  # first sending and two reminders
+PARTNER_RESEND_INTERVAL = datetime.timedelta(hours=1)
+
+
+def partner_link(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("catalogue:partner_review", args=[token])
+
+
+def _partner_lifetime() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.PARTNER_LINK_DAYS)
+
+
+def _employer_of(email: str) -> Organisation | None:
+    """The employer organisation on Carnet a member of which confirmed ``email`` (their workspace
+    then lists the request), if any."""
+    from allauth.account.models import EmailAddress
+
+    from carnet.organisations.models import Membership
+
+    users = EmailAddress.objects.filter(email__iexact=email, verified=True).values("user")
+    membership = (
+        Membership.objects.filter(user__in=users, organisation__kind=Organisation.Kind.EMPLOYER)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    return membership.organisation if membership else None
+
+
+@transaction.atomic
+def invite_partner(
+    *, version: MicroCredentialVersion, fields: Mapping[str, Any], actor: Any
+) -> tuple[PartnerEndorsement, str]:
+    """Ask a partner (``fields``: partner_name, partner_kind, contact_name, contact_email, message)
+    to endorse the published ``version``; the link is emailed (and returned: only its hash is kept)."""
+    item = MicroCredential.objects.select_for_update().get(pk=version.micro_credential_id)
+    if version.published_at is None or item.status != Status.PUBLISHED:
+        raise CatalogueError(_("Seule une version publiée peut être endossée : publiez-la d'abord."))
+    now = timezone.now()
+    pending = PartnerEndorsement.objects.filter(
+        version__micro_credential=item, status=PartnerEndorsement.Status.PENDING, expires_at__gt=now
+    )
+    if pending.count() >= MAX_OPEN_PARTNER_REQUESTS:
+        raise CatalogueError(
+            _("Cette microattestation a déjà %(count)s demandes d'endossement en attente. Annulez-en une ou attendez les réponses.")
+            % {"count": MAX_OPEN_PARTNER_REQUESTS}
+        )  # fmt: skip
+    email = str(fields["contact_email"]).strip().lower()
+    if pending.filter(version=version, contact_email__iexact=email).exists():
+        raise CatalogueError(
+            _(
+                "Une demande à cette adresse attend déjà une réponse : renvoyez-la plutôt que d'en créer une autre."
+            )
+        )
+    today = PartnerEndorsement.objects.filter(
+        version__micro_credential__organisation=item.organisation,
+        created_at__gt=now - datetime.timedelta(days=1),
+    )
+    if today.count() >= MAX_PARTNER_REQUESTS_PER_DAY:
+        raise CatalogueError(
+            _("Votre organisme a envoyé beaucoup de demandes aujourd'hui. Réessayez demain.")
+        )
+    token, digest = new_token()
+    request = PartnerEndorsement.objects.create(
+        version=version,
+        partner_name=str(fields["partner_name"])[:200],
+        partner_kind=fields["partner_kind"],
+        partner_organisation=_employer_of(email),
+        contact_name=str(fields["contact_name"])[:150],
+        contact_email=email,
+        message=str(fields.get("message") or "")[:1000],
+        invited_by=actor,
+        token_hash=digest,
+        expires_at=now + _partner_lifetime(),
+        sent_at=now,
+        send_count=1,
+    )
+    record_event(verb="partner_endorsement.requested", actor=actor, organisation=item.organisation,
+                 target=request, data={"partner": request.partner_name, "version": version.number})  # fmt: skip
+    link = partner_link(token)
+    transaction.on_commit(lambda: _send_partner_request(request, link))
+    return request, token
+
+
+@transaction.atomic
+def resend_partner_request(*, request: PartnerEndorsement, actor: Any) -> str:
+    """Send the request again with a new link (the previous one stops working) and a new delay."""
+    request = PartnerEndorsement.objects.select_for_update().get(pk=request.pk)
+    if request.status != PartnerEndorsement.Status.PENDING:
+        raise CatalogueError(_("Cette demande a déjà reçu une réponse ou a été annulée."))
+    now = timezone.now()
+    if request.send_count >= MAX_PARTNER_SENDS:
+        raise CatalogueError(
+            _("Cette demande a déjà été envoyée %(count)s fois.") % {"count": request.send_count}
+        )
+    if request.sent_at and now - request.sent_at < PARTNER_RESEND_INTERVAL:
+        raise CatalogueError(_("Attendez au moins une heure avant d'envoyer de nouveau cette demande."))
+    token, request.token_hash = new_token()
+    request.expires_at, request.sent_at, request.send_count = (
+        now + _partner_lifetime(),
+        now,
+        request.send_count + 1,
+    )
+    request.save(update_fields=["token_hash", "expires_at", "sent_at", "send_count"])
+    record_event(verb="partner_endorsement.resent", actor=actor,
+                 organisation=request.version.micro_credential.organisation, target=request)  # fmt: skip
+    link = partner_link(token)
+    transaction.on_commit(lambda: _send_partner_request(request, link))
+    return token
+
+
+@transaction.atomic
+def cancel_partner_request(*, request: PartnerEndorsement, actor: Any) -> None:
+    updated = PartnerEndorsement.objects.filter(
+        pk=request.pk, status=PartnerEndorsement.Status.PENDING
+    ).update(status=PartnerEndorsement.Status.CANCELLED)
+    if not updated:
+        raise CatalogueError(_("Cette demande a déjà reçu une réponse ou a été annulée."))
+    record_event(verb="partner_endorsement.cancelled", actor=actor,
+                 organisation=request.version.micro_credential.organisation, target=request)  # fmt: skip
+
+
+def find_partner_request(token: str) -> PartnerEndorsement | None:
+    """The open request of ``token`` (None when unknown, answered, cancelled or expired)."""
+    if not token or len(token) > 100:
+        return None
+    request = (
+        PartnerEndorsement.objects.select_related("version__micro_credential__organisation")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    return request if request is not None and request.is_open else None
+
+
+def _claim(request: PartnerEndorsement) -> PartnerEndorsement:
+    claimed = PartnerEndorsement.objects.select_for_update().get(pk=request.pk)
+    if not claimed.is_open:
+        raise CatalogueError(
+            _("Cette demande d'endossement n'attend plus de réponse : elle a déjà reçu une réponse, a été annulée ou a expiré.")
+        )  # fmt: skip
+    return claimed
+
+
+@transaction.atomic
+def endorse_definition(
+    *, request: PartnerEndorsement, endorser_name: str, endorser_role: str, comment: str, account: Any = None
+) -> PartnerEndorsement:
+    """The partner endorses the version: their answer, kept as an EndorsementCredential about the
+    version's Achievement signed by the platform; credentials issued afterwards carry it."""
+    from carnet.issuing.endorsements import sign_partner_endorsement
+
+    claimed = _claim(request)
+    if not comment.strip() or not endorser_name.strip():
+        raise CatalogueError(_("Écrivez votre nom et votre commentaire : ils accompagnent l'endossement."))
+    claimed.endorser_name, claimed.endorser_role = endorser_name.strip()[:150], endorser_role.strip()[:150]
+    claimed.comment = comment.strip()[:2000]
+    claimed.status, claimed.answered_at = PartnerEndorsement.Status.ENDORSED, timezone.now()
+    claimed.answered_by = account if account is not None and account.is_authenticated else None
+    claimed.document = sign_partner_endorsement(claimed)
+    claimed.save(update_fields=["endorser_name", "endorser_role", "comment", "status", "answered_at",
+                                "answered_by", "document"])  # fmt: skip
+    organisation = claimed.version.micro_credential.organisation
+    record_event(verb="partner_endorsement.given", actor=claimed.answered_by, organisation=organisation,
+                 target=claimed, data={"partner": claimed.partner_name, "credential": claimed.document["id"]})  # fmt: skip
+    transaction.on_commit(lambda: _tell_admins(claimed))
+    return claimed
+
+
+@transaction.atomic
+def decline_definition(*, request: PartnerEndorsement, reason: str = "", account: Any = None) -> None:
+    claimed = _claim(request)
+    claimed.status, claimed.answered_at = PartnerEndorsement.Status.DECLINED, timezone.now()
+    claimed.decline_reason = reason.strip()[:1000]
+    claimed.answered_by = account if account is not None and account.is_authenticated else None
+    claimed.save(update_fields=["status", "answered_at", "decline_reason", "answered_by"])
+    record_event(verb="partner_endorsement.declined", actor=claimed.answered_by,
+                 organisation=claimed.version.micro_credential.organisation, target=claimed)  # fmt: skip
+    transaction.on_commit(lambda: _tell_admins(claimed))
+
+
+@transaction.atomic
+def withdraw_partner_endorsement(*, endorsement: PartnerEndorsement, actor: Any) -> None:
+    """The organisation stops showing an endorsement (the partner asked, or it no longer holds):
+    it leaves the catalogue, the badge pages and the credentials issued from now on. Credentials
+    already issued keep the signed copy they carry."""
+    updated = PartnerEndorsement.objects.filter(
+        pk=endorsement.pk, status=PartnerEndorsement.Status.ENDORSED
+    ).update(status=PartnerEndorsement.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    if not updated:
+        raise CatalogueError(_("Cet endossement n'est plus affiché."))
+    record_event(verb="partner_endorsement.withdrawn", actor=actor,
+                 organisation=endorsement.version.micro_credential.organisation, target=endorsement)  # fmt: skip
+
+
+def _send_partner_request(request: PartnerEndorsement, link: str) -> None:
+    from carnet.site.mail import BOTH, send_templated
+
+    send_templated(
+        "catalogue/email/partner_request", [request.contact_email],
+        {"request": request, "version": request.version, "organisation": request.version.micro_credential.organisation,
+         "link": link, "days": settings.PARTNER_LINK_DAYS},
+        languages=BOTH,  # the partner's language is not known
+    )  # fmt: skip
+
+
+def _tell_admins(request: PartnerEndorsement) -> None:
+    from carnet.organisations.models import Membership
+    from carnet.site.mail import languages_for, send_templated
+
+    item = request.version.micro_credential
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "catalogue:partners", args=[item.organisation.slug, item.slug]
+    )
+    admins = Membership.objects.filter(
+        organisation=item.organisation, role=Membership.Role.ADMIN, user__is_active=True
+    ).select_related("user")
+    for membership in admins:
+        send_templated("catalogue/email/partner_answer", [membership.user.email],
+                       {"request": request, "version": request.version, "link": link},
+                       languages=languages_for(membership.user.preferred_language))  # fmt: skip

@@ -6,6 +6,12 @@ app_name = "catalogue"
 urlpatterns = [
     path("catalogue/", views.browse, name="browse"),
     path("catalogue/<slug:org_slug>/<slug:slug>/", views.detail, name="detail"),
+    path(
+        "catalogue/<slug:org_slug>/<slug:slug>/endossements/<uuid:endorsement_uuid>.json",
+        views.partner_endorsement,
+        name="partner_endorsement",
+    ),
+    path("endossement-partenaire/<str:token>/", views.partner_review, name="partner_review"),
     path("certificats/<slug:org_slug>/<slug:slug>/", views.certificate_detail, name="certificate"),
     path("organisations/<slug:org_slug>/certificats/", views.certificates, name="certificates"),
     path(
@@ -30,6 +36,12 @@ urlpatterns = [
     path("organisations/<slug:org_slug>/catalogue/<slug:slug>/archiver/", views.archive, name="archive"),
     path("organisations/<slug:org_slug>/catalogue/<slug:slug>/image/", views.design, name="design"),
     path("organisations/<slug:org_slug>/catalogue/<slug:slug>/revisee/", views.reviewed, name="reviewed"),
+    path("organisations/<slug:org_slug>/catalogue/<slug:slug>/partenaires/", views.partners, name="partners"),
+    path(
+        "organisations/<slug:org_slug>/catalogue/<slug:slug>/partenaires/<uuid:request_uuid>/",
+        views.partner_request,
+        name="partner_request",
+    ),
     path(
         "organisations/<slug:org_slug>/catalogue/<slug:slug>/besoin/",
         views.need_documents,

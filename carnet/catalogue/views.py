@@ -6,15 +6,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from carnet.catalogue import services
-from carnet.catalogue.forms import MicroCredentialForm, NeedDocumentForm, ReviewForm
-from carnet.catalogue.models import Certificate, LearningContext, MicroCredential, NeedDocument, Status
+from carnet.catalogue.forms import (
+    MicroCredentialForm,
+    NeedDocumentForm,
+    PartnerAnswerForm,
+    PartnerRequestForm,
+    ReviewForm,
+)
+from carnet.catalogue.models import (
+    Certificate,
+    LearningContext,
+    MicroCredential,
+    NeedDocument,
+    PartnerEndorsement,
+    Status,
+)
 from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_catalogue, similar_definitions
 from carnet.frameworks.models import Competency
 from carnet.organisations.access import access_organisation
@@ -231,7 +245,19 @@ def detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
     return render(
         request,
         "catalogue/detail.html",
-        {"item": item, "version": version, "alignments": alignments, "certificates": certificates},
+        {"item": item, "version": version, "alignments": alignments, "certificates": certificates,
+         "partner_endorsements": shown_partner_endorsements(item)},
+    )  # fmt: skip
+
+
+def shown_partner_endorsements(item: MicroCredential) -> list[PartnerEndorsement]:
+    """The partners' endorsements still shown, of every published version (newest first)."""
+    return list(
+        PartnerEndorsement.objects.filter(
+            version__micro_credential=item, status=PartnerEndorsement.Status.ENDORSED
+        )
+        .select_related("version")
+        .order_by("-version__number", "-answered_at")
     )
 
 
@@ -391,3 +417,119 @@ def certificate_detail(request: HttpRequest, org_slug: str, slug: str) -> HttpRe
     return render(
         request, "catalogue/certificate.html", {"certificate": certificate, "root": certificate.root}
     )
+
+
+# --- partner endorsements ------------------------------------------------------------------------------
+
+
+@login_required
+def partners(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
+    """The organisation's requests to partners for this definition, and the form to ask one more."""
+    item = _own_micro_credential(request, org_slug, slug)
+    version = item.versions.filter(published_at__isnull=False).order_by("-number").first()
+    form = PartnerRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if version is None:
+            raise Http404
+        try:
+            services.invite_partner(version=version, fields=form.cleaned_data, actor=request.user)
+        except services.CatalogueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Demande envoyée à %(email)s. Le lien fonctionne une seule fois.")
+                % {"email": form.cleaned_data["contact_email"]},
+            )
+            return redirect("catalogue:partners", item.organisation.slug, item.slug)
+    requests = PartnerEndorsement.objects.filter(version__micro_credential=item).select_related("version")
+    return render(
+        request,
+        "catalogue/partners.html",
+        {"organisation": item.organisation, "item": item, "version": version, "form": form,
+         "requests": requests},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def partner_request(request: HttpRequest, org_slug: str, slug: str, request_uuid: str) -> HttpResponse:
+    """Resend or cancel a pending request, or withdraw an endorsement (``action``)."""
+    item = _own_micro_credential(request, org_slug, slug)
+    found = get_object_or_404(PartnerEndorsement, version__micro_credential=item, uuid=request_uuid)
+    action = request.POST.get("action")
+    try:
+        if action == "resend":
+            services.resend_partner_request(request=found, actor=request.user)
+            messages.success(request, _("Demande envoyée de nouveau, avec un nouveau lien."))
+        elif action == "cancel":
+            services.cancel_partner_request(request=found, actor=request.user)
+            messages.success(request, _("Demande annulée : son lien ne fonctionne plus."))
+        elif action == "withdraw":
+            services.withdraw_partner_endorsement(endorsement=found, actor=request.user)
+            messages.success(
+                request,
+                _("Endossement retiré : il n'est plus affiché ni joint aux prochaines microattestations."),
+            )
+        else:
+            raise Http404
+    except services.CatalogueError as exc:
+        messages.error(request, str(exc))
+    return redirect("catalogue:partners", item.organisation.slug, item.slug)
+
+
+def answer_partner_request(
+    request: HttpRequest, found: PartnerEndorsement, *, action_url: str
+) -> HttpResponse:
+    """The definition in full and the partner's answer (the emailed link and the employer's workspace)."""
+    form = PartnerAnswerForm(request.POST or None)
+    account = request.user if request.user.is_authenticated else None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "endorse":
+                found = services.endorse_definition(
+                    request=found, endorser_name=data["endorser_name"], endorser_role=data["endorser_role"],
+                    comment=data["comment"], account=account,
+                )  # fmt: skip
+            else:
+                services.decline_definition(request=found, reason=data["reason"], account=account)
+        except services.CatalogueError:
+            return render(request, "catalogue/partner_gone.html", status=410)
+        return render(
+            request, "catalogue/partner_done.html", {"found": found, "declined": data["action"] != "endorse"}
+        )
+    version = found.version
+    return render(
+        request,
+        "catalogue/partner_review.html",
+        {"found": found, "version": version, "item": version.micro_credential, "form": form,
+         "alignments": version.alignments.select_related("competency", "level"), "action_url": action_url},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+@never_cache
+def partner_review(request: HttpRequest, token: str) -> HttpResponse:
+    """The partner's page, opened through the emailed single-use link (no account needed)."""
+    found = services.find_partner_request(token)
+    if found is None:
+        return render(request, "catalogue/partner_gone.html", status=410)
+    # The address holds the token: the site's Referrer-Policy (same-origin) keeps it from other sites.
+    return answer_partner_request(request, found, action_url=request.path)
+
+
+@require_safe
+def partner_endorsement(
+    request: HttpRequest, org_slug: str, slug: str, endorsement_uuid: str
+) -> JsonResponse:
+    """The signed EndorsementCredential of a partner, while it is shown."""
+    found = get_object_or_404(
+        PartnerEndorsement, uuid=endorsement_uuid, status=PartnerEndorsement.Status.ENDORSED,
+        version__micro_credential__organisation__slug=org_slug, version__micro_credential__slug=slug,
+        version__micro_credential__status=Status.PUBLISHED,
+    )  # fmt: skip
+    response = JsonResponse(found.document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -16,6 +16,12 @@ urlpatterns = [
         views.contact,
         name="contact",
     ),
+    path("employeurs/<slug:org_slug>/endossements/", views.partner_requests, name="partner_requests"),
+    path(
+        "employeurs/<slug:org_slug>/endossements/<uuid:request_uuid>/",
+        views.partner_request,
+        name="partner_request",
+    ),
     path("mes-contacts/", views.my_contacts, name="my_contacts"),
     path("mes-contacts/<uuid:contact_uuid>/", views.my_contact, name="my_contact"),
 ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -145,3 +149,43 @@ def my_contact(request: HttpRequest, contact_uuid: str) -> HttpResponse:
             form.add_error(None, str(exc))
     return render(request, "employers/my_contact.html", {"contact": item, "form": form},
                   status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+# --- requests to endorse a definition (carnet.catalogue) ------------------------------------------------
+
+
+def _partner_requests(organisation: Organisation, user: Any) -> Any:
+    """The open requests addressed to the employer organisation, or to one of ``user``'s confirmed
+    addresses (a request made before the employer opened its account)."""
+    from carnet.catalogue.models import PartnerEndorsement
+    from carnet.privacy.services import verified_emails
+
+    emails = verified_emails(user)
+    addressed = Q(partner_organisation=organisation)
+    if emails:
+        addressed |= Q(contact_email__in=emails)
+    return (
+        PartnerEndorsement.objects.filter(addressed, status=PartnerEndorsement.Status.PENDING,
+                                          expires_at__gt=timezone.now())
+        .select_related("version__micro_credential__organisation")
+        .order_by("expires_at")
+    )  # fmt: skip
+
+
+@login_required
+def partner_requests(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = access_employer(request.user, org_slug)
+    return render(
+        request,
+        "employers/partner_requests.html",
+        {"organisation": organisation, "requests": _partner_requests(organisation, request.user)},
+    )
+
+
+@login_required
+def partner_request(request: HttpRequest, org_slug: str, request_uuid: str) -> HttpResponse:
+    from carnet.catalogue.views import answer_partner_request
+
+    organisation = access_employer(request.user, org_slug)
+    found = get_object_or_404(_partner_requests(organisation, request.user), uuid=request_uuid)
+    return answer_partner_request(request, found, action_url=request.path)

@@ -97,7 +97,20 @@ def achievement_document(version: MicroCredentialVersion, language: str = "fr") 
         human_code=item.slug,
         # A JSON number: 2.5 stays 2.5, 3.0 is written 3 (one number type in JSON, as the reference).
         credits_available=float(version.credits) if version.credits else None,
+        endorsements=partner_endorsements(version),
     )
+
+
+def partner_endorsements(version: MicroCredentialVersion) -> list[dict[str, Any]]:
+    """The signed endorsements partners gave of this version and that are still shown (§B.1.1
+    "Achievement.endorsement"): the published Achievement and the credentials issued from now on
+    carry them. One query, made once per bulk job (the Achievement is kept for the whole job)."""
+    from carnet.catalogue.models import PartnerEndorsement
+
+    found = version.partner_endorsements.filter(status=PartnerEndorsement.Status.ENDORSED)
+    return [
+        dict(document) for document in found.order_by("answered_at", "pk").values_list("document", flat=True)
+    ]
 
 
 def criteria_narrative(version: MicroCredentialVersion, language: str = "fr") -> str:

@@ -53,3 +53,38 @@ def sign_learner_endorsement(endorsement: Any) -> dict[str, Any]:
         comment=endorsement_comment(endorsement),
     )
     return sign(document, signer().key_for(None))
+
+
+def partner_comment(endorsement: Any) -> str:
+    """What a partner (employer, sector body…) said of a definition, as plain text naming the
+    partner organisation, the person who answered and their role."""
+    with translation.override("fr"):
+        who = endorsement.endorser_name
+        if endorsement.endorser_role:
+            who += f" ({endorsement.endorser_role})"
+        lines = [
+            _("%(partner)s (%(kind)s) endosse la définition de « %(title)s », version %(number)s.")
+            % {"partner": endorsement.partner_name, "kind": endorsement.get_partner_kind_display(),
+               "title": endorsement.version.name("fr"), "number": endorsement.version.number},
+            _("Au nom de l'organisme : %(who)s") % {"who": who},
+            endorsement.comment,
+        ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def sign_partner_endorsement(endorsement: Any) -> dict[str, Any]:
+    """A partner's endorsement of a micro-credential version: an EndorsementCredential about the
+    version's Achievement, signed by the platform (the partner has no key: the platform attests
+    what the partner told it through its single-use link or its workspace)."""
+    from carnet.issuing.achievements import achievement_url
+
+    version = endorsement.version
+    document = ob.endorsement_credential(
+        issuer=platform_profile(),
+        endorsed_id=achievement_url(version),
+        valid_from=timezone.now(),
+        name=f"Endossement de {endorsement.partner_name} : {version.name('fr')}",
+        comment=partner_comment(endorsement),
+        credential_id=f"urn:uuid:{endorsement.uuid}",
+    )
+    return sign(document, signer().key_for(None))

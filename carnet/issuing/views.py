@@ -23,7 +23,9 @@ from carnet.issuing.models import SigningKey, StatusList
 
 DID_MAX_AGE = 300  # a rotated key reaches verifiers within five minutes
 PROFILE_MAX_AGE = 3600
-ACHIEVEMENT_MAX_AGE = 86400  # a published version never changes
+# A published version never changes, but partners may endorse it (or an endorsement be withdrawn):
+# its ``endorsement`` list does; an hour, and the ETag answers 304 while it is the same.
+ACHIEVEMENT_MAX_AGE = 3600
 STATUS_MAX_AGE = 60  # a revocation must reach verifiers quickly; the ETag keeps re-fetching cheap
 
 

@@ -51,6 +51,27 @@ def endorsements_of(credential: IssuedCredential) -> list[Any]:
     )
 
 
+def partner_endorsements_of(credential: IssuedCredential) -> list[Any]:
+    """The partners' endorsements of the credential's micro-credential still shown, each marked
+    ``embedded`` when the signed credential carries it (it was verified with the credential) or not
+    (given later, or of another version: the catalogue shows it, the credential does not carry it)."""
+    from carnet.catalogue.models import PartnerEndorsement
+
+    achievement = (credential.document.get("credentialSubject") or {}).get("achievement") or {}
+    carried = {e.get("id") for e in achievement.get("endorsement") or [] if isinstance(e, dict)}
+    found = list(
+        PartnerEndorsement.objects.filter(
+            version__micro_credential_id=credential.micro_credential_version.micro_credential_id,
+            status=PartnerEndorsement.Status.ENDORSED,
+        )
+        .select_related("version")
+        .order_by("-version__number", "answered_at")
+    )
+    for endorsement in found:
+        endorsement.embedded = endorsement.document.get("id") in carried
+    return found
+
+
 def share_links_of(credential: IssuedCredential) -> list[Any]:
     """The credential's share links, newest first, each with how often and when it was last opened."""
     from django.db.models import Count, Max

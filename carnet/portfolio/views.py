@@ -216,6 +216,7 @@ def _badge_page(
             "state": selectors.live_state(credential),
             "endorsements": endorsements,
             "strength": summarise(endorsements),
+            "partner_endorsements": selectors.partner_endorsements_of(credential),
             "is_holder": is_holder,
             "visibility": visibility,
             "page_url": absolute(reverse("portfolio:badge", args=[credential.uuid])),

@@ -240,6 +240,8 @@ BULK_PREVIEW_HOURS = env_int("CARNET_BULK_PREVIEW_HOURS", 48)
 # before publishing, the author sees the published definitions at least this similar (in percent).
 CATALOGUE_REVIEW_REMINDER_DAYS = env_int("CARNET_REVIEW_REMINDER_DAYS", 30)
 CATALOGUE_SIMILARITY_PERCENT = env_int("CARNET_SIMILARITY_PERCENT", 35)
+# How many days the single-use link asking a partner (employer, sector body) to endorse a definition works.
+PARTNER_LINK_DAYS = env_int("CARNET_PARTNER_LINK_DAYS", 30)
 
 # Rows of a bulk issuance issued per transaction (carnet.issuing.batch).
 ISSUANCE_CHUNK = env_int("CARNET_ISSUANCE_CHUNK", 250)

@@ -74,3 +74,30 @@ def test_the_javascript_reference_verifies_credits_and_learning_outcomes(
     assert "- Résoudre un désaccord" in achievement["criteria"]["narrative"]
     result = js_peer.verify(credential.document, documents=documents_for(credential, client))
     assert result["verified"] is True, result
+
+
+def test_the_javascript_reference_verifies_a_credential_carrying_a_partner_endorsement(
+    organisation, version, learner, org_admin, client, js_peer
+):
+    """Issue #8: a credential issued after a partner endorsed its definition carries the platform-signed
+    EndorsementCredential inside its Achievement; both verify in the reference."""
+    from carnet.catalogue import services as catalogue
+
+    request, _token = catalogue.invite_partner(
+        version=version, actor=org_admin,
+        fields={"partner_name": "Boulangerie Dupont", "partner_kind": "employer", "contact_name": "Luc",
+                "contact_email": "luc@dupont.test", "message": ""},
+    )  # fmt: skip
+    endorsed = catalogue.endorse_definition(
+        request=request, endorser_name="Luc Dupont", endorser_role="Propriétaire", comment="Nous l'exigeons."
+    )
+    credential = services.issue_credential(
+        organisation=organisation, version=version, recipient=learner, recipient_email=learner.email,
+        idempotency_key="partner",
+    )  # fmt: skip
+    assert credential.document["credentialSubject"]["achievement"]["endorsement"] == [endorsed.document]
+    result = js_peer.verify(credential.document, documents=documents_for(credential, client))
+    assert result["verified"] is True, result
+    platform = endorsed.document["issuer"]["id"]
+    alone = js_peer.verify(endorsed.document, documents={platform: served(client, "/.well-known/did.json")})
+    assert alone["verified"] is True, alone
