@@ -208,6 +208,18 @@ def _meaning(check: Check) -> str:
     return ""
 
 
+def proven_standing(report: VerificationReport) -> Standing | None:
+    """Whether the platform recognises the issuer (carnet.trust), once the report proved that the
+    key which signed belongs to the issuer the document names; None before that: a known name
+    copied into a forged document is no one's. A warning to read, never a failure: the verdict
+    does not change. The verification page, ``/api/verification`` and the VC API all ask here."""
+    binding = report.check("binding")
+    issuer = report.issuer_id
+    if binding is None or binding.status != Status.PASSED or issuer is None:
+        return None
+    return standing_of(issuer)
+
+
 @dataclass
 class Outcome:
     """A verification's report, its verdict, and what the document claims."""
@@ -222,15 +234,8 @@ class Outcome:
 
     @functools.cached_property
     def issuer_standing(self) -> Standing | None:
-        """Whether the platform recognises the issuer (carnet.trust), once the report proved that the
-        key which signed belongs to the issuer the document names; None before that: a known name
-        copied into a forged document is no one's. A warning to read, never a failure: the verdict
-        does not change."""
-        binding = self.report.check("binding")
-        issuer = self.report.issuer_id
-        if self.old_badge is not None or binding is None or binding.status != Status.PASSED or issuer is None:
-            return None
-        return standing_of(issuer)
+        """:func:`proven_standing` of the report (None for an Open Badges 2.0 badge)."""
+        return None if self.old_badge is not None else proven_standing(self.report)
 
     @property
     def is_credential(self) -> bool:
