@@ -208,6 +208,16 @@ def _meaning(check: Check) -> str:
     return ""
 
 
+def validity_status(verdict: str) -> str | None:
+    """What a document's own validity sentence may say after the verdict ``verdict``
+    (site/_credential_validity.html): "revoked" or "suspended" (of no effect whatever its dates),
+    "active" once its signature, issuer and status are confirmed, None when they are not: then its
+    dates mean nothing. Also for imported badges, by the verdict of their last check."""
+    if verdict in ("revoked", "suspended"):
+        return verdict
+    return "active" if verdict in VALIDITY_TOLD else None
+
+
 def proven_standing(report: VerificationReport) -> Standing | None:
     """Whether the platform recognises the issuer (carnet.trust), once the report proved that the
     key which signed belongs to the issuer the document names; None before that: a known name
@@ -246,9 +256,7 @@ class Outcome:
         """What the document's own validity sentence may say (site/_credential_validity.html):
         "revoked" or "suspended" (of no effect whatever its dates), "active" once its signature,
         issuer and status are confirmed, None when they are not: then its dates mean nothing."""
-        if self.verdict in ("revoked", "suspended"):
-            return self.verdict
-        return "active" if self.verdict in VALIDITY_TOLD else None
+        return validity_status(self.verdict)
 
     @property
     def severity(self) -> str:
