@@ -187,7 +187,7 @@ def shown(request: HttpRequest, badge_uuid: str) -> HttpResponse:
             "competencies": competencies,
             "standing": standing,
             "is_holder": request.user.is_authenticated and request.user.pk == badge.holder_id,
-        },  # fmt: skip
+        },
     )
     response["Cache-Control"] = "private, no-cache"
     if badge.visibility != CredentialSharing.Visibility.PUBLIC:
