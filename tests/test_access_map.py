@@ -339,7 +339,7 @@ ACCESS: dict[str, Page] = {
     "trust:issuers": Page(STAFF, methods=BOTH),
     "trust:import": Page(STAFF, methods=BOTH),
     "trust:export": Page(STAFF),
-    "trust:withdraw": Page(STAFF, lambda w: [w.known_issuer.pk], methods=POST, ok=(302,)),
+    "trust:withdraw": Page(STAFF, lambda w: [w.known_issuer.pk], methods=BOTH, ok=(200, 302)),
     # -- the carnet
     "portfolio:carnet": Page(SIGNED_IN),
     "portfolio:settings": Page(SIGNED_IN, methods=BOTH),

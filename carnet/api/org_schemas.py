@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from carnet.webhooks.models import Event
 MAX_RECIPIENTS = 1000
 MAX_EVIDENCE = 10
 LONG_TEXT = 5000
+MAX_LIST = 100  # a size cap; the catalogue's form says how many it takes (15 learning outcomes)
 SQL_INT = 2**31 - 1
 
 
@@ -85,6 +86,14 @@ class VersionOut(Schema):
     assessment_method: str
     endorsements_required: int
     validity_months: int | None
+    purpose_fr: str = Field(description="Why it exists: whom it serves and what it allows.")
+    purpose_en: str
+    outcomes_fr: list[str] = Field(description="Learning outcomes: what the person can do once earned.")
+    outcomes_en: list[str]
+    hours: int | None = Field(description="Size: average hours of learning, assessment included.")
+    credits: float | None = Field(description="Size: credits, when an institution credits it (at most 40).")
+    need_fr: str = Field(description="Who asked for it (employers, sectors, community needs); public.")
+    need_en: str
     alignments: list[AlignmentOut]
 
 
@@ -99,8 +108,19 @@ class MicroCredentialSummary(Schema):
     url: str = Field(description="Its public page (once published).")
 
 
+class NeedDocumentOut(Schema):
+    """A document that shows the need (its file is not given: only the organisation's admins open it)."""
+
+    name: str = Field(examples=["lettre-employeur.pdf"])
+    size: int
+    uploaded_at: datetime
+
+
 class MicroCredentialOut(MicroCredentialSummary):
     created_at: datetime
+    review_due: date | None = Field(description="The next yearly review of the definition.")
+    review_overdue: bool = Field(description="Published and its review date has passed.")
+    need_documents: list[NeedDocumentOut] = Field(description="The documents that show the need.")
     versions: list[VersionOut] = Field(description="Every version, newest first.")
 
 
@@ -132,6 +152,16 @@ class MicroCredentialIn(Body):
     )
     endorsements_required: int = Field(0, ge=0, le=20)
     validity_months: int | None = Field(None, ge=1, le=600)
+    purpose_fr: Text = Field("", max_length=LONG_TEXT)
+    purpose_en: Text = Field("", max_length=LONG_TEXT)
+    outcomes_fr: list[Text] = Field(
+        [], max_length=MAX_LIST, description="One learning outcome an item (15 at most)."
+    )
+    outcomes_en: list[Text] = Field([], max_length=MAX_LIST)
+    hours: int | None = Field(None, description="1 to 1000.")
+    credits: float | None = Field(None, description="0.5 to 40, one decimal at most.")
+    need_fr: Text = Field("", max_length=LONG_TEXT)
+    need_en: Text = Field("", max_length=LONG_TEXT)
     levels: list[Id] = Field(
         max_length=50,
         description="The ids of the levels attested, one per competency (see `alignments` of a micro-credential).",
@@ -154,6 +184,14 @@ class MicroCredentialPatch(Body):
     assessment_method: Text | None = Field(None, max_length=20)
     endorsements_required: int | None = Field(None, ge=0, le=20)
     validity_months: int | None = Field(None, ge=1, le=600)
+    purpose_fr: Text | None = Field(None, max_length=LONG_TEXT)
+    purpose_en: Text | None = Field(None, max_length=LONG_TEXT)
+    outcomes_fr: list[Text] | None = Field(None, max_length=MAX_LIST)
+    outcomes_en: list[Text] | None = Field(None, max_length=MAX_LIST)
+    hours: int | None = None
+    credits: float | None = None
+    need_fr: Text | None = Field(None, max_length=LONG_TEXT)
+    need_en: Text | None = Field(None, max_length=LONG_TEXT)
     levels: list[Id] | None = Field(None, max_length=50)
 
 

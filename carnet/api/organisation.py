@@ -361,7 +361,12 @@ def _summary(item: MicroCredential) -> dict[str, Any]:
 
 def _detail(item: MicroCredential) -> dict[str, Any]:
     versions = item.versions.order_by("-number")
-    return {**_summary(item), "created_at": item.created_at, "versions": [_version_out(v) for v in versions]}
+    return {
+        **_summary(item), "created_at": item.created_at,
+        "review_due": item.review_due, "review_overdue": item.review_overdue(),
+        "need_documents": list(item.need_documents.values("name", "size", "uploaded_at")),
+        "versions": [_version_out(v) for v in versions],
+    }  # fmt: skip
 
 
 def _form(data: dict[str, Any]) -> MicroCredentialForm:

@@ -193,7 +193,8 @@ def verify_credential(request: HttpRequest) -> HttpResponse:
                 language,
             )
         outcome = verifier.verify_document(credential)
-        return _verification_answer(vcapi_results.credential_result(outcome.report, language), language)
+        result = vcapi_results.credential_result(outcome.report, language, standing=outcome.issuer_standing)
+        return _verification_answer(result, language)
 
 
 @csrf_exempt

@@ -6,7 +6,9 @@ passed (``proof``, ``status``, ``validity``…), ``warnings`` and ``errors`` are
 ``details``), typed with the error names of VC Data Model 2.0 §7.1 and Data Integrity §2.2.1 where
 one fits, and ``report`` is Carnet's own report in full (what the verification page shows). A
 presentation's result adds ``presentationResult`` (the presentation's own checks) and
-``credentialResults`` (one result per credential, in order).
+``credentialResults`` (one result per credential, in order). Each credential's result carries
+``issuerRecognition``, as ``POST /api/verification`` does (:mod:`carnet.trust.recognition`): null
+until the report proved the signing key to be the issuer's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 from carnet.credentials.presentation import PresentationReport
 from carnet.credentials.report import Check, Status, VerificationReport
+from carnet.trust.recognition import Standing
+from carnet.verification.verifier import proven_standing
 
 VC = "https://www.w3.org/TR/vc-data-model#"
 SECURITY = "https://w3id.org/security#"
@@ -50,11 +54,17 @@ def _summary(checks: list[Check], language: str) -> dict[str, Any]:
     }
 
 
-def credential_result(report: VerificationReport, language: str) -> dict[str, Any]:
-    """The VerificationResult of one credential."""
+def credential_result(
+    report: VerificationReport, language: str, *, standing: Standing | None = None
+) -> dict[str, Any]:
+    """The VerificationResult of one credential; ``standing`` when the caller already has it (an
+    :class:`~carnet.verification.verifier.Outcome`'s), else the report's proven one."""
+    if standing is None:
+        standing = proven_standing(report)
     return {
         "verified": report.valid,
         **_summary(report.checks, language),
+        "issuerRecognition": standing.to_dict() if standing is not None else None,
         "report": report.to_dict(language),
     }
 

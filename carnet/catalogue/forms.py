@@ -21,8 +21,8 @@ class OutcomesField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 4})
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return value
+        if isinstance(value, list):  # the organisation API sends a list: blank items are dropped alike
+            return [line for line in (str(item).strip() for item in value) if line]
         lines = [line.strip(" \t-•*") for line in str(value or "").splitlines()]
         return [line for line in lines if line]
 

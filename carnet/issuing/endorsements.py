@@ -14,6 +14,7 @@ from carnet.credentials import model as ob
 from carnet.credentials import sign
 from carnet.issuing.identity import platform_profile
 from carnet.issuing.keys import signer
+from carnet.recognition.strength import endorsement_strength
 
 
 def endorsed_credential_id(request: Any) -> str:
@@ -31,9 +32,16 @@ def endorsement_comment(endorsement: Any) -> str:
                "title": request.version.name("fr")},
             _("Contexte : %(context)s") % {"context": endorsement.context},
         ]  # fmt: skip
+        # How much it weighs, in the badge page's words (carnet.recognition.strength).
+        strength = endorsement_strength(endorsement)
+        lines.append(_("Comment Carnet sait qui endosse : %(verification)s") % {
+            "verification": strength.verification_label()})  # fmt: skip
         if endorsement.period_start or endorsement.period_end:
             period = " – ".join(str(d) for d in (endorsement.period_start, endorsement.period_end) if d)
-            lines.append(_("Période observée : %(period)s") % {"period": period})
+            lines.append(
+                _("Période observée : %(period)s (%(length)s)")
+                % {"period": period, "length": strength.period_words()}
+            )
         for item in endorsement.observations:
             lines.append(f"{item['criterion']} — {item['observed']}")
         if endorsement.level_observed is not None:

@@ -181,7 +181,13 @@ def shown(request: HttpRequest, badge_uuid: str) -> HttpResponse:
     response = render(
         request,
         "portfolio/imported_shown.html",
-        {"badge": badge, "state": badge.state(), "competencies": competencies, "standing": standing},
+        {
+            "badge": badge,
+            "state": badge.state(),
+            "competencies": competencies,
+            "standing": standing,
+            "is_holder": request.user.is_authenticated and request.user.pk == badge.holder_id,
+        },
     )
     response["Cache-Control"] = "private, no-cache"
     if badge.visibility != CredentialSharing.Visibility.PUBLIC:

@@ -170,6 +170,18 @@ class ImportedBadge(models.Model):
             return "expired"
         return self.verdict
 
+    @property
+    def expired(self) -> bool:
+        return self.state() == "expired"
+
+    @property
+    def validity_status(self) -> str | None:
+        """What its validity sentence may say (site/_credential_validity.html), as for a document on
+        the verification page: by the verdict of the last check."""
+        from carnet.verification.verifier import validity_status
+
+        return validity_status(self.verdict)
+
     def state_label(self) -> str:
         return str(IMPORTED_STATES.get(self.state(), IMPORTED_STATES["altered"])[0])
 

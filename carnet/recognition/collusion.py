@@ -9,7 +9,10 @@ independent person. Each is a reason to look closer, never a proof, and never sh
   (``ENDORSEMENT_BUSY_REQUESTS`` people within ``ENDORSEMENT_BUSY_DAYS`` days);
 - ring: the endorser and the learner endorse each other (A → B → A), or through one more person
   (A → B → C → A), within ``ENDORSEMENT_RING_DAYS`` days. An endorser is a learner when they endorsed
-  signed in or with an address one account confirmed.
+  signed in or with an address one account confirmed;
+- conflict of interest: the endorser is a member (admin, assessor…) of the organisation that assesses
+  the request. Their endorsement counts as "organisation staff", the strongest verification; it says
+  who they are, not that they are independent of the decision.
 
 Busy endorsers and rings count only requests made to the same organisation as the request being
 assessed (an assessor learns nothing of other organisations' requests), and an address counts only
@@ -33,12 +36,13 @@ from carnet.accounts.models import User
 from carnet.recognition.fingerprints import normalise_email
 from carnet.recognition.models import Endorsement, RecognitionRequest, Verification
 
-OWN_ADDRESS, SAME_DEVICE, SAME_NETWORK, BUSY, RING = (
+OWN_ADDRESS, SAME_DEVICE, SAME_NETWORK, BUSY, RING, CONFLICT = (
     "own_address",
     "same_device",
     "same_network",
     "busy",
     "ring",
+    "conflict",
 )
 
 
@@ -168,6 +172,14 @@ def _busy_counts(
     return counts
 
 
+def _roles_in(organisation: Any, user_ids: set[int]) -> dict[int, str]:
+    """The role in ``organisation`` of each of ``user_ids`` who is one of its members (user id → label)."""
+    from carnet.organisations.models import Membership
+
+    rows = Membership.objects.filter(organisation=organisation, user__in=user_ids)
+    return {membership.user_id: str(membership.get_role_display()) for membership in rows}
+
+
 def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -> list[EndorsementWarning]:
     """The warnings about ``endorsements`` (those of ``request``), in the order of the endorsements."""
     learner = request.learner
@@ -180,6 +192,7 @@ def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -
     )
     second_step = _endorsed_by(endorsed_by_learner - {learner.pk}, since=since, organisation=organisation)
     busy_counts = _busy_counts(endorsements, identities, organisation=organisation)
+    staff = _roles_in(organisation, set(identities.values()) - {learner.pk})
     devices = set(request.learner_signals.get("device", []))
     networks = set(request.learner_signals.get("ip", []))
     warnings = []
@@ -200,6 +213,8 @@ def warnings_for(request: RecognitionRequest, endorsements: list[Endorsement]) -
             warn(BUSY, _("Cette personne a endossé les demandes de %(count)s personnes différentes en %(days)s jours environ.") % {"count": busy, "days": settings.ENDORSEMENT_BUSY_DAYS})  # fmt: skip
         if account is None or account == learner.pk:
             continue
+        if account in staff:
+            warn(CONFLICT, _("Cette personne fait partie de l'organisme qui évalue la demande (%(role)s) : son endossement n'est pas indépendant de la décision. Conflit d'intérêts possible.") % {"role": staff[account]})  # fmt: skip
         if account in endorsed_by_learner:
             warn(RING, _("Cette personne et la personne qui demande s'endossent l'une l'autre."))
         elif any(account in second_step.get(middle, set()) for middle in endorsed_by_learner - {account}):

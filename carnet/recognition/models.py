@@ -223,7 +223,7 @@ class Verification(models.TextChoices):
 
     LINK = "link", _("lien seulement")
     EMAIL = "email", _("adresse courriel vérifiée")
-    EMPLOYER = "employer", _("compte d'employeur connecté")
+    EMPLOYER = "employer", _("compte d'employeur (déclaré)")
     STAFF = "staff", _("personnel d'un organisme")
 
 

@@ -1,4 +1,5 @@
-"""The platform staff's pages of known issuers: the list, adding one, withdrawing one, importing a
+"""The platform staff's pages of known issuers: the list, adding one, withdrawing one (confirmed on a
+page of its own first), importing a
 list (previewed first, then imported all at once) and exporting it for another platform."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from carnet.issuing.identity import site_url
 from carnet.site.views import access_staff
@@ -46,9 +47,13 @@ def known_issuers(request: HttpRequest) -> HttpResponse:
     return render(request, "trust/issuers.html", context, status=400 if form.errors else 200)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """GET: what withdrawing changes, and the button that does it; POST: withdraw."""
     access_staff(request.user)
+    if request.method != "POST":
+        entry = get_object_or_404(KnownIssuer.objects.active(), pk=entry_id)
+        return render(request, "trust/withdraw.html", {"entry": entry})
     entry = services.withdraw_known_issuer(
         actor=request.user, entry=get_object_or_404(KnownIssuer, pk=entry_id)
     )

@@ -208,6 +208,28 @@ def _meaning(check: Check) -> str:
     return ""
 
 
+def validity_status(verdict: str) -> str | None:
+    """What a document's own validity sentence may say after the verdict ``verdict``
+    (site/_credential_validity.html): "revoked" or "suspended" (of no effect whatever its dates),
+    "active" once its signature, issuer and status are confirmed, None when they are not: then its
+    dates mean nothing. Also for imported badges, by the verdict of their last check."""
+    if verdict in ("revoked", "suspended"):
+        return verdict
+    return "active" if verdict in VALIDITY_TOLD else None
+
+
+def proven_standing(report: VerificationReport) -> Standing | None:
+    """Whether the platform recognises the issuer (carnet.trust), once the report proved that the
+    key which signed belongs to the issuer the document names; None before that: a known name
+    copied into a forged document is no one's. A warning to read, never a failure: the verdict
+    does not change. The verification page, ``/api/verification`` and the VC API all ask here."""
+    binding = report.check("binding")
+    issuer = report.issuer_id
+    if binding is None or binding.status != Status.PASSED or issuer is None:
+        return None
+    return standing_of(issuer)
+
+
 @dataclass
 class Outcome:
     """A verification's report, its verdict, and what the document claims."""
@@ -222,15 +244,8 @@ class Outcome:
 
     @functools.cached_property
     def issuer_standing(self) -> Standing | None:
-        """Whether the platform recognises the issuer (carnet.trust), once the report proved that the
-        key which signed belongs to the issuer the document names; None before that: a known name
-        copied into a forged document is no one's. A warning to read, never a failure: the verdict
-        does not change."""
-        binding = self.report.check("binding")
-        issuer = self.report.issuer_id
-        if self.old_badge is not None or binding is None or binding.status != Status.PASSED or issuer is None:
-            return None
-        return standing_of(issuer)
+        """:func:`proven_standing` of the report (None for an Open Badges 2.0 badge)."""
+        return None if self.old_badge is not None else proven_standing(self.report)
 
     @property
     def is_credential(self) -> bool:
@@ -241,9 +256,7 @@ class Outcome:
         """What the document's own validity sentence may say (site/_credential_validity.html):
         "revoked" or "suspended" (of no effect whatever its dates), "active" once its signature,
         issuer and status are confirmed, None when they are not: then its dates mean nothing."""
-        if self.verdict in ("revoked", "suspended"):
-            return self.verdict
-        return "active" if self.verdict in VALIDITY_TOLD else None
+        return validity_status(self.verdict)
 
     @property
     def severity(self) -> str:

@@ -6,13 +6,15 @@ personal data than the organisation already holds (docs/api.md, "Webhooks", show
 * ``credential.revoked`` / ``credential.suspended`` / ``credential.reinstated``: the credential (with
   the reason the organisation gave) and its achievement, without the recipient: the id is enough;
 * ``endorsement.received``: the request (its id, as on the reviewers' pages) and its achievement;
-  nothing about the endorser (name, email, testimony are read on the request's page, where the
-  endorser's consent to be named is honoured).
+  of the endorsement only what weighs it (carnet.recognition.strength): the endorser's relationship
+  with the learner, how Carnet knows who they are, the period observed; nothing that names the
+  endorser (name, email, testimony are read on the request's page, where the endorser's consent to
+  be named is honoured).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from carnet.catalogue.models import MicroCredentialVersion
@@ -23,6 +25,10 @@ from carnet.recognition.models import Endorsement
 
 def _time(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z") if moment else None
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _achievement(version: MicroCredentialVersion) -> dict[str, Any]:
@@ -53,6 +59,12 @@ def endorsement_data(endorsement: Endorsement) -> dict[str, Any]:
     request = endorsement.invitation.request
     return {
         "request": {"id": str(request.uuid), "status": request.status},
-        "endorsement": {"receivedAt": _time(endorsement.created_at)},
+        "endorsement": {
+            "receivedAt": _time(endorsement.created_at),
+            "relationship": endorsement.relationship,
+            "verification": endorsement.verification,
+            "periodStart": _day(endorsement.period_start),
+            "periodEnd": _day(endorsement.period_end),
+        },
         "achievement": _achievement(request.version),
     }

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 
 from carnet.audit.models import AuditEvent
-from carnet.catalogue.models import MicroCredential
+from carnet.catalogue.models import MicroCredential, NeedDocument
 from tests.api.conftest import problem_of
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +92,46 @@ def test_it_checks_what_it_is_sent_as_the_catalogue_form_does(api, fields):
 
 def test_publishing_with_nothing_new_is_a_conflict(api, micro_credential):
     problem_of(api.post(f"{URL}/{micro_credential.slug}/publish"), 409, "refused")
+
+
+QUALITY = {
+    "purpose_fr": "Reconnaître la communication au travail.", "purpose_en": "Recognise workplace communication.",
+    "outcomes_fr": ["Expliquer une tâche", "Écouter une objection"], "outcomes_en": ["Explain a task"],
+    "hours": 30, "credits": 2.5, "need_fr": "Demandée par trois employeurs du secteur.", "need_en": "",
+}  # fmt: skip
+
+
+def test_it_reads_and_writes_what_makes_a_definition_trustworthy(api, fields):
+    body = json.loads(api.post(URL, {**fields, **QUALITY}).content)
+    [version] = body["versions"]
+    assert {name: version[name] for name in QUALITY} == QUALITY
+    assert (body["review_due"], body["review_overdue"], body["need_documents"]) == (None, False, [])
+    changed = json.loads(api.patch(f"{URL}/communication", {"hours": 40}).content)
+    assert (
+        changed["versions"][0]["hours"] == 40 and changed["versions"][0]["credits"] == 2.5
+    )  # the rest is kept
+
+
+def test_it_says_when_the_review_is_overdue_and_names_the_need_documents(api, micro_credential):
+    micro_credential.review_due = datetime.date(2020, 1, 1)
+    micro_credential.save(update_fields=["review_due"])
+    NeedDocument.objects.create(
+        micro_credential=micro_credential, file="catalogue/need/x.pdf", name="lettre.pdf", size=12,
+        content_type="application/pdf",
+    )  # fmt: skip
+    body = json.loads(api.get(f"{URL}/{micro_credential.slug}").content)
+    assert (body["review_due"], body["review_overdue"]) == ("2020-01-01", True)
+    assert [(d["name"], d["size"]) for d in body["need_documents"]] == [("lettre.pdf", 12)]
+    assert "file" not in body["need_documents"][0]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"credits": 41}, "credits"), ({"credits": 2.55}, "credits"), ({"hours": 1001}, "hours"),
+     ({"hours": 0}, "hours"), ({"outcomes_fr": [f"Résultat {n}" for n in range(16)]}, "outcomes_fr"),
+     ({"outcomes_fr": ["x" * 301]}, "outcomes_fr")],
+)  # fmt: skip
+def test_it_checks_the_quality_fields_as_the_catalogue_form_does(api, fields, change, field):
+    body = problem_of(api.post(URL, {**fields, **change}), 422, "invalid")
+    assert [e["location"][-1] for e in body["errors"]] == [field]
+    assert not MicroCredential.objects.exists()

@@ -81,6 +81,7 @@ PAGES = {
     "framework_form": Page("/referentiels/gestion/{framework_uuid}/", ("staff",)),
     "known_issuers": Page("/plateforme/emetteurs-reconnus/", ("staff",)),
     "known_issuers_import": Page("/plateforme/emetteurs-reconnus/importer/", ("staff",)),
+    "known_issuer_withdraw": Page("/plateforme/emetteurs-reconnus/{known_issuer}/retirer/", ("staff",)),
 }
 
 # Pages with a known violation, each with its reason: marked xfail(strict=True), so fixing one fails
@@ -157,8 +158,8 @@ def site(organisation, default_framework, learner, assessor, employer, staff):
     notify(learner, "credential.issued", link=f"/mes-microattestations/{credential.uuid}/",
            title_fr="Travail d'équipe", title_en="Teamwork")  # fmt: skip
     # Known issuers (the staff's page): one recognised, one withdrawn.
-    add_known_issuer(actor=staff, identifier="did:web:formation.exemple.org", name="Formation Exemple",
-                     reason="Partenaire du réseau, confirmé par téléphone")  # fmt: skip
+    known = add_known_issuer(actor=staff, identifier="did:web:formation.exemple.org", name="Formation Exemple",
+                             reason="Partenaire du réseau, confirmé par téléphone")  # fmt: skip
     former = add_known_issuer(
         actor=staff, identifier="did:web:ancien.exemple.org", name="Ancien", reason="Fini"
     )
@@ -166,7 +167,7 @@ def site(organisation, default_framework, learner, assessor, employer, staff):
     return SimpleNamespace(
         credential=credential.uuid, issued_certificate=issued_certificate.uuid, job=job.pk,
         org=organisation.slug, item=item.slug, certificate=certificate.slug,
-        framework=framework.slug, framework_uuid=framework.uuid,
+        framework=framework.slug, framework_uuid=framework.uuid, known_issuer=known.pk,
     )  # fmt: skip
 
 
@@ -231,6 +232,7 @@ PHONE_PAGES = [
     ("certificate_page", "learner", "en"),
     ("employer_job", "employer", "fr"),
     ("known_issuers", "staff", "fr"),
+    ("known_issuer_withdraw", "staff", "en"),
 ]
 
 

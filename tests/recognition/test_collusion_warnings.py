@@ -12,7 +12,15 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from carnet.recognition import services
-from carnet.recognition.collusion import BUSY, OWN_ADDRESS, RING, SAME_DEVICE, SAME_NETWORK, warnings_for
+from carnet.recognition.collusion import (
+    BUSY,
+    CONFLICT,
+    OWN_ADDRESS,
+    RING,
+    SAME_DEVICE,
+    SAME_NETWORK,
+    warnings_for,
+)
 from carnet.recognition.fingerprints import normalise_email
 from carnet.recognition.models import Endorsement, RecognitionRequest
 
@@ -270,3 +278,26 @@ def test_the_review_page_reads_the_database_as_often_with_one_or_eight_endorseme
     for number in range(7):
         endorse(submitted_request, f"Autre {number}", **by(f"autre{number}@gmail.com"))
     assert count() == with_few
+
+
+def test_staff_of_the_assessing_organisation_endorsing_is_a_conflict_of_interest(
+    submitted_request, endorse, assessor, org_admin, client, learner
+):
+    endorse(submitted_request, "Évaluatrice", endorser_account=assessor, **by(assessor.email, "staff"))
+    endorse(submitted_request, "Admin", **by(org_admin.email, "staff"))  # by a proven address
+    assert [k for k in kinds(submitted_request) if k[1] == CONFLICT] == [
+        ("Évaluatrice", CONFLICT),
+        ("Admin", CONFLICT),
+    ]
+    client.force_login(assessor)
+    page = html.unescape(client.get(f"/evaluation/{submitted_request.uuid}/").content.decode())
+    assert "fait partie de l'organisme qui évalue la demande (Évaluateur·rice)" in page
+    client.force_login(learner)
+    page = html.unescape(client.get(f"/demandes/{submitted_request.uuid}/").content.decode())
+    assert "Conflit d'intérêts" not in page and "organisme qui évalue" not in page
+
+
+def test_staff_of_another_organisation_is_no_conflict(submitted_request, endorse, elsewhere):
+    outsider = elsewhere.organisation.memberships.get().user
+    endorse(submitted_request, "Ailleurs", endorser_account=outsider, **by(outsider.email, "staff"))
+    assert CONFLICT not in [kind for _name, kind in kinds(submitted_request)]

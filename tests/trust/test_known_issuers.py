@@ -3,6 +3,8 @@ and the staff's page (only the staff opens it)."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from carnet.audit.models import AuditEvent
@@ -131,6 +133,26 @@ def test_the_staff_withdraws_an_issuer(client, staff):
     assert entry.withdrawn_at is not None and entry.withdrawn_by == staff
 
 
+def test_withdrawing_is_confirmed_on_a_page_of_its_own_first(client, staff):
+    entry = add(staff)
+    client.force_login(staff)
+    listing = html.unescape(client.get(PAGE).content.decode())
+    assert f'<a class="button" href="{PAGE}{entry.pk}/retirer/">Retirer…' in listing
+    assert f'action="{PAGE}{entry.pk}/retirer/"' not in listing  # no one-click withdrawal from the list
+    response = client.get(f"{PAGE}{entry.pk}/retirer/")
+    assert response.status_code == 200
+    text = html.unescape(response.content.decode())
+    assert f"Retirer « {entry.name} » des émetteurs reconnus ?" in text
+    assert "comme ceux d'un émetteur inconnu" in text and entry.identifier in text
+    assert f'<form method="post" action="{PAGE}{entry.pk}/retirer/">' in text
+    entry.refresh_from_db()
+    assert entry.withdrawn_at is None  # seeing the question changes nothing
+    assert not AuditEvent.objects.filter(verb="known_issuer.withdrawn").exists()
+    client.post(f"{PAGE}{entry.pk}/retirer/")
+    assert AuditEvent.objects.filter(verb="known_issuer.withdrawn", actor_id=staff.pk).count() == 1
+    assert client.get(f"{PAGE}{entry.pk}/retirer/").status_code == 404  # nothing left to confirm
+
+
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "org_admin"])
 def test_only_the_staff_opens_the_pages(client, request, staff, who):
     entry = add(staff)
@@ -142,4 +164,5 @@ def test_only_the_staff_opens_the_pages(client, request, staff, who):
         client.post(PAGE, {"identifier": "did:web:autre.org", "name": "A", "reason": "B"}).status_code == 404
     )
     assert client.post(f"{PAGE}{entry.pk}/retirer/").status_code == 404
+    assert client.get(f"{PAGE}{entry.pk}/retirer/").status_code == 404
     assert KnownIssuer.objects.active().count() == 1

@@ -4,7 +4,7 @@ endpoint that keeps failing. Time is driven by passing ``now``: no test waits.""
 from __future__ import annotations
 
 import socket
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -152,7 +152,7 @@ def test_nothing_is_sent_when_the_change_is_rolled_back(
 
 def endorsement_fields():
     return {"endorser_name": "Luc Gagnon", "endorser_email": "luc@example.test", "relationship": "coach",
-            "context": "Ligue de hockey novice, deux saisons"}  # fmt: skip
+            "context": "Ligue de hockey novice, deux saisons", "period_start": date(2024, 9, 1)}  # fmt: skip
 
 
 def test_an_endorsement_received_for_a_submitted_request_is_sent_without_the_endorser(
@@ -173,6 +173,16 @@ def test_an_endorsement_received_for_a_submitted_request_is_sent_without_the_end
     payload = got.json()
     assert payload["type"] == "endorsement.received"
     assert payload["data"]["request"] == {"id": str(request.uuid), "status": "submitted"}
+    strength = {
+        key: payload["data"]["endorsement"][key]
+        for key in ("relationship", "verification", "periodStart", "periodEnd")
+    }
+    assert strength == {
+        "relationship": "coach",
+        "verification": "link",
+        "periodStart": "2024-09-01",
+        "periodEnd": None,
+    }
     assert (
         b"luc@example.test" not in got.body
         and b"Luc" not in got.body
