@@ -86,6 +86,7 @@ class Command(BaseCommand):
         )
         if not cje.micro_credentials.exists():
             self.demo_catalogue(cje, users["admin@cje.localhost"])
+            self.demo_partner(cje, users["admin@cje.localhost"], users["rh@quincaillerie.localhost"])
         self.demo_carnet(cje, users["samira@exemple.localhost"], users["admin@cje.localhost"])
         self.stdout.write(
             f"Demo data ready: {len(users)} accounts, organisations {cje.slug}, {shop.slug}, "
@@ -129,6 +130,29 @@ class Command(BaseCommand):
                 actor=admin,
             )
             catalogue.publish_certificate(certificate=certificate)
+
+    def demo_partner(self, organisation: Organisation, admin: User, contact: User) -> None:
+        """The teamwork micro-credential endorsed by the demo employer (issue #8): the catalogue, its
+        badge pages and the credentials issued afterwards show a partner's endorsement."""
+        from carnet.catalogue.models import PartnerEndorsement
+
+        for item in organisation.micro_credentials.filter(status="published"):
+            version = item.current_version()
+            if version is None or version.name_fr != "Travail d'équipe":
+                continue
+            request, _token = catalogue.invite_partner(
+                version=version,
+                fields={"partner_name": "Quincaillerie Tremblay", "partner_kind": PartnerEndorsement.Kind.EMPLOYER,
+                        "contact_name": contact.display_name, "contact_email": contact.email,
+                        "message": "Votre avis d'employeur compte pour les jeunes que nous accompagnons."},
+                actor=admin,
+            )  # fmt: skip
+            catalogue.endorse_definition(
+                request=request, endorser_name=contact.display_name, endorser_role="Responsable des ressources humaines",
+                comment="Nous cherchons ce savoir-faire chez nos commis : savoir se répartir le travail d'un quart "
+                "et régler un désaccord avec un collègue sans attendre la gérante.",
+                account=contact,
+            )  # fmt: skip
 
     def demo_carnet(self, organisation: Organisation, learner: User, admin: User) -> None:
         """Two of the demo micro-credentials issued to a learner (two, not three: the third would
