@@ -175,6 +175,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} endossement(s) vérifié(s).",
         "{count} endorsement(s) verified.",
     ),
+    "endorsement.elsewhere": (
+        "Cet endossement porte sur autre chose ({subject}) que ce qui le contient : il n'en dit rien.",
+        "This endorsement is about something else ({subject}) than what carries it: it says nothing of it.",
+    ),
     "endorsements.failed": (
         "{failed} endossement(s) sur {count} n'ont pas pu être vérifiés : ne leur accordez pas de poids.",
         "{failed} of {count} endorsement(s) could not be verified: give them no weight.",

@@ -415,23 +415,40 @@ def _check_validity(report: VerificationReport, credential: dict[str, Any], now:
     )
 
 
-def _embedded_endorsements(credential: dict[str, Any]) -> list[Any]:
-    found: list[Any] = []
-    holders = [credential]
+def _embedded_endorsements(credential: dict[str, Any]) -> list[tuple[Any, set[Any]]]:
+    """Each endorsement the credential carries, with the ids of what it may be about (OB 3.0
+    §B.1.1, §B.1.2, §B.1.25): one carried by the credential may be about the credential, its
+    achievement or the profiles in it; one carried by the achievement or by the issuer, about it."""
+
+    def ids(*objects: Any) -> set[Any]:
+        return {obj.get("id") for obj in objects if isinstance(obj, dict) and obj.get("id") is not None}
+
     subject = credential.get("credentialSubject")
-    if isinstance(subject, dict):
-        achievement = subject.get("achievement")
-        if isinstance(achievement, dict):
-            holders.append(achievement)
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
     issuer = credential.get("issuer")
-    if isinstance(issuer, dict):
-        holders.append(issuer)
-    for holder in holders:
+    creator = achievement.get("creator") if isinstance(achievement, dict) else None
+    holders = [
+        (
+            credential,
+            ids(credential, achievement, issuer, creator) | ({issuer} if isinstance(issuer, str) else set()),
+        ),
+        (achievement, ids(achievement)),
+        (issuer, ids(issuer)),
+    ]
+    found: list[tuple[Any, set[Any]]] = []
+    for holder, about in holders:
+        if not isinstance(holder, dict):
+            continue
         for key in ("endorsement", "endorsementJwt"):
             value = holder.get(key)
             if value is not None:
-                found.extend(value if isinstance(value, list) else [value])
+                found.extend((item, about) for item in (value if isinstance(value, list) else [value]))
     return found
+
+
+def _endorsed_id(report: VerificationReport) -> Any:
+    subject = (report.credential or {}).get("credentialSubject")
+    return subject.get("id") if isinstance(subject, dict) else None
 
 
 def _check_endorsements(
@@ -454,8 +471,16 @@ def _check_endorsements(
         )
         return
     failed = 0
-    for endorsement in endorsements:
+    for endorsement, about in endorsements:
         sub_report = verify(endorsement, resolver=resolver, now=now, _depth=depth + 1)
+        endorsed = _endorsed_id(sub_report)
+        if sub_report.valid and endorsed not in about:
+            # A genuine endorsement of something else, copied in: it says nothing of this one
+            sub_report.checks.append(
+                Check(
+                    "endorsement-subject", Status.FAILED, "endorsement.elsewhere", {"subject": str(endorsed)}
+                )
+            )
         report.endorsement_reports.append(sub_report)
         if not sub_report.valid:
             failed += 1

@@ -98,6 +98,11 @@ def credential_source(job: IssuanceJob) -> str:
 
 def _issue_rows(job: IssuanceJob, rows: list[IssuanceJobRow], memo: dict[Any, Any]) -> None:
     organisation, version = job.organisation, job.micro_credential_version
+    # The achievement is built again for each chunk: a partner's endorsement given or withdrawn
+    # during a long job is in, or out of, the credentials of the chunks after it (a few queries a
+    # chunk; its RDF is still reused while it does not change).
+    for key in [key for key in memo if key[0] == "achievement"]:
+        del memo[key]
     source = credential_source(job)
     for row in rows:
         row.job = job  # its idempotency key names the job

@@ -54,7 +54,8 @@ def endorsements_of(credential: IssuedCredential) -> list[Any]:
 def partner_endorsements_of(credential: IssuedCredential) -> list[Any]:
     """The partners' endorsements of the credential's micro-credential still shown, each marked
     ``embedded`` when the signed credential carries it (it was verified with the credential) or not
-    (given later, or of another version: the catalogue shows it, the credential does not carry it)."""
+    (given later, or of another version: the catalogue shows it, the credential does not carry it);
+    and those withdrawn since that the credential carries (its signed copy cannot be taken back)."""
     from carnet.catalogue.models import PartnerEndorsement
 
     achievement = (credential.document.get("credentialSubject") or {}).get("achievement") or {}
@@ -62,14 +63,15 @@ def partner_endorsements_of(credential: IssuedCredential) -> list[Any]:
     found = list(
         PartnerEndorsement.objects.filter(
             version__micro_credential_id=credential.micro_credential_version.micro_credential_id,
-            status=PartnerEndorsement.Status.ENDORSED,
+            status__in=[PartnerEndorsement.Status.ENDORSED, PartnerEndorsement.Status.WITHDRAWN],
         )
         .select_related("version")
         .order_by("-version__number", "answered_at")
     )
     for endorsement in found:
         endorsement.embedded = endorsement.document.get("id") in carried
-    return found
+    # A withdrawn one stays signed inside the credentials that carry it: their page says so
+    return [e for e in found if e.embedded or e.status == PartnerEndorsement.Status.ENDORSED]
 
 
 def share_links_of(credential: IssuedCredential) -> list[Any]:

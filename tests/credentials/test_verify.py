@@ -409,3 +409,27 @@ def test_random_values_in_a_signed_credential_never_raise(key, value):
     document[key] = value
     report = verify(document, now=NOW)
     assert not report.valid or key in ("endorsement",)
+
+
+def test_an_endorsement_of_something_else_copied_in_is_not_taken_for_this_one():
+    """A genuine, signed endorsement about another achievement pasted into this one: its signature
+    holds, but it says nothing of what carries it."""
+    elsewhere = endorsement(other_key)  # about the sample credential, not about its achievement
+    document = credential()
+    document["credentialSubject"]["achievement"]["endorsement"] = [elsewhere]
+    report = verify(signed(document), now=NOW)
+    assert report.valid
+    assert report.check("endorsements").status == Status.WARNING
+    assert report.endorsement_reports[0].check("endorsement-subject").code == "endorsement.elsewhere"
+    # About the achievement, it holds.
+    about = sign(
+        model.endorsement_credential(
+            issuer=model.profile(other_key.controller, "Marie Gagnon"),
+            endorsed_id=document["credentialSubject"]["achievement"]["id"],
+            valid_from=CREATED, name="Endossement", comment="Une définition utile.",
+        ),
+        other_key, created=CREATED,
+    )  # fmt: skip
+    document["credentialSubject"]["achievement"]["endorsement"] = [about]
+    report = verify(signed(document), now=NOW)
+    assert report.check("endorsements").code == "endorsements.ok" and report.endorsement_reports[0].valid
