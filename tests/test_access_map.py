@@ -201,6 +201,9 @@ ACCESS: dict[str, Page] = {
     "catalogue:partner_review": Page(
         TOKEN, lambda w: [w.partner_token], dead=lambda w: ["not-a-token"], methods=BOTH
     ),
+    # The thanks after answering: only the browser that just answered (its session); others get 404
+    # (tests/catalogue/test_partner_endorsements.py).
+    "catalogue:partner_done": Page(PUBLIC, ok=(404,)),
     "catalogue:partner_endorsement": Page(
         PUBLIC, lambda w: [w.org_a.slug, w.mc_link.slug, w.partner_endorsed.uuid]
     ),
@@ -487,10 +490,10 @@ def build_world() -> SimpleNamespace:
     holds three credentials of A (private, link-visible, public), share links (live, expired,
     withdrawn), an imported badge, three certificates (private, link, public), a draft request never
     submitted and a submitted one, and was written to by an employer."""
+    from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
 
     from carnet.catalogue import services as catalogue
-    from carnet.catalogue.models import PartnerEndorsement
     from carnet.catalogue.services import RequirementSpec
     from carnet.employers import services as employers
     from carnet.frameworks import services as frameworks
@@ -652,13 +655,14 @@ def build_world() -> SimpleNamespace:
     w.draft = recognition.open_request(learner=w.owner, micro_credential=w.mc_draft_request)
     w.evidence = recognition.add_evidence_file(request=w.draft, name="preuve.pdf", data=PDF, title="Preuve")
     w.endorsement_invitation, w.endorsement_token = recognition.invite_endorser(request=w.draft, name="Marie")
-    # A partner asked to endorse a definition (addressed to the employer E), and one who endorsed another.
+    # A partner asked to endorse a definition (addressed to the employer E's member, who confirmed the
+    # address: only they answer it in the workspace), and one who endorsed another.
+    EmailAddress.objects.create(user=w.employer, email=w.employer.email, verified=True, primary=True)
     partner = {"partner_name": "Employeur E", "partner_kind": "employer", "contact_name": "RH",
-               "contact_email": "rh@employer.test", "message": ""}  # fmt: skip
+               "contact_email": w.employer.email, "message": ""}  # fmt: skip
     w.partner_request, w.partner_token = catalogue.invite_partner(
         version=w.mc_public.current_version(), fields=partner, actor=w.admin_a
     )
-    PartnerEndorsement.objects.filter(pk=w.partner_request.pk).update(partner_organisation=w.employer_org)
     endorsed, _token = catalogue.invite_partner(
         version=w.mc_link.current_version(), fields=partner, actor=w.admin_a
     )

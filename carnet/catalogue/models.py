@@ -322,8 +322,8 @@ class PartnerEndorsement(models.Model):
     )
     partner_name = models.CharField(_("organisme partenaire"), max_length=200)
     partner_kind = models.CharField(_("type de partenaire"), max_length=20, choices=Kind.choices)
-    # The employer organisation on Carnet whose members may answer from their workspace (found from
-    # the contact's confirmed address when the request is made).
+    # The employer organisation on Carnet of the contact's confirmed address when the request was
+    # made (informative only: answering from a workspace needs the contact's confirmed address).
     partner_organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -347,6 +347,12 @@ class PartnerEndorsement(models.Model):
     decline_reason = models.TextField(_("raison (facultatif)"), max_length=1000, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # How the answer reached Carnet: the emailed single-use link, or the employer workspace of a
+    # signed-in account whose confirmed address is the contact's (``answered_in``: that workspace).
+    answered_via = models.CharField(max_length=10, blank=True)
+    answered_in = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     document = models.JSONField(default=dict, blank=True)  # the signed EndorsementCredential
     withdrawn_at = models.DateTimeField(null=True, blank=True)

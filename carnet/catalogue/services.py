@@ -145,6 +145,9 @@ def publish_micro_credential(
     if micro_credential.review_due is None:
         micro_credential.review_due = timezone.localdate() + REVIEW_INTERVAL
     micro_credential.save(update_fields=["status", "review_due"])
+    # A partner reviews one version: the requests about an older one would endorse what is no
+    # longer issued, so their links stop working.
+    _cancel_pending_partner_requests(micro_credential, keep=version)
     record_event(verb="micro_credential.published", actor=actor, organisation=micro_credential.organisation,
                  target=micro_credential, data={"version": version.number})  # fmt: skip
     return version
@@ -155,6 +158,7 @@ def archive_micro_credential(*, micro_credential: MicroCredential, actor: Any = 
     """Withdraw from the catalogue; what was issued stays valid and verifiable."""
     micro_credential.status = Status.ARCHIVED
     micro_credential.save(update_fields=["status"])
+    _cancel_pending_partner_requests(micro_credential)
     record_event(verb="micro_credential.archived", actor=actor, organisation=micro_credential.organisation,
                  target=micro_credential)  # fmt: skip
 
@@ -613,6 +617,7 @@ def archive_certificate(*, certificate: Certificate, actor: Any = None) -> None:
 # --- partner endorsements of a definition ---------------------------------------------------------
 
 MAX_OPEN_PARTNER_REQUESTS = 20  # pending requests per micro-credential
+MAX_PARTNER_ENDORSEMENTS = 10  # endorsements shown and embedded per version (see achievements)
 MAX_PARTNER_REQUESTS_PER_DAY = 50  # per organisation
 MAX_PARTNER_SENDS = 3  # first sending and two reminders
 PARTNER_RESEND_INTERVAL = datetime.timedelta(hours=1)
@@ -624,6 +629,27 @@ def partner_link(token: str) -> str:
 
 def _partner_lifetime() -> datetime.timedelta:
     return datetime.timedelta(days=settings.PARTNER_LINK_DAYS)
+
+
+def _cancel_pending_partner_requests(
+    item: MicroCredential, keep: MicroCredentialVersion | None = None
+) -> int:
+    """Cancel the pending requests about ``item`` (except those about ``keep``): their links die."""
+    pending = PartnerEndorsement.objects.filter(
+        version__micro_credential=item, status=PartnerEndorsement.Status.PENDING
+    )
+    if keep is not None:
+        pending = pending.exclude(version=keep)
+    return pending.update(status=PartnerEndorsement.Status.CANCELLED)
+
+
+def _member_emails(organisation: Organisation) -> Any:
+    """The confirmed addresses of the members of ``organisation`` (a queryset of addresses)."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(
+        verified=True, user__memberships__organisation=organisation
+    ).values_list("email", flat=True)
 
 
 def _employer_of(email: str) -> Organisation | None:
@@ -662,6 +688,18 @@ def invite_partner(
             % {"count": MAX_OPEN_PARTNER_REQUESTS}
         )  # fmt: skip
     email = str(fields["contact_email"]).strip().lower()
+    own = {address.lower() for address in _member_emails(item.organisation)}
+    own |= {address.lower() for address in _confirmed_emails(actor)}
+    if email in own:
+        raise CatalogueError(
+            _("Cette adresse est celle d'un membre de votre organisme : un endossement doit venir du partenaire lui-même. Écrivez à une personne de l'organisme partenaire.")
+        )  # fmt: skip
+    endorsed = PartnerEndorsement.objects.filter(version=version, status=PartnerEndorsement.Status.ENDORSED)
+    if endorsed.count() >= MAX_PARTNER_ENDORSEMENTS:
+        raise CatalogueError(
+            _("Cette version a déjà %(count)s endossements de partenaires, le maximum affiché. Retirez-en un pour en demander un autre.")
+            % {"count": MAX_PARTNER_ENDORSEMENTS}
+        )  # fmt: skip
     if pending.filter(version=version, contact_email__iexact=email).exists():
         raise CatalogueError(
             _(
@@ -748,33 +786,71 @@ def find_partner_request(token: str) -> PartnerEndorsement | None:
     return request if request is not None and request.is_open else None
 
 
-def _claim(request: PartnerEndorsement) -> PartnerEndorsement:
+def _confirmed_emails(user: Any) -> set[str]:
+    from carnet.privacy.services import verified_emails
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {address.lower() for address in verified_emails(user)}
+
+
+def may_answer_in_workspace(request: PartnerEndorsement, user: Any) -> bool:
+    """Only the contact themself, signed in with the request's address confirmed, answers from
+    an employer workspace (anyone else: through the emailed link, which only the contact holds)."""
+    return request.contact_email.lower() in _confirmed_emails(user)
+
+
+def _claim(
+    request: PartnerEndorsement, *, account: Any, workspace: Organisation | None
+) -> PartnerEndorsement:
+    """Lock the request for its answer: still open, about the version the catalogue publishes now,
+    and, from a workspace, answered by the contact themself."""
+    gone = CatalogueError(
+        _("Cette demande d'endossement n'attend plus de réponse : elle a déjà reçu une réponse, a été annulée ou a expiré.")
+    )  # fmt: skip
+    item = MicroCredential.objects.select_for_update().get(pk=request.version.micro_credential_id)
     claimed = PartnerEndorsement.objects.select_for_update().get(pk=request.pk)
     if not claimed.is_open:
-        raise CatalogueError(
-            _("Cette demande d'endossement n'attend plus de réponse : elle a déjà reçu une réponse, a été annulée ou a expiré.")
-        )  # fmt: skip
+        raise gone
+    current = item.versions.filter(published_at__isnull=False).order_by("-number").first()
+    if item.status != Status.PUBLISHED or current is None or current.pk != claimed.version_id:
+        raise gone
+    if workspace is not None and not may_answer_in_workspace(claimed, account):
+        raise gone
+    claimed.answered_by = account if account is not None and account.is_authenticated else None
+    claimed.answered_via = "workspace" if workspace is not None else "link"
+    claimed.answered_in = workspace
     return claimed
 
 
 @transaction.atomic
 def endorse_definition(
-    *, request: PartnerEndorsement, endorser_name: str, endorser_role: str, comment: str, account: Any = None
+    *,
+    request: PartnerEndorsement,
+    endorser_name: str,
+    endorser_role: str,
+    comment: str,
+    account: Any = None,
+    workspace: Organisation | None = None,
 ) -> PartnerEndorsement:
     """The partner endorses the version: their answer, kept as an EndorsementCredential about the
     version's Achievement signed by the platform; credentials issued afterwards carry it."""
     from carnet.issuing.endorsements import sign_partner_endorsement
 
-    claimed = _claim(request)
+    claimed = _claim(request, account=account, workspace=workspace)
     if not comment.strip() or not endorser_name.strip():
         raise CatalogueError(_("Écrivez votre nom et votre commentaire : ils accompagnent l'endossement."))
+    endorsed = PartnerEndorsement.objects.filter(
+        version_id=claimed.version_id, status=PartnerEndorsement.Status.ENDORSED
+    )
+    if endorsed.count() >= MAX_PARTNER_ENDORSEMENTS:
+        raise CatalogueError(_("Cette version a déjà reçu le nombre maximal d'endossements de partenaires."))
     claimed.endorser_name, claimed.endorser_role = endorser_name.strip()[:150], endorser_role.strip()[:150]
     claimed.comment = comment.strip()[:2000]
     claimed.status, claimed.answered_at = PartnerEndorsement.Status.ENDORSED, timezone.now()
-    claimed.answered_by = account if account is not None and account.is_authenticated else None
     claimed.document = sign_partner_endorsement(claimed)
     claimed.save(update_fields=["endorser_name", "endorser_role", "comment", "status", "answered_at",
-                                "answered_by", "document"])  # fmt: skip
+                                "answered_by", "answered_via", "answered_in", "document"])  # fmt: skip
     organisation = claimed.version.micro_credential.organisation
     record_event(verb="partner_endorsement.given", actor=claimed.answered_by, organisation=organisation,
                  target=claimed, data={"partner": claimed.partner_name, "credential": claimed.document["id"]})  # fmt: skip
@@ -783,12 +859,18 @@ def endorse_definition(
 
 
 @transaction.atomic
-def decline_definition(*, request: PartnerEndorsement, reason: str = "", account: Any = None) -> None:
-    claimed = _claim(request)
+def decline_definition(
+    *,
+    request: PartnerEndorsement,
+    reason: str = "",
+    account: Any = None,
+    workspace: Organisation | None = None,
+) -> None:
+    claimed = _claim(request, account=account, workspace=workspace)
     claimed.status, claimed.answered_at = PartnerEndorsement.Status.DECLINED, timezone.now()
     claimed.decline_reason = reason.strip()[:1000]
-    claimed.answered_by = account if account is not None and account.is_authenticated else None
-    claimed.save(update_fields=["status", "answered_at", "decline_reason", "answered_by"])
+    claimed.save(update_fields=["status", "answered_at", "decline_reason", "answered_by", "answered_via",
+                                "answered_in"])  # fmt: skip
     record_event(verb="partner_endorsement.declined", actor=claimed.answered_by,
                  organisation=claimed.version.micro_credential.organisation, target=claimed)  # fmt: skip
     transaction.on_commit(lambda: _tell_admins(claimed))
@@ -831,6 +913,11 @@ def _tell_admins(request: PartnerEndorsement) -> None:
         organisation=item.organisation, role=Membership.Role.ADMIN, user__is_active=True
     ).select_related("user")
     for membership in admins:
-        send_templated("catalogue/email/partner_answer", [membership.user.email],
-                       {"request": request, "version": request.version, "link": link},
-                       languages=languages_for(membership.user.preferred_language))  # fmt: skip
+        # The partner's answer is saved: a mail server failing for one admin must not undo it
+        # (it runs on commit) nor keep the others from hearing of it.
+        try:
+            send_templated("catalogue/email/partner_answer", [membership.user.email],
+                           {"request": request, "version": request.version, "link": link},
+                           languages=languages_for(membership.user.preferred_language))  # fmt: skip
+        except Exception:
+            logger.exception("partner answer: could not tell admin %s", membership.user_id)

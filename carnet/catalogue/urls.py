@@ -11,6 +11,7 @@ urlpatterns = [
         views.partner_endorsement,
         name="partner_endorsement",
     ),
+    path("endossement-partenaire/merci/", views.partner_done, name="partner_done"),
     path("endossement-partenaire/<str:token>/", views.partner_review, name="partner_review"),
     path("certificats/<slug:org_slug>/<slug:slug>/", views.certificate_detail, name="certificate"),
     path("organisations/<slug:org_slug>/certificats/", views.certificates, name="certificates"),

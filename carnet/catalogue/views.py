@@ -479,10 +479,14 @@ def partner_request(request: HttpRequest, org_slug: str, slug: str, request_uuid
     return redirect("catalogue:partners", item.organisation.slug, item.slug)
 
 
+PARTNER_DONE_KEY = "partner_answered"  # the session remembers the request just answered
+
+
 def answer_partner_request(
-    request: HttpRequest, found: PartnerEndorsement, *, action_url: str
+    request: HttpRequest, found: PartnerEndorsement, *, action_url: str, workspace: Organisation | None = None
 ) -> HttpResponse:
-    """The definition in full and the partner's answer (the emailed link and the employer's workspace)."""
+    """The definition in full and the partner's answer (the emailed link, or the employer
+    ``workspace`` of the contact signed in)."""
     form = PartnerAnswerForm(request.POST or None)
     account = request.user if request.user.is_authenticated else None
     if request.method == "POST" and form.is_valid():
@@ -491,23 +495,45 @@ def answer_partner_request(
             if data["action"] == "endorse":
                 found = services.endorse_definition(
                     request=found, endorser_name=data["endorser_name"], endorser_role=data["endorser_role"],
-                    comment=data["comment"], account=account,
+                    comment=data["comment"], account=account, workspace=workspace,
                 )  # fmt: skip
             else:
-                services.decline_definition(request=found, reason=data["reason"], account=account)
+                services.decline_definition(
+                    request=found, reason=data["reason"], account=account, workspace=workspace
+                )
         except services.CatalogueError:
             return render(request, "catalogue/partner_gone.html", status=410)
-        return render(
-            request, "catalogue/partner_done.html", {"found": found, "declined": data["action"] != "endorse"}
-        )
+        # Post/redirect/get: reloading the thanks does not send the answer again. Only this
+        # browser, right after answering, reads it (the session names the request).
+        request.session[PARTNER_DONE_KEY] = str(found.uuid)
+        return redirect("catalogue:partner_done")
     version = found.version
     return render(
         request,
         "catalogue/partner_review.html",
         {"found": found, "version": version, "item": version.micro_credential, "form": form,
-         "alignments": version.alignments.select_related("competency", "level"), "action_url": action_url},
+         "alignments": version.alignments.select_related("competency", "level"), "action_url": action_url,
+         "in_workspace": workspace is not None},
         status=400 if form.errors else 200,
     )  # fmt: skip
+
+
+@never_cache
+@require_safe
+def partner_done(request: HttpRequest) -> HttpResponse:
+    """The thanks after answering a request, for the browser that just answered it."""
+    found = (
+        PartnerEndorsement.objects.filter(
+            uuid=request.session.get(PARTNER_DONE_KEY) or None,
+            status__in=[PartnerEndorsement.Status.ENDORSED, PartnerEndorsement.Status.DECLINED],
+        )
+        .select_related("version__micro_credential__organisation")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    declined = found.status == PartnerEndorsement.Status.DECLINED
+    return render(request, "catalogue/partner_done.html", {"found": found, "declined": declined})
 
 
 @never_cache

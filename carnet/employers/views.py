@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -155,17 +154,17 @@ def my_contact(request: HttpRequest, contact_uuid: str) -> HttpResponse:
 
 
 def _partner_requests(organisation: Organisation, user: Any) -> Any:
-    """The open requests addressed to the employer organisation, or to one of ``user``'s confirmed
-    addresses (a request made before the employer opened its account)."""
+    """The open requests addressed to one of ``user``'s confirmed addresses: only the contact the
+    request was sent to answers it (checked again on each page, and by the service on answering),
+    never another member of their employer."""
     from carnet.catalogue.models import PartnerEndorsement
     from carnet.privacy.services import verified_emails
 
     emails = verified_emails(user)
-    addressed = Q(partner_organisation=organisation)
-    if emails:
-        addressed |= Q(contact_email__in=emails)
+    if not emails:
+        return PartnerEndorsement.objects.none()
     return (
-        PartnerEndorsement.objects.filter(addressed, status=PartnerEndorsement.Status.PENDING,
+        PartnerEndorsement.objects.filter(contact_email__in=emails, status=PartnerEndorsement.Status.PENDING,
                                           expires_at__gt=timezone.now())
         .select_related("version__micro_credential__organisation")
         .order_by("expires_at")
@@ -188,4 +187,4 @@ def partner_request(request: HttpRequest, org_slug: str, request_uuid: str) -> H
 
     organisation = access_employer(request.user, org_slug)
     found = get_object_or_404(_partner_requests(organisation, request.user), uuid=request_uuid)
-    return answer_partner_request(request, found, action_url=request.path)
+    return answer_partner_request(request, found, action_url=request.path, workspace=organisation)

@@ -106,11 +106,15 @@ def partner_endorsements(version: MicroCredentialVersion) -> list[dict[str, Any]
     "Achievement.endorsement"): the published Achievement and the credentials issued from now on
     carry them. One query, made once per bulk job (the Achievement is kept for the whole job)."""
     from carnet.catalogue.models import PartnerEndorsement
+    from carnet.catalogue.services import MAX_PARTNER_ENDORSEMENTS
 
     found = version.partner_endorsements.filter(status=PartnerEndorsement.Status.ENDORSED)
-    return [
-        dict(document) for document in found.order_by("answered_at", "pk").values_list("document", flat=True)
+    # At most the most recent few (invite_partner keeps a version below that): a credential stays
+    # well under what a verifier accepts (carnet.credentials.verify.MAX_ENDORSEMENTS).
+    newest = found.order_by("-answered_at", "-pk").values_list("document", flat=True)[
+        :MAX_PARTNER_ENDORSEMENTS
     ]
+    return [dict(document) for document in reversed(list(newest))]
 
 
 def criteria_narrative(version: MicroCredentialVersion, language: str = "fr") -> str:

@@ -76,8 +76,22 @@ def partner_comment(endorsement: Any) -> str:
                "title": endorsement.version.name("fr"), "number": endorsement.version.number},
             _("Au nom de l'organisme : %(who)s") % {"who": who},
             endorsement.comment,
+            answer_channel(endorsement),
         ]  # fmt: skip
     return "\n".join(lines)
+
+
+def answer_channel(endorsement: Any) -> str:
+    """How the answer reached Carnet, truthfully: what Carnet checked of who answered (in French,
+    inside ``translation.override``). Only the domain of the contact's address is said."""
+    if endorsement.answered_via == "workspace" and endorsement.answered_in is not None:
+        return _(
+            "Réponse donnée depuis l'espace employeur de %(workspace)s par un compte à l'adresse confirmée de la personne jointe."
+        ) % {"workspace": endorsement.answered_in.name}  # fmt: skip
+    domain = endorsement.contact_email.rpartition("@")[2]
+    return _(
+        "Réponse reçue par un lien à usage unique envoyé à une adresse de %(domain)s ; Carnet n'a pas vérifié l'identité de la personne."
+    ) % {"domain": domain}  # fmt: skip
 
 
 def sign_partner_endorsement(endorsement: Any) -> dict[str, Any]:

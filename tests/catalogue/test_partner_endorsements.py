@@ -141,9 +141,12 @@ def test_the_partner_endorses_and_the_platform_signs_it(
 ):
     request, path = ask()
     response = endorse(client, path, django_capture_on_commit_callbacks)
-    assert response.status_code == 200 and "Merci de votre réponse" in response.content.decode()
+    assert response.status_code == 302 and response["Location"] == "/endossement-partenaire/merci/"
+    done = client.get(response["Location"])
+    assert done.status_code == 200 and "Merci de votre réponse" in done.content.decode()
     request.refresh_from_db()
     assert request.status == PartnerEndorsement.Status.ENDORSED
+    assert request.answered_via == "link" and request.answered_in is None
     document = request.document
     assert document["type"] == ["VerifiableCredential", "EndorsementCredential"]
     assert document["credentialSubject"]["id"] == achievement_url(item.current_version())
@@ -151,6 +154,9 @@ def test_the_partner_endorses_and_the_platform_signs_it(
     comment = document["credentialSubject"]["endorsementComment"]
     assert "Comité sectoriel de l'alimentation" in comment and "Julie Tremblay (Directrice)" in comment
     assert "besoins des employeurs" in comment
+    # How the answer reached Carnet, truthfully: a link sent to an address of the domain, no more.
+    assert "lien à usage unique envoyé à une adresse de secteur.test" in comment
+    assert "julie@secteur.test" not in comment.lower()
     assert verify(document, resolver=identity.resolver()).valid
     assert mail.outbox[-1].to == [org_admin.email] and "endosse « Service" in mail.outbox[-1].subject
     assert AuditEvent.objects.filter(verb="partner_endorsement.given").exists()
@@ -196,7 +202,8 @@ def test_the_partner_declines(client, ask, org_admin, django_capture_on_commit_c
     request, path = ask()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(path, {"action": "decline", "reason": "Hors de notre secteur."})
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert "Votre refus a été transmis" in client.get(response["Location"]).content.decode()
     request.refresh_from_db()
     assert (
         request.status == PartnerEndorsement.Status.DECLINED
@@ -266,7 +273,7 @@ def test_credentials_issued_afterwards_carry_the_endorsement(
     if learner_page.status_code != 200:  # a private badge: its holder sees it
         client.force_login(learner)
         learner_page = client.get(f"/badges/{after.uuid}/")
-    assert "Joint, signé, à cette microattestation" in learner_page.content.decode()
+    assert "Joint à cette microattestation, attesté et signé par Carnet" in learner_page.content.decode()
     older = client.get(f"/badges/{before.uuid}/").content.decode()
     assert "Donné après la délivrance de cette microattestation" in older
 
@@ -353,3 +360,199 @@ def test_an_outsider_is_refused(client, outsider, ask, item):
                        {"action": "cancel"}).status_code == 404  # fmt: skip
     client.logout()
     assert client.get(f"/organisations/cje-test/catalogue/{item.slug}/partenaires/").status_code == 302
+
+
+# -- review fixes: no faked endorsement, only the current version, caps, mail failures --------------------
+
+
+def test_an_address_of_the_asking_organisation_is_refused(item, org_admin, make_user):
+    """The organisation cannot send the link to itself and answer for the partner."""
+    from allauth.account.models import EmailAddress
+
+    from carnet.organisations.models import Membership
+
+    EmailAddress.objects.create(user=org_admin, email="admin@org.test", verified=True, primary=True)
+    colleague = make_user("colleague@org.test")
+    Membership.objects.create(organisation=item.organisation, user=colleague, role=Membership.Role.MEMBER)
+    EmailAddress.objects.create(user=colleague, email="Colleague@Org.test", verified=True, primary=True)
+    for address in ("ADMIN@org.test", "colleague@ORG.test"):
+        with pytest.raises(services.CatalogueError, match="membre de votre organisme"):
+            services.invite_partner(
+                version=item.current_version(), fields={**PARTNER, "contact_email": address}, actor=org_admin
+            )
+    assert not PartnerEndorsement.objects.exists()
+    # An address a member has not confirmed proves nothing either way: it is not refused.
+    services.invite_partner(
+        version=item.current_version(), fields={**PARTNER, "contact_email": "other@org.test"}, actor=org_admin
+    )
+
+
+def test_the_catalogue_says_carnet_attests_the_endorsement(
+    client, ask, item, django_capture_on_commit_callbacks
+):
+    _request, path = ask()
+    endorse(client, path, django_capture_on_commit_callbacks)
+    text = html.unescape(client.get(item.get_absolute_url()).content.decode())
+    assert "Endossement de Comité sectoriel de l'alimentation, attesté et signé par Carnet (JSON)" in text
+    assert "Endossement signé de" not in text
+
+
+def test_the_thanks_page_is_only_for_the_browser_that_answered(
+    client, ask, django_capture_on_commit_callbacks
+):
+    assert client.get("/endossement-partenaire/merci/").status_code == 404
+    _request, path = ask()
+    response = endorse(client, path, django_capture_on_commit_callbacks)
+    assert client.get(response["Location"]).status_code == 200  # a reload: no second answer
+    client.logout()  # a new session: someone else
+    assert client.get("/endossement-partenaire/merci/").status_code == 404
+
+
+def test_a_missing_action_is_said_on_the_page(client, ask):
+    _request, path = ask()
+    response = client.post(path, {**ANSWER, "action": "maybe"})
+    assert response.status_code == 400
+    assert "Choisissez d'endosser ou de refuser." in response.content.decode()
+    assert "Aucun compte n'est nécessaire." in client.get(path).content.decode()
+
+
+def test_a_new_version_cancels_the_pending_requests_of_the_old_one(client, ask, item, org_admin):
+    request, path = ask()
+    services.update_micro_credential(
+        micro_credential=item, fields={"description_fr": "Une autre description."}, actor=org_admin
+    )
+    services.publish_micro_credential(micro_credential=item, actor=org_admin)
+    request.refresh_from_db()
+    assert request.status == PartnerEndorsement.Status.CANCELLED
+    assert client.get(path).status_code == 410
+    assert client.post(path, ANSWER).status_code == 410
+
+
+def test_archiving_cancels_the_pending_requests(client, ask, item, org_admin):
+    request, path = ask()
+    services.archive_micro_credential(micro_credential=item, actor=org_admin)
+    request.refresh_from_db()
+    assert request.status == PartnerEndorsement.Status.CANCELLED
+    assert client.post(path, ANSWER).status_code == 410
+
+
+def test_an_answer_about_a_version_no_longer_published_is_refused(ask, item):
+    """Even a request left pending (made before this fix, or by a direct change) is refused."""
+    from carnet.catalogue.models import MicroCredential, Status
+
+    request, _path = ask()
+    MicroCredential.objects.filter(pk=item.pk).update(status=Status.ARCHIVED)
+    with pytest.raises(services.CatalogueError):
+        services.endorse_definition(request=request, endorser_name="J", endorser_role="", comment="Oui.")
+    request.refresh_from_db()
+    assert request.status == PartnerEndorsement.Status.PENDING and request.document == {}
+
+
+def test_endorsements_are_capped_per_version(item, org_admin, monkeypatch):
+    from carnet.issuing.achievements import partner_endorsements
+
+    monkeypatch.setattr(services, "MAX_PARTNER_ENDORSEMENTS", 2)
+    version = item.current_version()
+    made = []
+    for number in range(3):
+        request, _token = services.invite_partner(
+            version=version, fields={**PARTNER, "contact_email": f"p{number}@secteur.test"}, actor=org_admin
+        )
+        made.append(request)
+    for request in made[:2]:
+        services.endorse_definition(request=request, endorser_name="J", endorser_role="", comment="Oui.")
+    with pytest.raises(services.CatalogueError, match="maximal"):
+        services.endorse_definition(request=made[2], endorser_name="J", endorser_role="", comment="Oui.")
+    with pytest.raises(services.CatalogueError, match="déjà 2 endossements"):
+        services.invite_partner(
+            version=version, fields={**PARTNER, "contact_email": "x@y.test"}, actor=org_admin
+        )
+    # Past the cap (endorsed before it was lowered): only the most recent are embedded.
+    PartnerEndorsement.objects.filter(pk=made[2].pk).update(status=PartnerEndorsement.Status.ENDORSED)
+    assert len(partner_endorsements(version)) == 2
+
+
+def test_a_mail_failure_does_not_undo_the_answer(
+    client, ask, monkeypatch, django_capture_on_commit_callbacks
+):
+    from carnet.site import mail as site_mail
+
+    _request, path = ask()
+
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(site_mail, "send_templated", broken)
+    response = endorse(client, path, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    assert PartnerEndorsement.objects.get().status == PartnerEndorsement.Status.ENDORSED
+
+
+def test_the_requests_table_scrolls_on_a_phone(client, ask, item, org_admin):
+    ask()
+    client.force_login(org_admin)
+    text = client.get(f"/organisations/cje-test/catalogue/{item.slug}/partenaires/").content.decode()
+    assert '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="requests-title">' in text
+
+
+def test_another_organisations_admin_with_the_same_slug_is_refused(client, ask, item, make_user, competency):
+    """Org B has a micro-credential of the same slug: its admin still cannot touch A's requests."""
+    from carnet.organisations.models import Organisation
+    from carnet.organisations.services import create_organisation
+
+    other = make_user("admin@other.test")
+    org_b = create_organisation(name="Autre", kind=Organisation.Kind.COMMUNITY, admin=other, slug="autre")
+    twin = services.create_micro_credential(
+        organisation=org_b,
+        fields={"name_fr": "Service à la clientèle", "description_fr": "Autre.", "criteria_fr": "Autre.",
+                "learning_contexts": ["work"], "assessment_method": "observation", "endorsements_required": 0},
+        alignments=[(competency, None)],
+    )  # fmt: skip
+    assert twin.slug == item.slug
+    request, _path = ask()
+    client.force_login(other)
+    assert client.get(f"/organisations/autre/catalogue/{item.slug}/partenaires/").status_code == 200
+    assert client.get(f"/organisations/cje-test/catalogue/{item.slug}/partenaires/").status_code == 404
+    for prefix in ("cje-test", "autre"):
+        response = client.post(f"/organisations/{prefix}/catalogue/{item.slug}/partenaires/{request.uuid}/",
+                               {"action": "cancel"})  # fmt: skip
+        assert response.status_code == 404
+    assert PartnerEndorsement.objects.get(pk=request.pk).status == PartnerEndorsement.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_once_only_one_wins(item, org_admin):
+    """Two browsers answer the same link at the same time (separate connections): one wins."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    request, _token = services.invite_partner(version=item.current_version(), fields=PARTNER, actor=org_admin)
+    barrier, results = threading.Barrier(2), []
+
+    def answer(action):
+        try:
+            barrier.wait()
+            if action == "endorse":
+                services.endorse_definition(
+                    request=request, endorser_name="J", endorser_role="", comment="Oui."
+                )
+            else:
+                services.decline_definition(request=request, reason="Non.")
+            results.append(action)
+        except services.CatalogueError:
+            results.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=answer, args=(action,)) for action in ("endorse", "decline")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results).count("refused") == 1
+    request.refresh_from_db()
+    winner = next(result for result in results if result != "refused")
+    assert request.status == {"endorse": "endorsed", "decline": "declined"}[winner]

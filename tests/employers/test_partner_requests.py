@@ -42,9 +42,12 @@ def test_a_member_sees_and_endorses_from_the_workspace(client, employer, request
     assert "Conduit un chariot élévateur." in client.get(page).content.decode()
     response = client.post(page, {"action": "endorse", "endorser_name": "Sam", "endorser_role": "RH",
                                   "comment": "Nous embauchons sur cette base."})  # fmt: skip
-    assert response.status_code == 200
+    assert response.status_code == 302
     requested.refresh_from_db()
     assert requested.status == PartnerEndorsement.Status.ENDORSED and requested.answered_by == employer
+    assert requested.answered_via == "workspace" and requested.answered_in.slug == "employer-test"
+    comment = requested.document["credentialSubject"]["endorsementComment"]
+    assert "depuis l'espace employeur de Employer Test par un compte à l'adresse confirmée" in comment
     assert "Cariste" not in client.get("/employeurs/employer-test/endossements/").content.decode()
     assert client.get(page).status_code == 404  # answered: no longer open
 
@@ -52,7 +55,7 @@ def test_a_member_sees_and_endorses_from_the_workspace(client, employer, request
 def test_a_member_declines_from_the_workspace(client, employer, requested):
     client.force_login(employer)
     page = f"/employeurs/employer-test/endossements/{requested.uuid}/"
-    assert client.post(page, {"action": "decline", "reason": "Pas pour nous."}).status_code == 200
+    assert client.post(page, {"action": "decline", "reason": "Pas pour nous."}).status_code == 302
     requested.refresh_from_db()
     assert requested.status == PartnerEndorsement.Status.DECLINED
 
@@ -80,3 +83,41 @@ def test_an_outsider_and_an_org_admin_are_refused(client, outsider, org_admin, r
         assert client.get(f"/employeurs/employer-test/endossements/{requested.uuid}/").status_code == 404
     client.logout()
     assert client.get("/employeurs/employer-test/endossements/").status_code == 302
+
+
+def test_another_member_of_the_employer_does_not_see_it(client, make_user, employer, requested):
+    """Only the contact answers in the workspace, not their colleagues."""
+    from carnet.organisations.models import Membership
+
+    colleague = make_user("boss@employer.test")
+    Membership.objects.create(
+        organisation=requested.partner_organisation, user=colleague, role=Membership.Role.ADMIN
+    )
+    EmailAddress.objects.create(user=colleague, email=colleague.email, verified=True, primary=True)
+    client.force_login(colleague)
+    assert "Cariste" not in client.get("/employeurs/employer-test/endossements/").content.decode()
+    page = f"/employeurs/employer-test/endossements/{requested.uuid}/"
+    assert client.get(page).status_code == 404
+    assert client.post(page, {"action": "decline"}).status_code == 404
+    assert PartnerEndorsement.objects.get().status == PartnerEndorsement.Status.PENDING
+
+
+def test_an_unconfirmed_matching_address_does_not_open_it(client, employer, requested):
+    """The check is made when the page is opened: an address no longer confirmed opens nothing."""
+    EmailAddress.objects.filter(user=employer).update(verified=False)
+    client.force_login(employer)
+    assert "Cariste" not in client.get("/employeurs/employer-test/endossements/").content.decode()
+    page = f"/employeurs/employer-test/endossements/{requested.uuid}/"
+    assert client.get(page).status_code == 404
+    assert client.post(page, {"action": "decline"}).status_code == 404
+    with pytest.raises(services.CatalogueError):  # the service checks it too
+        services.decline_definition(
+            request=requested, account=employer, workspace=requested.partner_organisation
+        )
+    assert PartnerEndorsement.objects.get().status == PartnerEndorsement.Status.PENDING
+
+
+def test_the_workspace_page_does_not_say_no_account_is_needed(client, employer, requested):
+    client.force_login(employer)
+    text = client.get(f"/employeurs/employer-test/endossements/{requested.uuid}/").content.decode()
+    assert "Conduit un chariot élévateur." in text and "Aucun compte n'est nécessaire" not in text
