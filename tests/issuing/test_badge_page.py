@@ -94,9 +94,10 @@ def test_a_revocation_shows_at_once_on_a_page_already_seen(client, issue, learne
 def test_the_page_reads_the_database_a_few_times_only(client, issue, learner, django_assert_max_num_queries):
     credential = issue()
     set_visibility(credential=credential, visibility="public", actor=learner)
-    # credential and sharing, keys, status list, endorsements, alignments; and the verification
-    # counted for the figures (carnet.insights): its insert, in a savepoint inside the test's transaction
-    with django_assert_max_num_queries(6 + 3):
+    # the cache key, credential and sharing, keys, status list, endorsements, partners' endorsements
+    # of the definition, alignments; and the verification counted for the figures
+    # (carnet.insights): its insert, in a savepoint inside the test's transaction
+    with django_assert_max_num_queries(7 + 3):
         assert client.get(badge_url(credential)).status_code == 200
 
 
