@@ -14,7 +14,14 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language
 
-from carnet.catalogue.models import Certificate, LearningContext, MicroCredentialVersion, Status
+from carnet.catalogue.models import (
+    Certificate,
+    LearningContext,
+    MicroCredential,
+    MicroCredentialVersion,
+    PartnerEndorsement,
+    Status,
+)
 from carnet.frameworks.models import Level
 
 
@@ -322,3 +329,16 @@ def similar_definitions(version: MicroCredentialVersion, *, limit: int = 5) -> l
         .in_bulk()
     )
     return [Similar(shown[pk], min(score, 1.0)) for score, pk in best if pk in shown]
+
+
+def partner_endorsements(item: MicroCredential | int, *, withdrawn: bool = False) -> list[PartnerEndorsement]:
+    """The partners' endorsements of ``item`` (or its id) shown on its pages (catalogue, badge pages), of every
+    version, newest version first and newest first; ``withdrawn``: with those withdrawn since."""
+    statuses = [PartnerEndorsement.Status.ENDORSED]
+    if withdrawn:
+        statuses.append(PartnerEndorsement.Status.WITHDRAWN)
+    return list(
+        PartnerEndorsement.objects.filter(version__micro_credential=item, status__in=statuses)
+        .select_related("version")
+        .order_by("-version__number", "-answered_at")
+    )

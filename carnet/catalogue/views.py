@@ -29,7 +29,13 @@ from carnet.catalogue.models import (
     PartnerEndorsement,
     Status,
 )
-from carnet.catalogue.selectors import CatalogueSearch, level_choices, search_catalogue, similar_definitions
+from carnet.catalogue.selectors import (
+    CatalogueSearch,
+    level_choices,
+    partner_endorsements,
+    search_catalogue,
+    similar_definitions,
+)
 from carnet.frameworks.models import Competency
 from carnet.organisations.access import access_organisation
 from carnet.organisations.models import Organisation
@@ -246,19 +252,8 @@ def detail(request: HttpRequest, org_slug: str, slug: str) -> HttpResponse:
         request,
         "catalogue/detail.html",
         {"item": item, "version": version, "alignments": alignments, "certificates": certificates,
-         "partner_endorsements": shown_partner_endorsements(item)},
+         "partner_endorsements": partner_endorsements(item)},
     )  # fmt: skip
-
-
-def shown_partner_endorsements(item: MicroCredential) -> list[PartnerEndorsement]:
-    """The partners' endorsements still shown, of every published version (newest first)."""
-    return list(
-        PartnerEndorsement.objects.filter(
-            version__micro_credential=item, status=PartnerEndorsement.Status.ENDORSED
-        )
-        .select_related("version")
-        .order_by("-version__number", "-answered_at")
-    )
 
 
 @login_required

@@ -57,17 +57,11 @@ def partner_endorsements_of(credential: IssuedCredential) -> list[Any]:
     (given later, or of another version: the catalogue shows it, the credential does not carry it);
     and those withdrawn since that the credential carries (its signed copy cannot be taken back)."""
     from carnet.catalogue.models import PartnerEndorsement
+    from carnet.catalogue.selectors import partner_endorsements
 
     achievement = (credential.document.get("credentialSubject") or {}).get("achievement") or {}
     carried = {e.get("id") for e in achievement.get("endorsement") or [] if isinstance(e, dict)}
-    found = list(
-        PartnerEndorsement.objects.filter(
-            version__micro_credential_id=credential.micro_credential_version.micro_credential_id,
-            status__in=[PartnerEndorsement.Status.ENDORSED, PartnerEndorsement.Status.WITHDRAWN],
-        )
-        .select_related("version")
-        .order_by("-version__number", "answered_at")
-    )
+    found = partner_endorsements(credential.micro_credential_version.micro_credential_id, withdrawn=True)
     for endorsement in found:
         endorsement.embedded = endorsement.document.get("id") in carried
     # A withdrawn one stays signed inside the credentials that carry it: their page says so
